@@ -1,2 +1,5 @@
 #!/usr/bin/env node
-console.log("hello", process.version);
+/** The `ecs-converge` executable. */
+import { runCli } from "./program.ts";
+
+process.exitCode = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });

@@ -1,0 +1,91 @@
+/**
+ * The command-line interface: one commander program; each command lives in `commands/` and returns
+ * an exit code. Errors a user can fix become one line on stderr, never a stack trace.
+ */
+import { readFileSync } from "node:fs";
+import { Command, CommanderError, Option } from "commander";
+import { formatIssue, SpecError } from "../../specs/index.ts";
+import { CliError } from "./cli-error.ts";
+import { schemaCommand } from "./commands/schema.ts";
+import { validateCommand } from "./commands/validate.ts";
+import { ExitCode } from "./exit-codes.ts";
+import { type CliStreams, TerminalWriter } from "./terminal.ts";
+
+const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
+
+/** `-f <file|dir>`: shared by every command that reads specs. */
+const specPathOption = () =>
+  new Option(
+    "-f, --file <path>",
+    "a service spec file, or a directory of them (one service each)",
+  ).makeOptionMandatory();
+
+function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => void): Command {
+  const program = new Command("ecs-converge")
+    .description(
+      "Keeps an ECS Fargate service behind an Application Load Balancer converged to service.yaml.",
+    )
+    .version(packageJson.version, "-v, --version")
+    .showHelpAfterError("(run with --help for usage)")
+    .configureOutput({
+      writeOut: (text) => streams.stdout.write(text),
+      writeErr: (text) => streams.stderr.write(text),
+    })
+    .exitOverride();
+
+  program
+    .command("validate")
+    .description("check spec files: syntax, types, AWS limits and cross-field rules (no AWS calls)")
+    .addOption(specPathOption())
+    .option("--json", "print a machine-readable report")
+    .action(async (options: { file: string; json?: boolean }) => {
+      setExitCode(await validateCommand(options, streams));
+    });
+
+  program
+    .command("schema")
+    .description("print the JSON Schema of the Service document")
+    .action(() => {
+      setExitCode(schemaCommand(streams));
+    });
+
+  return program;
+}
+
+/** Runs the CLI with the given arguments (without `node` and the script) and returns the exit code. */
+export async function runCli(args: readonly string[], streams: CliStreams): Promise<ExitCode> {
+  let exitCode: ExitCode = ExitCode.Ok;
+  const program = createProgram(streams, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...args], { from: "user" });
+    return exitCode;
+  } catch (error) {
+    return reportError(error, streams);
+  }
+}
+
+function reportError(error: unknown, streams: CliStreams): ExitCode {
+  const err = new TerminalWriter(streams.stderr);
+  if (error instanceof CommanderError) {
+    // Help and version "errors" are commander's way of stopping after printing; they are successes.
+    return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Error;
+  }
+  if (error instanceof SpecError) {
+    for (const issue of error.issues) err.line(`${err.style("red", "error:")} ${formatIssue(issue)}`);
+    return ExitCode.Error;
+  }
+  if (error instanceof CliError) {
+    err.line(`${err.style("red", "error:")} ${error.message}`);
+    if (error.hint) err.line(`  ${error.hint}`);
+    return ExitCode.Error;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  err.line(`${err.style("red", "error:")} ${message}`);
+  if (process.env.ECS_CONVERGE_DEBUG) err.line(String((error as Error | undefined)?.stack ?? ""));
+  else err.line("  this is unexpected: please report it; ECS_CONVERGE_DEBUG=1 shows the stack trace");
+  return ExitCode.Error;
+}

@@ -1,0 +1,15 @@
+/** The spec API: everything other folders may import from `specs/`. */
+
+export * from "./derived-names.ts";
+export { describeFargateMemory, FARGATE_CPU_UNITS, fargateMemoryFor } from "./fargate.ts";
+export { formatIssue, formatPath, SpecError, type SpecIssue } from "./issues.ts";
+export { serviceJsonSchema, serviceJsonSchemaText } from "./json-schema.ts";
+export { type LoadedSpec, loadSpecFile, loadSpecPath, parseSpec, type SpecFileResult } from "./load.ts";
+export {
+  API_VERSION,
+  KIND,
+  RESERVED_TAG_PREFIX,
+  type ServiceSpec,
+  type ServiceSpecInput,
+  serviceDocumentSchema,
+} from "./schema.ts";
