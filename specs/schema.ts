@@ -138,11 +138,9 @@ const containerSchema = z.strictObject({
   command: z.array(z.string()).min(1).optional().describe("Overrides the image's command."),
   environment: z
     .record(
-      z
-        .string()
-        .regex(ENV_NAME_PATTERN, {
-          error: "environment names use letters, digits and _, not starting with a digit",
-        }),
+      z.string().regex(ENV_NAME_PATTERN, {
+        error: "environment names use letters, digits and _, not starting with a digit",
+      }),
       z
         .union([z.string(), z.number(), z.boolean()], { error: "expected a string, number or boolean" })
         .transform(String),
@@ -151,11 +149,9 @@ const containerSchema = z.strictObject({
     .describe("Plain environment variables. Numbers and booleans are passed as strings."),
   secrets: z
     .record(
-      z
-        .string()
-        .regex(ENV_NAME_PATTERN, {
-          error: "secret names use letters, digits and _, not starting with a digit",
-        }),
+      z.string().regex(ENV_NAME_PATTERN, {
+        error: "secret names use letters, digits and _, not starting with a digit",
+      }),
       z.string().regex(SECRET_ARN_PATTERN, {
         error:
           "expected a Secrets Manager or SSM parameter ARN (arn:aws:secretsmanager:… or arn:aws:ssm:…:parameter/…)",
