@@ -48,6 +48,8 @@ export function describeIssue(issue: RawIssue): string | undefined {
       return issue.values.length === 1
         ? `must be ${JSON.stringify(issue.values[0])}`
         : `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(", ")}`;
+    case "invalid_format":
+      return "has the wrong format";
     case "invalid_key":
       return issue.issues[0]?.message ?? "invalid key";
     case "invalid_union":

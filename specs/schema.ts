@@ -90,10 +90,12 @@ const metadataSchema = z.strictObject({
     ),
 });
 
+const VPC_MESSAGE = 'expected "default" or a VPC id like vpc-0abc1234';
+
 const networkSchema = z.strictObject({
   vpc: z
-    .union([z.literal("default"), z.string().regex(VPC_ID_PATTERN)], {
-      error: 'expected "default" or a VPC id like vpc-0abc1234',
+    .union([z.literal("default"), z.string().regex(VPC_ID_PATTERN, { error: VPC_MESSAGE })], {
+      error: VPC_MESSAGE,
     })
     .default("default")
     .describe('"default" for the region\'s default VPC, or a VPC id (vpc-…).'),
@@ -170,7 +172,7 @@ const taskSchema = z.strictObject({
     })
     .default(256)
     .describe("Task CPU units (1024 = 1 vCPU)."),
-  memory: z.int().positive().default(512).describe("Task memory in MiB; must be a Fargate pair with cpu."),
+  memory: integer(512, 122_880).default(512).describe("Task memory in MiB; must be a Fargate pair with cpu."),
   executionRoleArn: z
     .string({
       error: (issue) =>
@@ -189,7 +191,7 @@ const taskSchema = z.strictObject({
     })
     .optional()
     .describe("IAM role the application's code runs as."),
-  container: containerSchema,
+  container: containerSchema.describe("The one container of the task."),
 });
 
 const loggingSchema = z.strictObject({
@@ -306,7 +308,7 @@ const specSchema = z.strictObject({
     .default("correct")
     .describe("What the daemon does with drift: correct it, or only report it."),
   network: networkSchema.prefault({}).describe("Where the load balancer and tasks run."),
-  task: taskSchema,
+  task: taskSchema.describe("The Fargate task: size, roles and container."),
   logging: loggingSchema.prefault({}).describe("Container logs in CloudWatch Logs."),
   loadBalancer: loadBalancerSchema.prefault({}).describe("The internet-facing Application Load Balancer."),
   service: serviceSchema.prefault({}).describe("The ECS service."),
@@ -317,8 +319,8 @@ const documentSchema = z
   .strictObject({
     apiVersion: z.literal(API_VERSION, { error: `must be "${API_VERSION}"` }).describe("The API version."),
     kind: z.literal(KIND, { error: `must be "${KIND}"` }).describe("The document kind."),
-    metadata: metadataSchema,
-    spec: specSchema,
+    metadata: metadataSchema.describe("The service's identity."),
+    spec: specSchema.describe("The desired state of the service."),
   })
   // Cross-section rules run even when some field failed, so one run reports every problem.
   .superRefine(checkDocumentRules, { when: () => true });

@@ -37,7 +37,7 @@ function row(node: JsonSchema, path: string, required: boolean): string {
 
 function typeText(node: JsonSchema): string {
   if (node.const !== undefined) return `\`${JSON.stringify(node.const)}\``;
-  if (Array.isArray(node.enum)) return node.enum.map((value) => JSON.stringify(value)).join(" \\| ");
+  if (Array.isArray(node.enum)) return node.enum.map((value) => JSON.stringify(value)).join(" | ");
   if (node.anyOf) return node.anyOf.map(typeText).join(" or ");
   if (node.type === "array") return `list of ${node.items ? typeText(node.items) : "values"}`;
   if (node.type === "object" && typeof node.additionalProperties === "object" && !node.properties) {

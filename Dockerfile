@@ -1,0 +1,25 @@
+# The controller's image. Build from the repository root: docker build -t ecs-converge .
+# Run: docker run -v "$PWD/specs:/config:ro" -e AWS_REGION=... ecs-converge
+# Node 24 runs the TypeScript sources directly, so the image holds the sources and production dependencies only.
+# RUN lines use paths relative to WORKDIR: test/docker-images.test.ts replays these steps outside Docker.
+
+FROM node:24-alpine AS dependencies
+WORKDIR /app
+COPY package.json package-lock.json ./
+# --ignore-scripts: no dependency of the controller needs an install script (the Node 24 dev dependency does,
+# but the image has its own Node 24).
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+
+FROM node:24-alpine
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=dependencies /app/node_modules ./node_modules
+COPY package.json ./
+COPY specs ./specs
+COPY controller ./controller
+RUN mkdir -p bin && ln -s ../controller/cli/main.ts bin/ecs-converge
+ENV PATH=/app/bin:$PATH
+# The files stay owned by root: the controller cannot modify its own code.
+USER node
+ENTRYPOINT ["ecs-converge"]
+CMD ["run", "-f", "/config/service.yaml"]
