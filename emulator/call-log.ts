@@ -1,0 +1,40 @@
+/** Every API call the emulator served: benchmarks count AWS calls per pass from it, tests read it for the IAM policy. */
+
+export interface CallRecord {
+  /** Simulated epoch milliseconds. */
+  time: number;
+  region: string;
+  service: string;
+  operation: string;
+  /** The IAM action the call needs, e.g. `elasticloadbalancing:CreateTargetGroup`. */
+  action: string;
+  /** The AWS error code, when the call failed. */
+  error?: string;
+}
+
+export class CallLog {
+  #records: CallRecord[] = [];
+
+  record(call: CallRecord): void {
+    this.#records.push(call);
+  }
+
+  /** Every call since the last reset, oldest first. */
+  calls(): readonly CallRecord[] {
+    return this.#records;
+  }
+
+  /** `{ "ecs:DescribeServices": 3, … }` */
+  counts(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const call of this.#records) {
+      const key = `${call.service}:${call.operation}`;
+      counts[key] = (counts[key] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  reset(): void {
+    this.#records = [];
+  }
+}

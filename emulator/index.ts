@@ -1,0 +1,8 @@
+/** The built-in AWS emulator: what other folders (the CLI, tests, benchmarks) may import. */
+
+export { CallLog, type CallRecord } from "./call-log.ts";
+export { type Clock, DEFAULT_EPOCH_MS, ManualClock, ScaledClock } from "./clock.ts";
+export { type Fault, type FaultPolicy, NO_FAULTS } from "./faults.ts";
+export { ACCOUNT_ID, DEFAULT_REGION } from "./identity.ts";
+export { Emulator, type EmulatorOptions, startEmulator } from "./server.ts";
+export type { Timings } from "./timings.ts";

@@ -1,0 +1,197 @@
+/**
+ * The emulator as a running thing: an HTTP server on loopback serving the five AWS services and the
+ * control API, the world it holds, and the in-process handle tests use (`Emulator`).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { CallLog } from "./call-log.ts";
+import { type Clock, ManualClock } from "./clock.ts";
+import { type ControlRoute, handleControl, numberField } from "./control.ts";
+import { Dispatcher, type IncomingCall } from "./dispatch.ts";
+import { type FaultPolicy, NO_FAULTS } from "./faults.ts";
+import type { WireResponse } from "./protocols/responses.ts";
+import { ALL_SERVICES, LIFECYCLES, SERVICE_CONTROL_ROUTES } from "./services/index.ts";
+import type { Timings } from "./timings.ts";
+import { World } from "./world.ts";
+
+export interface EmulatorOptions {
+  /** Port on 127.0.0.1; 0 picks a free one. Default 4566. */
+  port?: number;
+  host?: string;
+  /** Default: a manual clock (time moves only through `advance`). */
+  clock?: Clock;
+  seed?: number;
+  timings?: Partial<Timings>;
+  faults?: FaultPolicy;
+}
+
+/** Requests larger than this are refused: no AWS call the controller makes comes close. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** How often an automatic clock's lifecycles are stepped, in real milliseconds. */
+const STEP_INTERVAL_MS = 100;
+
+export class Emulator {
+  readonly world: World;
+  readonly calls = new CallLog();
+  faults: FaultPolicy;
+  readonly #server: Server;
+  readonly #dispatcher: Dispatcher;
+  readonly #routes: ControlRoute[];
+  #stepper: NodeJS.Timeout | undefined;
+
+  constructor(options: EmulatorOptions = {}) {
+    this.world = new World({
+      clock: options.clock ?? new ManualClock(),
+      seed: options.seed,
+      timings: options.timings,
+    });
+    for (const lifecycle of LIFECYCLES) this.world.addLifecycle(lifecycle);
+    this.faults = options.faults ?? NO_FAULTS;
+    this.#dispatcher = new Dispatcher(this.world, ALL_SERVICES, this.calls, () => this.faults);
+    this.#routes = [
+      ...this.#coreRoutes(),
+      ...SERVICE_CONTROL_ROUTES.map((routes) => routes(this.world)),
+    ].flat();
+    this.#server = createServer((request, response) => {
+      this.#serve(request, response).catch((error: unknown) => {
+        if (!response.headersSent) response.writeHead(500, { "content-type": "application/json" });
+        response.end(JSON.stringify({ __type: "InternalFailure", message: String(error) }));
+      });
+    });
+  }
+
+  /** Listens on loopback; resolves once the port is bound. */
+  async listen(port = 4566, host = "127.0.0.1"): Promise<this> {
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once("error", reject);
+      this.#server.listen(port, host, () => {
+        this.#server.off("error", reject);
+        resolve();
+      });
+    });
+    if (this.world.clock.automatic) {
+      this.#stepper = setInterval(() => this.world.catchUp(), STEP_INTERVAL_MS);
+      this.#stepper.unref();
+    }
+    return this;
+  }
+
+  get port(): number {
+    return (this.#server.address() as AddressInfo).port;
+  }
+
+  /** The endpoint to give the SDK (`AWS_ENDPOINT_URL`). */
+  get url(): string {
+    const { address, port } = this.#server.address() as AddressInfo;
+    return `http://${address.includes(":") ? `[${address}]` : address}:${port}`;
+  }
+
+  /** Moves simulated time forward and plays out every lifecycle up to then. */
+  advance(ms: number): void {
+    this.world.clock.advance(ms);
+    this.world.catchUp();
+  }
+
+  /** Forgets all resources and calls: a fresh start. */
+  reset(): void {
+    this.world.reset();
+    this.calls.reset();
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#stepper);
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  async #serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const body = await readBody(request);
+    if (body === undefined)
+      return send(response, { status: 413, headers: {}, body: "request body too large" });
+    const url = new URL(request.url ?? "/", "http://emulator");
+    if (url.pathname.startsWith("/_emulator/")) {
+      let parsed: unknown;
+      try {
+        parsed = body.trim() === "" ? undefined : JSON.parse(body);
+      } catch {
+        return send(response, {
+          status: 400,
+          headers: { "content-type": "application/json" },
+          body: '{"error":"body is not JSON"}\n',
+        });
+      }
+      this.world.catchUp();
+      const path = url.pathname.slice("/_emulator".length);
+      return send(
+        response,
+        handleControl(this.#routes, {
+          method: request.method ?? "GET",
+          path,
+          query: url.searchParams,
+          body: parsed,
+        }),
+      );
+    }
+    const call: IncomingCall = { headers: request.headers, body };
+    const routed = this.#dispatcher.route(call);
+    if ("status" in routed) return send(response, routed);
+    const fault = this.#dispatcher.faultFor(routed);
+    if (fault?.kind === "drop") {
+      request.socket.destroy();
+      return;
+    }
+    if (fault?.kind === "latency") await new Promise((resolve) => setTimeout(resolve, fault.ms));
+    send(response, this.#dispatcher.run(routed, fault?.kind === "latency" ? undefined : fault));
+  }
+
+  #coreRoutes(): ControlRoute[] {
+    return [
+      { method: "POST", path: /^\/reset$/, handle: () => (this.reset(), { reset: true }) },
+      {
+        method: "POST",
+        path: /^\/clock\/advance$/,
+        handle: (request) => {
+          this.advance(numberField(request.body, "ms"));
+          return { now: new Date(this.world.time).toISOString() };
+        },
+      },
+      {
+        method: "GET",
+        path: /^\/clock$/,
+        handle: () => ({ now: new Date(this.world.time).toISOString(), ms: this.world.time }),
+      },
+      {
+        method: "GET",
+        path: /^\/state$/,
+        handle: () => ({ time: this.world.time, regions: this.world.regions }),
+      },
+      {
+        method: "GET",
+        path: /^\/calls$/,
+        handle: () => ({ counts: this.calls.counts(), calls: this.calls.calls() }),
+      },
+      { method: "DELETE", path: /^\/calls$/, handle: () => (this.calls.reset(), { reset: true }) },
+    ];
+  }
+}
+
+/** Creates an emulator and starts listening. */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  return new Emulator(options).listen(options.port ?? 4566, options.host ?? "127.0.0.1");
+}
+
+async function readBody(request: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function send(response: ServerResponse, wire: WireResponse): void {
+  response.writeHead(wire.status, { ...wire.headers, "content-length": Buffer.byteLength(wire.body) });
+  response.end(wire.body);
+}

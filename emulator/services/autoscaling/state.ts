@@ -1,0 +1,9 @@
+/** Autoscaling state of one region. (Filled in as the service's operations are implemented.) */
+import type { Random } from "../../random.ts";
+
+// biome-ignore lint/complexity/noBannedTypes: placeholder until the service's resources are modelled
+export type AutoscalingState = {};
+
+export function createAutoscalingState(_region: string, _random: Random): AutoscalingState {
+  return {};
+}

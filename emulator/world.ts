@@ -1,0 +1,94 @@
+/**
+ * Everything the emulator holds: per-region state of the five services, simulated time, and the
+ * lifecycles that move resources along as time passes (an ALB becoming active, tasks booting,
+ * targets turning healthy). Lifecycles are stepped in fixed ticks, so a manual clock advanced by ten
+ * minutes plays out the same sequence as ten real minutes would.
+ */
+import type { Clock } from "./clock.ts";
+import { Random } from "./random.ts";
+import { type AutoscalingState, createAutoscalingState } from "./services/autoscaling/state.ts";
+import { createEc2State, type Ec2State } from "./services/ec2/state.ts";
+import { createEcsState, type EcsState } from "./services/ecs/state.ts";
+import { createElbv2State, type Elbv2State } from "./services/elbv2/state.ts";
+import { createLogsState, type LogsState } from "./services/logs/state.ts";
+import { DEFAULT_TIMINGS, type Timings } from "./timings.ts";
+
+export interface RegionState {
+  name: string;
+  ec2: Ec2State;
+  elbv2: Elbv2State;
+  ecs: EcsState;
+  autoscaling: AutoscalingState;
+  logs: LogsState;
+}
+
+/** Advances one region's resources to `now`. Each service that has a lifecycle contributes one. */
+export type Lifecycle = (region: RegionState, now: number, world: World) => void;
+
+/** Simulated milliseconds per lifecycle step. */
+export const TICK_MS = 1000;
+
+export interface WorldOptions {
+  clock: Clock;
+  seed?: number;
+  timings?: Partial<Timings>;
+}
+
+export class World {
+  readonly clock: Clock;
+  readonly timings: Timings;
+  readonly seed: number;
+  random: Random;
+  regions = new Map<string, RegionState>();
+  /** The simulated time up to which lifecycles have run. */
+  time: number;
+  readonly #lifecycles: Lifecycle[] = [];
+
+  constructor(options: WorldOptions) {
+    this.clock = options.clock;
+    this.seed = options.seed ?? 1;
+    this.random = new Random(this.seed);
+    this.timings = { ...DEFAULT_TIMINGS, ...options.timings };
+    this.time = options.clock.now();
+  }
+
+  /** Registers a lifecycle; they run in registration order on every tick. */
+  addLifecycle(lifecycle: Lifecycle): void {
+    this.#lifecycles.push(lifecycle);
+  }
+
+  /** The state of a region, created on first use with its default VPC. */
+  region(name: string): RegionState {
+    let region = this.regions.get(name);
+    if (!region) {
+      region = {
+        name,
+        ec2: createEc2State(name, this.random),
+        elbv2: createElbv2State(name, this.random),
+        ecs: createEcsState(name, this.random),
+        autoscaling: createAutoscalingState(name, this.random),
+        logs: createLogsState(),
+      };
+      this.regions.set(name, region);
+    }
+    return region;
+  }
+
+  /** Runs every lifecycle, tick by tick, up to the clock's current time. */
+  catchUp(): void {
+    const target = this.clock.now();
+    while (this.time < target) {
+      this.time = Math.min(this.time + TICK_MS, target);
+      for (const region of this.regions.values()) {
+        for (const lifecycle of this.#lifecycles) lifecycle(region, this.time, this);
+      }
+    }
+  }
+
+  /** Forgets every resource: the state of a fresh start (regions are recreated on use). */
+  reset(): void {
+    this.regions = new Map();
+    this.random = new Random(this.seed);
+    this.time = this.clock.now();
+  }
+}
