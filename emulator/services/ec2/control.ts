@@ -1,0 +1,7 @@
+/** Ec2's routes in the emulator's control API (under /_emulator/). */
+import type { ControlRoute } from "../../control.ts";
+import type { World } from "../../world.ts";
+
+export function ec2ControlRoutes(_world: World): ControlRoute[] {
+  return [];
+}

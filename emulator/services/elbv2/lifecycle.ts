@@ -1,0 +1,4 @@
+/** Elbv2's lifecycle: what happens to its resources as simulated time passes. Called once per tick per region. */
+import type { RegionState, World } from "../../world.ts";
+
+export function tickElbv2(_region: RegionState, _now: number, _world: World): void {}

@@ -1,0 +1,15 @@
+/** Elastic Load Balancing v2 (awsQuery, Version 2015-12-01): load balancers, target groups, listeners, targets, tags. */
+import type { Operation, QueryServiceDefinition } from "../service-definition.ts";
+
+const operations: Record<string, Operation> = {};
+
+export const elbv2Service: QueryServiceDefinition = {
+  id: "elbv2",
+  iamPrefix: "elasticloadbalancing",
+  protocol: "query",
+  apiVersion: "2015-12-01",
+  xmlNamespace: "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/",
+  throttlingCode: "Throttling",
+  throttlingStatus: 400,
+  operations,
+};
