@@ -6,9 +6,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { CallLog } from "./call-log.ts";
 import { type Clock, ManualClock } from "./clock.ts";
-import { type ControlRoute, handleControl, numberField } from "./control.ts";
+import { ControlError, type ControlRoute, handleControl, numberField } from "./control.ts";
 import { Dispatcher, type IncomingCall } from "./dispatch.ts";
-import { type FaultPolicy, NO_FAULTS } from "./faults.ts";
+import { type FaultConfig, type FaultPolicy, InjectedFaults, NO_FAULTS } from "./faults.ts";
 import type { WireResponse } from "./protocols/responses.ts";
 import { ALL_SERVICES, LIFECYCLES, SERVICE_CONTROL_ROUTES } from "./services/index.ts";
 import type { Timings } from "./timings.ts";
@@ -92,6 +92,15 @@ export class Emulator {
     this.world.catchUp();
   }
 
+  /** Replaces the fault policy: rates of throttling, errors, drops and latency, and rate limits. */
+  injectFaults(config: FaultConfig): void {
+    this.faults = new InjectedFaults(config);
+  }
+
+  clearFaults(): void {
+    this.faults = NO_FAULTS;
+  }
+
   /** Forgets all resources and calls: a fresh start. */
   reset(): void {
     this.world.reset();
@@ -146,7 +155,14 @@ export class Emulator {
 
   #coreRoutes(): ControlRoute[] {
     return [
-      { method: "POST", path: /^\/reset$/, handle: () => (this.reset(), { reset: true }) },
+      {
+        method: "POST",
+        path: /^\/reset$/,
+        handle: () => {
+          this.reset();
+          return { reset: true };
+        },
+      },
       {
         method: "POST",
         path: /^\/clock\/advance$/,
@@ -170,7 +186,40 @@ export class Emulator {
         path: /^\/calls$/,
         handle: () => ({ counts: this.calls.counts(), calls: this.calls.calls() }),
       },
-      { method: "DELETE", path: /^\/calls$/, handle: () => (this.calls.reset(), { reset: true }) },
+      {
+        method: "DELETE",
+        path: /^\/calls$/,
+        handle: () => {
+          this.calls.reset();
+          return { reset: true };
+        },
+      },
+      {
+        method: "GET",
+        path: /^\/faults$/,
+        handle: () =>
+          this.faults instanceof InjectedFaults ? this.faults.config : { rules: [], rateLimits: [] },
+      },
+      {
+        method: "PUT",
+        path: /^\/faults$/,
+        handle: (request) => {
+          try {
+            this.injectFaults((request.body ?? {}) as FaultConfig);
+          } catch (error) {
+            throw new ControlError(400, error instanceof Error ? error.message : String(error));
+          }
+          return (this.faults as InjectedFaults).config;
+        },
+      },
+      {
+        method: "DELETE",
+        path: /^\/faults$/,
+        handle: () => {
+          this.clearFaults();
+          return { faults: "none" };
+        },
+      },
     ];
   }
 }

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { formatIssue, SpecError } from "../../specs/index.ts";
 import { CliError } from "./cli-error.ts";
+import { type EmulatorCommandOptions, emulatorCommand } from "./commands/emulator.ts";
 import { schemaCommand } from "./commands/schema.ts";
 import { validateCommand } from "./commands/validate.ts";
 import { ExitCode } from "./exit-codes.ts";
@@ -49,6 +50,19 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
     .description("print the JSON Schema of the Service document")
     .action(() => {
       setExitCode(schemaCommand(streams));
+    });
+
+  program
+    .command("emulator")
+    .description(
+      "run the built-in AWS emulator (ECS, ELBv2, EC2, Application Auto Scaling, CloudWatch Logs) on loopback",
+    )
+    .option("--port <port>", "port on the host (0 picks a free one)", "4566")
+    .option("--host <address>", "address to listen on", "127.0.0.1")
+    .option("--speed <factor>", "simulated seconds per real second", "60")
+    .option("--seed <n>", "seed for ids and injected faults", "1")
+    .action(async (options: EmulatorCommandOptions) => {
+      setExitCode(await emulatorCommand(options, streams));
     });
 
   return program;

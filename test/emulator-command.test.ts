@@ -1,0 +1,67 @@
+/** `ecs-converge emulator` as a user runs it: a child process that serves the SDK and stops cleanly on SIGTERM. */
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  DescribeLogGroupsCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
+import { afterEach, describe, expect, it } from "vitest";
+import { waitFor } from "./support/wait-for.ts";
+
+const cli = fileURLToPath(new URL("../controller/cli/main.ts", import.meta.url));
+let child: ChildProcess | undefined;
+
+afterEach(() => {
+  if (child && child.exitCode === null) child.kill("SIGKILL");
+});
+
+describe("ecs-converge emulator", () => {
+  it("prints the environment to use, serves the SDK, and exits 0 on SIGTERM", async () => {
+    const running = spawn(
+      process.execPath,
+      [cli, "emulator", "--port", "0", "--speed", "120", "--seed", "5"],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    child = running;
+    let output = "";
+    running.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+      output += chunk;
+    });
+    const endpoint = await waitFor(
+      "the endpoint line",
+      () => output.match(/export AWS_ENDPOINT_URL=(\S+)/)?.[1],
+    );
+    expect(output).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+ \(clock ×120, seed 5\)/);
+    expect(output).toMatch(/export AWS_REGION=us-east-1/);
+
+    const logs = new CloudWatchLogsClient({
+      endpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: "emulator", secretAccessKey: "emulator" },
+    });
+    await logs.send(new CreateLogGroupCommand({ logGroupName: "/demo" }));
+    const { logGroups } = await logs.send(new DescribeLogGroupsCommand({}));
+    expect(logGroups?.map((group) => group.logGroupName)).toEqual(["/demo"]);
+
+    const exited = new Promise<number | null>((resolve) => running.once("exit", resolve));
+    running.kill("SIGTERM");
+    expect(await exited).toBe(0);
+  });
+
+  it("refuses a bad port with one line and exit 1", async () => {
+    const running = spawn(process.execPath, [cli, "emulator", "--port", "http"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child = running;
+    let errors = "";
+    running.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+      errors += chunk;
+    });
+    const code = await new Promise<number | null>((resolve) => running.once("exit", resolve));
+    expect(code).toBe(1);
+    expect(errors.trim()).toBe("error: --port http: expected a port number (0 picks a free one)");
+  });
+});
