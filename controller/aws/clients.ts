@@ -1,0 +1,62 @@
+/**
+ * The SDK clients, configured only through the SDK's standard chain (credentials, AWS_REGION,
+ * AWS_PROFILE, AWS_ENDPOINT_URL[_SERVICE]), plus `--local`, which points them at the built-in emulator.
+ */
+import { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+
+export interface AwsClients {
+  region: string;
+  ec2: EC2Client;
+  elbv2: ElasticLoadBalancingV2Client;
+  ecs: ECSClient;
+  autoscaling: ApplicationAutoScalingClient;
+  logs: CloudWatchLogsClient;
+}
+
+/** Where `--local` sends every call. */
+export const LOCAL_EMULATOR_ENDPOINT = "http://127.0.0.1:4566";
+
+export interface ClientOptions {
+  /** From the spec; otherwise the SDK resolves it (AWS_REGION, the profile). */
+  region?: string;
+  /** An explicit endpoint (the emulator); otherwise the SDK's own resolution, AWS_ENDPOINT_URL included. */
+  endpoint?: string;
+  maxAttempts?: number;
+}
+
+/** The emulator ignores signatures, but the SDK insists on credentials. */
+const EMULATOR_CREDENTIALS = { accessKeyId: "emulator", secretAccessKey: "emulator" };
+
+export function createAwsClients(options: ClientOptions & { region: string }): AwsClients {
+  const config = {
+    region: options.region,
+    // Adaptive retries add client-side rate limiting on top of the standard jittered backoff when AWS throttles.
+    retryMode: "adaptive",
+    maxAttempts: options.maxAttempts ?? 6,
+    ...(options.endpoint ? { endpoint: options.endpoint, credentials: EMULATOR_CREDENTIALS } : {}),
+  };
+  return {
+    region: options.region,
+    ec2: new EC2Client(config),
+    elbv2: new ElasticLoadBalancingV2Client(config),
+    ecs: new ECSClient(config),
+    autoscaling: new ApplicationAutoScalingClient(config),
+    logs: new CloudWatchLogsClient(config),
+  };
+}
+
+/** The region the SDK would use without one in the spec, or undefined when nothing configures one. */
+export async function defaultRegion(): Promise<string | undefined> {
+  const probe = new ECSClient({});
+  try {
+    return await probe.config.region();
+  } catch {
+    return undefined;
+  } finally {
+    probe.destroy();
+  }
+}

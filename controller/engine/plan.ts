@@ -1,0 +1,65 @@
+/**
+ * A plan is data: the changes that would bring AWS to the spec, computed before anything is applied.
+ * `plan` prints it, `apply` executes it; both share one code path. Its JSON form is a stable API.
+ */
+
+/** The kinds of resource one service is made of, in the words the plan uses. */
+export type ResourceKind =
+  | "SecurityGroup"
+  | "LogGroup"
+  | "LoadBalancer"
+  | "TargetGroup"
+  | "Listener"
+  | "Cluster"
+  | "TaskDefinition"
+  | "Service"
+  | "ScalableTarget"
+  | "ScalingPolicy";
+
+export type ChangeAction = "create" | "update" | "replace" | "delete" | "noop";
+
+/** One field that differs: `path: observed → desired`. Sensitive values are already redacted. */
+export interface FieldDiff {
+  path: string;
+  desired: unknown;
+  observed: unknown;
+}
+
+export interface Change {
+  action: ChangeAction;
+  resource: ResourceKind;
+  /** The resource's AWS name (or id when it has no name). */
+  name: string;
+  /** Why: for a replace, the immutable field; for a delete, what no longer needs it. */
+  reason?: string;
+  diff: FieldDiff[];
+}
+
+export interface PlanSummary {
+  create: number;
+  update: number;
+  replace: number;
+  delete: number;
+}
+
+/** The `plan --json` document. */
+export interface PlanDocument {
+  changes: Change[];
+  summary: PlanSummary;
+}
+
+/** Counts the changes by action. */
+export function summarize(changes: readonly Change[]): PlanSummary {
+  const summary: PlanSummary = { create: 0, update: 0, replace: 0, delete: 0 };
+  for (const change of changes) if (change.action !== "noop") summary[change.action] += 1;
+  return summary;
+}
+
+export function hasChanges(changes: readonly Change[]): boolean {
+  return changes.some((change) => change.action !== "noop");
+}
+
+/** Stands for a value AWS assigns on creation (an ARN, a group id) while planning. */
+export const KNOWN_AFTER_APPLY = "(known after apply)";
+/** Replaces sensitive values (secret ARNs) in plans and logs. */
+export const REDACTED = "(sensitive)";
