@@ -4,7 +4,13 @@
  * the spec changes), or gone (a delete that already happened).
  */
 
-export type ErrorClass = "throttled" | "expected-wait" | "not-found" | "access-denied" | "invalid" | "unknown";
+export type ErrorClass =
+  | "throttled"
+  | "expected-wait"
+  | "not-found"
+  | "access-denied"
+  | "invalid"
+  | "unknown";
 
 const THROTTLING = new Set([
   "ThrottlingException",
@@ -14,7 +20,12 @@ const THROTTLING = new Set([
   "RequestThrottled",
 ]);
 /** Conditions that pass by themselves: ENIs draining, an ALB provisioning, a listener not yet attached. */
-const EXPECTED_WAITS = new Set(["DependencyViolation", "ResourceInUse", "ResourceInUseException", "OperationAborted"]);
+const EXPECTED_WAITS = new Set([
+  "DependencyViolation",
+  "ResourceInUse",
+  "ResourceInUseException",
+  "OperationAborted",
+]);
 const NOT_FOUND = new Set([
   "InvalidGroup.NotFound",
   "LoadBalancerNotFound",
@@ -43,7 +54,9 @@ const ACCESS_DENIED = new Set([
 /** The error's AWS code as the SDK reports it (`name`), or undefined for non-AWS errors. */
 export function awsErrorCode(error: unknown): string | undefined {
   const candidate = error as { name?: unknown; $metadata?: unknown } | null | undefined;
-  return candidate && typeof candidate.name === "string" && candidate.$metadata !== undefined ? candidate.name : undefined;
+  return candidate && typeof candidate.name === "string" && candidate.$metadata !== undefined
+    ? candidate.name
+    : undefined;
 }
 
 export function classifyAwsError(error: unknown): ErrorClass {

@@ -16,9 +16,12 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
 /** Deep equality of JSON-like values; arrays compare in order (normalise order first). */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, index) => deepEqual(item, b[index]));
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((item, index) => deepEqual(item, b[index]));
   if (isPlainObject(a) && isPlainObject(b)) {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)].filter((key) => a[key] !== undefined || b[key] !== undefined));
+    const keys = new Set(
+      [...Object.keys(a), ...Object.keys(b)].filter((key) => a[key] !== undefined || b[key] !== undefined),
+    );
     return [...keys].every((key) => deepEqual(a[key], b[key]));
   }
   return false;
@@ -28,15 +31,23 @@ export function deepEqual(a: unknown, b: unknown): boolean {
  * The fields of `desired` that `observed` does not match. Objects are walked key by key; arrays and
  * scalars compare as whole values. A desired value still unknown (`KNOWN_AFTER_APPLY`) counts as a change.
  */
-export function diffFields(desired: unknown, observed: unknown, options: DiffOptions = {}, path = ""): FieldDiff[] {
+export function diffFields(
+  desired: unknown,
+  observed: unknown,
+  options: DiffOptions = {},
+  path = "",
+): FieldDiff[] {
   if (isPlainObject(desired)) {
     const observedObject = isPlainObject(observed) ? observed : {};
     return Object.entries(desired).flatMap(([key, value]) =>
-      value === undefined ? [] : diffFields(value, observedObject[key], options, path ? `${path}.${key}` : key),
+      value === undefined
+        ? []
+        : diffFields(value, observedObject[key], options, path ? `${path}.${key}` : key),
     );
   }
   if (deepEqual(desired, observed)) return [];
-  if (options.isSensitive?.(path)) return [{ path, desired: REDACTED, observed: observed === undefined ? undefined : REDACTED }];
+  if (options.isSensitive?.(path))
+    return [{ path, desired: REDACTED, observed: observed === undefined ? undefined : REDACTED }];
   return [{ path, desired, observed }];
 }
 

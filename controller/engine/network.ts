@@ -30,10 +30,16 @@ export class SpecReferenceError extends Error {
 
 async function resolveVpc(clients: AwsClients, vpc: string): Promise<string> {
   if (vpc === "default") {
-    const { Vpcs = [] } = await clients.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: "is-default", Values: ["true"] }] }));
+    const { Vpcs = [] } = await clients.ec2.send(
+      new DescribeVpcsCommand({ Filters: [{ Name: "is-default", Values: ["true"] }] }),
+    );
     const found = Vpcs[0]?.VpcId;
     if (!found) {
-      throw new SpecReferenceError(["spec", "network", "vpc"], `region ${clients.region} has no default VPC`, "name a VPC id in spec.network.vpc");
+      throw new SpecReferenceError(
+        ["spec", "network", "vpc"],
+        `region ${clients.region} has no default VPC`,
+        "name a VPC id in spec.network.vpc",
+      );
     }
     return found;
   }
@@ -42,13 +48,23 @@ async function resolveVpc(clients: AwsClients, vpc: string): Promise<string> {
     return vpc;
   } catch (error) {
     if (awsErrorCode(error) === "InvalidVpcID.NotFound") {
-      throw new SpecReferenceError(["spec", "network", "vpc"], `${vpc} does not exist in ${clients.region}`, "check the VPC id and the region");
+      throw new SpecReferenceError(
+        ["spec", "network", "vpc"],
+        `${vpc} does not exist in ${clients.region}`,
+        "check the VPC id and the region",
+      );
     }
     throw error;
   }
 }
 
-async function resolveSubnets(clients: AwsClients, vpcId: string, listed: string[], field: string, needTwoZones: boolean): Promise<string[]> {
+async function resolveSubnets(
+  clients: AwsClients,
+  vpcId: string,
+  listed: string[],
+  field: string,
+  needTwoZones: boolean,
+): Promise<string[]> {
   let subnets: Subnet[];
   if (listed.length === 0) {
     ({ Subnets: subnets = [] } = await clients.ec2.send(
@@ -60,7 +76,11 @@ async function resolveSubnets(clients: AwsClients, vpcId: string, listed: string
       }),
     ));
     if (subnets.length === 0) {
-      throw new SpecReferenceError(["spec", "network", field], `${vpcId} has no default subnets`, `list subnets in spec.network.${field}`);
+      throw new SpecReferenceError(
+        ["spec", "network", field],
+        `${vpcId} has no default subnets`,
+        `list subnets in spec.network.${field}`,
+      );
     }
   } else {
     try {
@@ -69,18 +89,30 @@ async function resolveSubnets(clients: AwsClients, vpcId: string, listed: string
       if (awsErrorCode(error) === "InvalidSubnetID.NotFound") {
         const missing = (error as Error).message.match(/subnet-[0-9a-f]+/)?.[0];
         const index = Math.max(0, listed.indexOf(missing ?? ""));
-        throw new SpecReferenceError(["spec", "network", field, index], `${missing ?? "a subnet"} does not exist in ${clients.region}`, "check the subnet ids and the region");
+        throw new SpecReferenceError(
+          ["spec", "network", field, index],
+          `${missing ?? "a subnet"} does not exist in ${clients.region}`,
+          "check the subnet ids and the region",
+        );
       }
       throw error;
     }
     const outside = subnets.find((subnet) => subnet.VpcId !== vpcId);
     if (outside?.SubnetId) {
-      throw new SpecReferenceError(["spec", "network", field, listed.indexOf(outside.SubnetId)], `${outside.SubnetId} is in ${outside.VpcId}, not in ${vpcId}`, "use subnets of the service's VPC");
+      throw new SpecReferenceError(
+        ["spec", "network", field, listed.indexOf(outside.SubnetId)],
+        `${outside.SubnetId} is in ${outside.VpcId}, not in ${vpcId}`,
+        "use subnets of the service's VPC",
+      );
     }
   }
   const zones = new Set(subnets.map((subnet) => subnet.AvailabilityZone));
   if (needTwoZones && zones.size < 2) {
-    throw new SpecReferenceError(["spec", "network", field], "the load balancer's subnets must span at least two Availability Zones", "add a subnet in another Availability Zone");
+    throw new SpecReferenceError(
+      ["spec", "network", field],
+      "the load balancer's subnets must span at least two Availability Zones",
+      "add a subnet in another Availability Zone",
+    );
   }
   return subnets.map((subnet) => subnet.SubnetId ?? "").sort();
 }
@@ -89,8 +121,17 @@ async function resolveSubnets(clients: AwsClients, vpcId: string, listed: string
 export async function resolveNetwork(clients: AwsClients, document: ServiceSpec): Promise<ResolvedNetwork> {
   const { network } = document.spec;
   const vpcId = await resolveVpc(clients, network.vpc);
-  const loadBalancerSubnets = await resolveSubnets(clients, vpcId, network.loadBalancerSubnets, "loadBalancerSubnets", true);
-  const sameSubnets = network.taskSubnets.length === 0 || network.taskSubnets.join() === network.loadBalancerSubnets.join();
-  const taskSubnets = sameSubnets ? loadBalancerSubnets : await resolveSubnets(clients, vpcId, network.taskSubnets, "taskSubnets", false);
+  const loadBalancerSubnets = await resolveSubnets(
+    clients,
+    vpcId,
+    network.loadBalancerSubnets,
+    "loadBalancerSubnets",
+    true,
+  );
+  const sameSubnets =
+    network.taskSubnets.length === 0 || network.taskSubnets.join() === network.loadBalancerSubnets.join();
+  const taskSubnets = sameSubnets
+    ? loadBalancerSubnets
+    : await resolveSubnets(clients, vpcId, network.taskSubnets, "taskSubnets", false);
   return { vpcId, loadBalancerSubnets, taskSubnets };
 }

@@ -18,14 +18,20 @@ import { type Permission, permissionChanges, toIpPermission } from "./permission
 const DEFAULT_EGRESS: Permission[] = [{ protocol: "-1", source: { cidr: "0.0.0.0/0" } }];
 
 /** Creates the group with its tags in the same call, then its rules; returns the group id. */
-export async function createSecurityGroup(clients: AwsClients, desired: DesiredSecurityGroup): Promise<string> {
+export async function createSecurityGroup(
+  clients: AwsClients,
+  desired: DesiredSecurityGroup,
+): Promise<string> {
   const { GroupId } = await clients.ec2.send(
     new CreateSecurityGroupCommand({
       GroupName: desired.name,
       Description: desired.description,
       VpcId: desired.vpcId,
       TagSpecifications: [
-        { ResourceType: "security-group", Tags: Object.entries(desired.tags).map(([Key, Value]) => ({ Key, Value })) },
+        {
+          ResourceType: "security-group",
+          Tags: Object.entries(desired.tags).map(([Key, Value]) => ({ Key, Value })),
+        },
       ],
     }),
   );
@@ -35,12 +41,19 @@ export async function createSecurityGroup(clients: AwsClients, desired: DesiredS
 }
 
 /** Authorizes what is missing and revokes what is extra, in both directions; adds missing tags. */
-export async function updateSecurityGroup(clients: AwsClients, desired: DesiredSecurityGroup, observed: ObservedSecurityGroup): Promise<void> {
+export async function updateSecurityGroup(
+  clients: AwsClients,
+  desired: DesiredSecurityGroup,
+  observed: ObservedSecurityGroup,
+): Promise<void> {
   await convergeRules(clients, observed.groupId, desired, observed);
   const missingTags = Object.entries(desired.tags).filter(([key, value]) => observed.tags[key] !== value);
   if (missingTags.length > 0) {
     await clients.ec2.send(
-      new CreateTagsCommand({ Resources: [observed.groupId], Tags: missingTags.map(([Key, Value]) => ({ Key, Value })) }),
+      new CreateTagsCommand({
+        Resources: [observed.groupId],
+        Tags: missingTags.map(([Key, Value]) => ({ Key, Value })),
+      }),
     );
   }
 }
@@ -53,26 +66,46 @@ async function convergeRules(
 ): Promise<void> {
   const ingress = permissionChanges(desired.ingress, observed.ingress);
   const egress = permissionChanges(desired.egress, observed.egress);
-  // Revoke first: a rule someone opened to the world must not outlive a failure later in this call.
-  if (ingress.revoke.length > 0) {
-    await ignoring("InvalidPermission.NotFound", () =>
-      clients.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: ingress.revoke.map(toIpPermission) })),
-    );
-  }
-  if (egress.revoke.length > 0) {
-    await ignoring("InvalidPermission.NotFound", () =>
-      clients.ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: groupId, IpPermissions: egress.revoke.map(toIpPermission) })),
-    );
-  }
-  if (ingress.authorize.length > 0) {
-    await ignoring("InvalidPermission.Duplicate", () =>
-      clients.ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: ingress.authorize.map(toIpPermission) })),
-    );
-  }
-  if (egress.authorize.length > 0) {
-    await ignoring("InvalidPermission.Duplicate", () =>
-      clients.ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: groupId, IpPermissions: egress.authorize.map(toIpPermission) })),
-    );
+  const rules = (permissions: Permission[]) => ({
+    GroupId: groupId,
+    IpPermissions: permissions.map(toIpPermission),
+  });
+  // Revoke first: a rule someone opened to the world must not outlive a failure later in this pass.
+  await applyAll(ingress.revoke, "InvalidPermission.NotFound", (batch) =>
+    clients.ec2.send(new RevokeSecurityGroupIngressCommand(rules(batch))),
+  );
+  await applyAll(egress.revoke, "InvalidPermission.NotFound", (batch) =>
+    clients.ec2.send(new RevokeSecurityGroupEgressCommand(rules(batch))),
+  );
+  await applyAll(ingress.authorize, "InvalidPermission.Duplicate", (batch) =>
+    clients.ec2.send(new AuthorizeSecurityGroupIngressCommand(rules(batch))),
+  );
+  await applyAll(egress.authorize, "InvalidPermission.Duplicate", (batch) =>
+    clients.ec2.send(new AuthorizeSecurityGroupEgressCommand(rules(batch))),
+  );
+}
+
+/**
+ * One call for all permissions. EC2 applies such a call all or nothing, so when it fails with the
+ * "already done" code (a retry after a crash), each permission is applied on its own, ignoring that code.
+ */
+async function applyAll(
+  permissions: Permission[],
+  alreadyDone: string,
+  call: (permissions: Permission[]) => Promise<unknown>,
+): Promise<void> {
+  if (permissions.length === 0) return;
+  try {
+    await call(permissions);
+  } catch (error) {
+    if (awsErrorCode(error) !== alreadyDone) throw error;
+    for (const permission of permissions) {
+      try {
+        await call([permission]);
+      } catch (single) {
+        if (awsErrorCode(single) !== alreadyDone) throw single;
+      }
+    }
   }
 }
 
@@ -82,14 +115,5 @@ export async function deleteSecurityGroup(clients: AwsClients, groupId: string):
     await clients.ec2.send(new DeleteSecurityGroupCommand({ GroupId: groupId }));
   } catch (error) {
     if (!isNotFound(error)) throw error;
-  }
-}
-
-/** Runs a call whose only failure mode we accept is "already done" (a retry after a crash). */
-async function ignoring(code: string, call: () => Promise<unknown>): Promise<void> {
-  try {
-    await call();
-  } catch (error) {
-    if (awsErrorCode(error) !== code) throw error;
   }
 }

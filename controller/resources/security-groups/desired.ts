@@ -3,7 +3,11 @@
  * internet, and the tasks', open on the container port to the load balancer's group only. Nothing
  * else is ever allowed on the tasks' group: any other rule found there is drift.
  */
-import { loadBalancerSecurityGroupName, type ServiceSpec, taskSecurityGroupName } from "../../../specs/index.ts";
+import {
+  loadBalancerSecurityGroupName,
+  type ServiceSpec,
+  taskSecurityGroupName,
+} from "../../../specs/index.ts";
 import type { ResolvedNetwork } from "../../engine/network.ts";
 import { type ResourceRole, resourceTags } from "../../ownership.ts";
 import type { Permission } from "./permissions.ts";
@@ -21,7 +25,10 @@ export interface DesiredSecurityGroup {
 
 const ALL_TRAFFIC_OUT: Permission[] = [{ protocol: "-1", source: { cidr: "0.0.0.0/0" } }];
 
-export function desiredLoadBalancerGroup(document: ServiceSpec, network: ResolvedNetwork): DesiredSecurityGroup {
+export function desiredLoadBalancerGroup(
+  document: ServiceSpec,
+  network: ResolvedNetwork,
+): DesiredSecurityGroup {
   const port = document.spec.loadBalancer.listenerPort;
   return {
     role: "alb-security-group",
@@ -38,7 +45,11 @@ export function desiredLoadBalancerGroup(document: ServiceSpec, network: Resolve
 }
 
 /** `loadBalancerGroupId` may still be unknown while planning a first creation. */
-export function desiredTaskGroup(document: ServiceSpec, network: ResolvedNetwork, loadBalancerGroupId: string): DesiredSecurityGroup {
+export function desiredTaskGroup(
+  document: ServiceSpec,
+  network: ResolvedNetwork,
+  loadBalancerGroupId: string,
+): DesiredSecurityGroup {
   const port = document.spec.task.container.port;
   return {
     role: "task-security-group",

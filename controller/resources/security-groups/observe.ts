@@ -1,7 +1,14 @@
 /** Finds a service's security groups: ours by tag, and any other group already holding our names. */
 import { DescribeSecurityGroupsCommand, type SecurityGroup } from "@aws-sdk/client-ec2";
 import type { AwsClients } from "../../aws/clients.ts";
-import { MANAGED_BY_TAG, MANAGED_BY_VALUE, type Ownership, ownershipOf, RESOURCE_TAG, SERVICE_TAG } from "../../ownership.ts";
+import {
+  MANAGED_BY_TAG,
+  MANAGED_BY_VALUE,
+  type Ownership,
+  ownershipOf,
+  RESOURCE_TAG,
+  SERVICE_TAG,
+} from "../../ownership.ts";
 import { flattenPermissions, type Permission } from "./permissions.ts";
 
 export interface ObservedSecurityGroup {
@@ -32,7 +39,10 @@ function toObserved(group: SecurityGroup, service: string): ObservedSecurityGrou
   };
 }
 
-async function describeAll(clients: AwsClients, filters: { Name: string; Values: string[] }[]): Promise<SecurityGroup[]> {
+async function describeAll(
+  clients: AwsClients,
+  filters: { Name: string; Values: string[] }[],
+): Promise<SecurityGroup[]> {
   const groups: SecurityGroup[] = [];
   let NextToken: string | undefined;
   do {
@@ -44,7 +54,10 @@ async function describeAll(clients: AwsClients, filters: { Name: string; Values:
 }
 
 /** Every group tagged as this service's, in any VPC (one call in the usual case). */
-export async function observeOwnedSecurityGroups(clients: AwsClients, service: string): Promise<ObservedSecurityGroup[]> {
+export async function observeOwnedSecurityGroups(
+  clients: AwsClients,
+  service: string,
+): Promise<ObservedSecurityGroup[]> {
   const groups = await describeAll(clients, [
     { Name: `tag:${MANAGED_BY_TAG}`, Values: [MANAGED_BY_VALUE] },
     { Name: `tag:${SERVICE_TAG}`, Values: [service] },

@@ -15,7 +15,12 @@ export interface Permission {
 /** A stable, readable key: `tcp 3000 from sg-123`, `all from 0.0.0.0/0`. */
 export function permissionKey(permission: Permission): string {
   const { protocol, fromPort, toPort, source } = permission;
-  const ports = protocol === "-1" ? "all" : fromPort === toPort ? `${protocol} ${fromPort}` : `${protocol} ${fromPort}-${toPort}`;
+  const ports =
+    protocol === "-1"
+      ? "all"
+      : fromPort === toPort
+        ? `${protocol} ${fromPort}`
+        : `${protocol} ${fromPort}-${toPort}`;
   const from = "cidr" in source ? source.cidr : "cidrV6" in source ? source.cidrV6 : source.groupId;
   return `${ports} from ${from}`;
 }
@@ -26,9 +31,21 @@ export function flattenPermissions(permissions: readonly IpPermission[] = []): P
     const protocol = permission.IpProtocol ?? "-1";
     const ports = protocol === "-1" ? {} : { fromPort: permission.FromPort, toPort: permission.ToPort };
     return [
-      ...(permission.IpRanges ?? []).map((range) => ({ protocol, ...ports, source: { cidr: range.CidrIp ?? "" } })),
-      ...(permission.Ipv6Ranges ?? []).map((range) => ({ protocol, ...ports, source: { cidrV6: range.CidrIpv6 ?? "" } })),
-      ...(permission.UserIdGroupPairs ?? []).map((pair) => ({ protocol, ...ports, source: { groupId: pair.GroupId ?? "" } })),
+      ...(permission.IpRanges ?? []).map((range) => ({
+        protocol,
+        ...ports,
+        source: { cidr: range.CidrIp ?? "" },
+      })),
+      ...(permission.Ipv6Ranges ?? []).map((range) => ({
+        protocol,
+        ...ports,
+        source: { cidrV6: range.CidrIpv6 ?? "" },
+      })),
+      ...(permission.UserIdGroupPairs ?? []).map((pair) => ({
+        protocol,
+        ...ports,
+        source: { groupId: pair.GroupId ?? "" },
+      })),
     ];
   });
 }
@@ -56,4 +73,5 @@ export function permissionChanges(desired: readonly Permission[], observed: read
 }
 
 /** Sorted keys: how rule sets appear in plans. */
-export const permissionKeys = (permissions: readonly Permission[]): string[] => permissions.map(permissionKey).sort();
+export const permissionKeys = (permissions: readonly Permission[]): string[] =>
+  permissions.map(permissionKey).sort();
