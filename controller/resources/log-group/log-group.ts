@@ -1,0 +1,116 @@
+/**
+ * The CloudWatch Logs group the tasks write to. Retention is the only mutable setting we manage;
+ * DescribeLogGroups matches by prefix, so the exact name is checked, and tags (ownership) need a
+ * second call, made only when the group exists.
+ */
+import {
+  CreateLogGroupCommand,
+  DeleteLogGroupCommand,
+  DescribeLogGroupsCommand,
+  ListTagsForResourceCommand,
+  PutRetentionPolicyCommand,
+  TagResourceCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
+import type { ServiceSpec } from "../../../specs/index.ts";
+import type { AwsClients } from "../../aws/clients.ts";
+import { awsErrorCode, isNotFound } from "../../aws/errors.ts";
+import { diffFields } from "../../engine/field-diff.ts";
+import { absent, present, type ResourceDiff } from "../../engine/resource-diff.ts";
+import { type Ownership, ownershipOf, resourceTags } from "../../ownership.ts";
+
+export interface DesiredLogGroup {
+  name: string;
+  retentionInDays: number;
+  tags: Record<string, string>;
+}
+
+export interface ObservedLogGroup {
+  name: string;
+  arn: string;
+  retentionInDays: number | undefined;
+  tags: Record<string, string>;
+  ownership: Ownership;
+}
+
+export function desiredLogGroup(document: ServiceSpec): DesiredLogGroup {
+  return {
+    name: document.spec.logging.logGroup,
+    retentionInDays: document.spec.logging.retentionDays,
+    tags: resourceTags(document, "log-group"),
+  };
+}
+
+/** The group with exactly this name, with its tags; undefined when there is none. */
+export async function observeLogGroup(
+  clients: AwsClients,
+  service: string,
+  name: string,
+): Promise<ObservedLogGroup | undefined> {
+  let nextToken: string | undefined;
+  do {
+    const page = await clients.logs.send(
+      new DescribeLogGroupsCommand({ logGroupNamePrefix: name, nextToken }),
+    );
+    const group = page.logGroups?.find((candidate) => candidate.logGroupName === name);
+    if (group) {
+      const arn = group.logGroupArn ?? (group.arn ?? "").replace(/:\*$/, "");
+      const { tags = {} } = await clients.logs.send(new ListTagsForResourceCommand({ resourceArn: arn }));
+      return {
+        name,
+        arn,
+        retentionInDays: group.retentionInDays,
+        tags,
+        ownership: ownershipOf(tags, service),
+      };
+    }
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return undefined;
+}
+
+export function diffLogGroup(desired: DesiredLogGroup, observed: ObservedLogGroup | undefined): ResourceDiff {
+  const comparable = (group: { retentionInDays: number | undefined; tags: Record<string, string> }) => ({
+    retentionInDays: group.retentionInDays,
+    tags: Object.fromEntries(Object.keys(desired.tags).map((key) => [key, group.tags[key]])),
+  });
+  if (!observed) return absent(diffFields(comparable(desired), {}));
+  return present(diffFields(comparable(desired), comparable(observed)));
+}
+
+/** Creates the group with its tags, then sets retention. An existing group (a retry) is converged instead. */
+export async function createLogGroup(clients: AwsClients, desired: DesiredLogGroup): Promise<void> {
+  try {
+    await clients.logs.send(new CreateLogGroupCommand({ logGroupName: desired.name, tags: desired.tags }));
+  } catch (error) {
+    if (awsErrorCode(error) !== "ResourceAlreadyExistsException") throw error;
+  }
+  await clients.logs.send(
+    new PutRetentionPolicyCommand({ logGroupName: desired.name, retentionInDays: desired.retentionInDays }),
+  );
+}
+
+export async function updateLogGroup(
+  clients: AwsClients,
+  desired: DesiredLogGroup,
+  observed: ObservedLogGroup,
+): Promise<void> {
+  if (observed.retentionInDays !== desired.retentionInDays) {
+    await clients.logs.send(
+      new PutRetentionPolicyCommand({ logGroupName: desired.name, retentionInDays: desired.retentionInDays }),
+    );
+  }
+  const missingTags = Object.fromEntries(
+    Object.entries(desired.tags).filter(([key, value]) => observed.tags[key] !== value),
+  );
+  if (Object.keys(missingTags).length > 0) {
+    await clients.logs.send(new TagResourceCommand({ resourceArn: observed.arn, tags: missingTags }));
+  }
+}
+
+export async function deleteLogGroup(clients: AwsClients, name: string): Promise<void> {
+  try {
+    await clients.logs.send(new DeleteLogGroupCommand({ logGroupName: name }));
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}
