@@ -1,0 +1,270 @@
+/**
+ * The IP target group on the container port. Its name carries a hash of the fields ELBv2 cannot
+ * change (port, VPC, protocol, target type), so changing one of them plans a new group beside the
+ * old one: the listener and the service move to it, then the old one is deleted. Never a
+ * DuplicateTargetGroupName, never a ResourceInUse.
+ */
+import {
+  AddTagsCommand,
+  CreateTargetGroupCommand,
+  DeleteTargetGroupCommand,
+  DescribeTargetGroupAttributesCommand,
+  DescribeTargetGroupsCommand,
+  ModifyTargetGroupAttributesCommand,
+  ModifyTargetGroupCommand,
+  type TargetGroup,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { type ServiceSpec, TARGET_GROUP_HASH_LENGTH, targetGroupName } from "../../../specs/index.ts";
+import type { AwsClients } from "../../aws/clients.ts";
+import type { ElbTagReader } from "../../aws/elb-tags.ts";
+import { isNotFound } from "../../aws/errors.ts";
+import { diffFields } from "../../engine/field-diff.ts";
+import type { ResolvedNetwork } from "../../engine/network.ts";
+import { absent, present, type ResourceDiff } from "../../engine/resource-diff.ts";
+import { type Ownership, ownershipOf, resourceTags } from "../../ownership.ts";
+
+export const DEREGISTRATION_DELAY = "deregistration_delay.timeout_seconds";
+
+export interface TargetGroupHealthCheck {
+  protocol: "HTTP";
+  path: string;
+  port: "traffic-port";
+  intervalSeconds: number;
+  timeoutSeconds: number;
+  healthyThresholdCount: number;
+  unhealthyThresholdCount: number;
+  matcher: string;
+}
+
+export interface DesiredTargetGroup {
+  name: string;
+  protocol: "HTTP";
+  port: number;
+  vpcId: string;
+  targetType: "ip";
+  healthCheck: TargetGroupHealthCheck;
+  attributes: Record<string, string>;
+  tags: Record<string, string>;
+}
+
+export interface ObservedTargetGroup
+  extends Omit<DesiredTargetGroup, "protocol" | "targetType" | "healthCheck"> {
+  arn: string;
+  protocol: string;
+  targetType: string;
+  healthCheck: Record<string, unknown>;
+  loadBalancerArns: string[];
+  ownership: Ownership;
+}
+
+export function desiredTargetGroup(document: ServiceSpec, network: ResolvedNetwork): DesiredTargetGroup {
+  const port = document.spec.task.container.port;
+  const check = document.spec.loadBalancer.healthCheck;
+  return {
+    name: targetGroupName(document.metadata.name, {
+      port,
+      vpcId: network.vpcId,
+      protocol: "HTTP",
+      targetType: "ip",
+    }),
+    protocol: "HTTP",
+    port,
+    vpcId: network.vpcId,
+    targetType: "ip",
+    healthCheck: {
+      protocol: "HTTP",
+      path: check.path,
+      port: "traffic-port",
+      intervalSeconds: check.intervalSeconds,
+      timeoutSeconds: check.timeoutSeconds,
+      healthyThresholdCount: check.healthyThreshold,
+      unhealthyThresholdCount: check.unhealthyThreshold,
+      matcher: check.matcher,
+    },
+    attributes: { [DEREGISTRATION_DELAY]: String(document.spec.loadBalancer.deregistrationDelaySeconds) },
+    tags: resourceTags(document, "target-group"),
+  };
+}
+
+/** Target groups named like this service's (`{service}-{hash}`): the current one and any it replaced. */
+export function isServiceTargetGroupName(service: string, name: string): boolean {
+  return (
+    name.startsWith(`${service}-`) &&
+    new RegExp(`^[0-9a-f]{${TARGET_GROUP_HASH_LENGTH}}$`).test(name.slice(service.length + 1))
+  );
+}
+
+async function toObserved(
+  clients: AwsClients,
+  group: TargetGroup,
+  tags: Record<string, string>,
+  service: string,
+): Promise<ObservedTargetGroup> {
+  const arn = group.TargetGroupArn ?? "";
+  const { Attributes = [] } = await clients.elbv2.send(
+    new DescribeTargetGroupAttributesCommand({ TargetGroupArn: arn }),
+  );
+  return {
+    arn,
+    name: group.TargetGroupName ?? "",
+    protocol: group.Protocol ?? "",
+    port: group.Port ?? 0,
+    vpcId: group.VpcId ?? "",
+    targetType: group.TargetType ?? "",
+    healthCheck: {
+      protocol: group.HealthCheckProtocol,
+      path: group.HealthCheckPath,
+      port: group.HealthCheckPort,
+      intervalSeconds: group.HealthCheckIntervalSeconds,
+      timeoutSeconds: group.HealthCheckTimeoutSeconds,
+      healthyThresholdCount: group.HealthyThresholdCount,
+      unhealthyThresholdCount: group.UnhealthyThresholdCount,
+      matcher: group.Matcher?.HttpCode,
+    },
+    attributes: Object.fromEntries(
+      Attributes.map((attribute) => [attribute.Key ?? "", attribute.Value ?? ""]),
+    ),
+    tags,
+    loadBalancerArns: group.LoadBalancerArns ?? [],
+    ownership: ownershipOf(tags, service),
+  };
+}
+
+/** Every target group with this service's name pattern, with tags and attributes (one page in the usual case). */
+export async function observeTargetGroups(
+  clients: AwsClients,
+  tags: ElbTagReader,
+  service: string,
+): Promise<ObservedTargetGroup[]> {
+  const candidates: TargetGroup[] = [];
+  let Marker: string | undefined;
+  do {
+    const page = await clients.elbv2.send(new DescribeTargetGroupsCommand({ PageSize: 400, Marker }));
+    candidates.push(
+      ...(page.TargetGroups ?? []).filter((group) =>
+        isServiceTargetGroupName(service, group.TargetGroupName ?? ""),
+      ),
+    );
+    Marker = page.NextMarker;
+  } while (Marker);
+  return Promise.all(
+    candidates.map(async (group) =>
+      toObserved(clients, group, await tags.tagsOf(group.TargetGroupArn ?? ""), service),
+    ),
+  );
+}
+
+export function diffTargetGroup(
+  desired: DesiredTargetGroup,
+  observed: ObservedTargetGroup | undefined,
+): ResourceDiff {
+  const comparable = (group: DesiredTargetGroup | ObservedTargetGroup) => ({
+    healthCheck: group.healthCheck,
+    attributes: Object.fromEntries(
+      Object.keys(desired.attributes).map((key) => [key, group.attributes[key]]),
+    ),
+    tags: Object.fromEntries(Object.keys(desired.tags).map((key) => [key, group.tags[key]])),
+  });
+  const identity = (group: DesiredTargetGroup | ObservedTargetGroup) => ({
+    port: group.port,
+    vpcId: group.vpcId,
+    protocol: group.protocol,
+    targetType: group.targetType,
+  });
+  if (!observed) return absent(diffFields({ ...identity(desired), ...comparable(desired) }, {}));
+  return present(diffFields(comparable(desired), comparable(observed)));
+}
+
+/** What makes `previous` a different group than `desired`: the first immutable field that differs. */
+export function replacedBecause(desired: DesiredTargetGroup, previous: ObservedTargetGroup): string {
+  return (
+    (["port", "vpcId", "protocol", "targetType"] as const).find(
+      (field) => desired[field] !== previous[field],
+    ) ?? "name"
+  );
+}
+
+/** Creates it with tags and health check (idempotent for identical settings), then its attributes; returns its ARN. */
+export async function createTargetGroup(clients: AwsClients, desired: DesiredTargetGroup): Promise<string> {
+  const check = desired.healthCheck;
+  const { TargetGroups = [] } = await clients.elbv2.send(
+    new CreateTargetGroupCommand({
+      Name: desired.name,
+      Protocol: desired.protocol,
+      Port: desired.port,
+      VpcId: desired.vpcId,
+      TargetType: desired.targetType,
+      HealthCheckEnabled: true,
+      HealthCheckProtocol: check.protocol,
+      HealthCheckPath: check.path,
+      HealthCheckPort: check.port,
+      HealthCheckIntervalSeconds: check.intervalSeconds,
+      HealthCheckTimeoutSeconds: check.timeoutSeconds,
+      HealthyThresholdCount: check.healthyThresholdCount,
+      UnhealthyThresholdCount: check.unhealthyThresholdCount,
+      Matcher: { HttpCode: check.matcher },
+      Tags: Object.entries(desired.tags).map(([Key, Value]) => ({ Key, Value })),
+    }),
+  );
+  const arn = TargetGroups[0]?.TargetGroupArn;
+  if (!arn) throw new Error(`ELBv2 created target group ${desired.name} without returning its ARN`);
+  await setAttributes(clients, arn, desired.attributes);
+  return arn;
+}
+
+async function setAttributes(
+  clients: AwsClients,
+  arn: string,
+  attributes: Record<string, string>,
+): Promise<void> {
+  await clients.elbv2.send(
+    new ModifyTargetGroupAttributesCommand({
+      TargetGroupArn: arn,
+      Attributes: Object.entries(attributes).map(([Key, Value]) => ({ Key, Value })),
+    }),
+  );
+}
+
+export async function updateTargetGroup(
+  clients: AwsClients,
+  desired: DesiredTargetGroup,
+  observed: ObservedTargetGroup,
+): Promise<void> {
+  const diff = diffTargetGroup(desired, observed).fields;
+  const check = desired.healthCheck;
+  if (diff.some((field) => field.path.startsWith("healthCheck."))) {
+    await clients.elbv2.send(
+      new ModifyTargetGroupCommand({
+        TargetGroupArn: observed.arn,
+        HealthCheckProtocol: check.protocol,
+        HealthCheckPath: check.path,
+        HealthCheckPort: check.port,
+        HealthCheckIntervalSeconds: check.intervalSeconds,
+        HealthCheckTimeoutSeconds: check.timeoutSeconds,
+        HealthyThresholdCount: check.healthyThresholdCount,
+        UnhealthyThresholdCount: check.unhealthyThresholdCount,
+        Matcher: { HttpCode: check.matcher },
+      }),
+    );
+  }
+  if (diff.some((field) => field.path.startsWith("attributes.")))
+    await setAttributes(clients, observed.arn, desired.attributes);
+  const missingTags = Object.entries(desired.tags).filter(([key, value]) => observed.tags[key] !== value);
+  if (missingTags.length > 0) {
+    await clients.elbv2.send(
+      new AddTagsCommand({
+        ResourceArns: [observed.arn],
+        Tags: missingTags.map(([Key, Value]) => ({ Key, Value })),
+      }),
+    );
+  }
+}
+
+/** Deletes it; one already gone is fine. ResourceInUse (a listener still forwarding) is the caller's to retry. */
+export async function deleteTargetGroup(clients: AwsClients, arn: string): Promise<void> {
+  try {
+    await clients.elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn: arn }));
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}
