@@ -36,6 +36,7 @@ const NOT_FOUND = new Set([
   "ListenerNotFoundException",
   "ClusterNotFoundException",
   "ServiceNotFoundException",
+  "ServiceNotActiveException",
   "ResourceNotFoundException",
   "ObjectNotFoundException",
 ]);

@@ -1,0 +1,112 @@
+/**
+ * The ECS cluster. Several services may share one: a cluster another service (or nobody) owns is
+ * used as it is and never changed or deleted; one we created carries our tags and is ours to remove.
+ */
+import {
+  CreateClusterCommand,
+  DeleteClusterCommand,
+  DescribeClustersCommand,
+  TagResourceCommand,
+} from "@aws-sdk/client-ecs";
+import type { ServiceSpec } from "../../../specs/index.ts";
+import type { AwsClients } from "../../aws/clients.ts";
+import { awsErrorCode, isNotFound } from "../../aws/errors.ts";
+import { diffFields } from "../../engine/field-diff.ts";
+import { absent, present, type ResourceDiff } from "../../engine/resource-diff.ts";
+import { type Ownership, ownershipOf, resourceTags } from "../../ownership.ts";
+
+export interface DesiredCluster {
+  name: string;
+  tags: Record<string, string>;
+}
+
+export interface ObservedCluster {
+  arn: string;
+  name: string;
+  activeServicesCount: number;
+  tags: Record<string, string>;
+  ownership: Ownership;
+}
+
+export function desiredCluster(document: ServiceSpec): DesiredCluster {
+  return { name: document.spec.cluster, tags: resourceTags(document, "cluster") };
+}
+
+const tagMap = (tags: readonly { key?: string; value?: string }[] = []) =>
+  Object.fromEntries(tags.map((tag) => [tag.key ?? "", tag.value ?? ""]));
+
+/** The ACTIVE cluster with this name, if any (an INACTIVE one is as good as gone). */
+export async function observeCluster(
+  clients: AwsClients,
+  service: string,
+  name: string,
+): Promise<ObservedCluster | undefined> {
+  const { clusters = [] } = await clients.ecs.send(
+    new DescribeClustersCommand({ clusters: [name], include: ["TAGS"] }),
+  );
+  const cluster = clusters.find(
+    (candidate) => candidate.clusterName === name && candidate.status === "ACTIVE",
+  );
+  if (!cluster) return undefined;
+  const tags = tagMap(cluster.tags);
+  return {
+    arn: cluster.clusterArn ?? "",
+    name,
+    activeServicesCount: cluster.activeServicesCount ?? 0,
+    tags,
+    ownership: ownershipOf(tags, service),
+  };
+}
+
+/** Only a cluster we own is compared: a shared one is used as it is. */
+export function diffCluster(desired: DesiredCluster, observed: ObservedCluster | undefined): ResourceDiff {
+  const tags = (source: Record<string, string>) => ({
+    tags: Object.fromEntries(Object.keys(desired.tags).map((key) => [key, source[key]])),
+  });
+  if (!observed) return absent(diffFields(tags(desired.tags), {}));
+  if (observed.ownership !== "ours") return present([]);
+  return present(diffFields(tags(desired.tags), tags(observed.tags)));
+}
+
+/** CreateCluster is idempotent in ECS; returns the cluster's ARN. */
+export async function createCluster(clients: AwsClients, desired: DesiredCluster): Promise<string> {
+  const { cluster } = await clients.ecs.send(
+    new CreateClusterCommand({
+      clusterName: desired.name,
+      tags: Object.entries(desired.tags).map(([key, value]) => ({ key, value })),
+    }),
+  );
+  return cluster?.clusterArn ?? "";
+}
+
+export async function updateCluster(
+  clients: AwsClients,
+  desired: DesiredCluster,
+  observed: ObservedCluster,
+): Promise<void> {
+  const missing = Object.entries(desired.tags).filter(([key, value]) => observed.tags[key] !== value);
+  if (missing.length > 0) {
+    await clients.ecs.send(
+      new TagResourceCommand({
+        resourceArn: observed.arn,
+        tags: missing.map(([key, value]) => ({ key, value })),
+      }),
+    );
+  }
+}
+
+/** Deletes a cluster we own once no service uses it; one still in use by another service stays. */
+export async function deleteCluster(clients: AwsClients, name: string): Promise<"deleted" | "in-use"> {
+  try {
+    await clients.ecs.send(new DeleteClusterCommand({ cluster: name }));
+    return "deleted";
+  } catch (error) {
+    if (isNotFound(error)) return "deleted";
+    if (
+      awsErrorCode(error) === "ClusterContainsServicesException" ||
+      awsErrorCode(error) === "ClusterContainsTasksException"
+    )
+      return "in-use";
+    throw error;
+  }
+}
