@@ -7,6 +7,7 @@ import {
   DeregisterScalableTargetCommand,
   DescribeScalableTargetsCommand,
   DescribeScalingPoliciesCommand,
+  type MetricType,
   PutScalingPolicyCommand,
   RegisterScalableTargetCommand,
 } from "@aws-sdk/client-application-auto-scaling";
@@ -19,7 +20,7 @@ import { resourceTags } from "../../ownership.ts";
 
 const NAMESPACE = "ecs";
 const DIMENSION = "ecs:service:DesiredCount";
-const CPU_METRIC = "ECSServiceAverageCPUUtilization";
+const CPU_METRIC: MetricType = "ECSServiceAverageCPUUtilization";
 
 export interface DesiredScalableTarget {
   resourceId: string;
@@ -34,7 +35,7 @@ export interface DesiredScalingPolicy {
   targetValue: number;
   scaleInCooldown: number;
   scaleOutCooldown: number;
-  metric: string;
+  metric: MetricType;
 }
 
 export interface ObservedScaling {
@@ -110,7 +111,7 @@ export async function observeScaling(
       targetValue: tracking?.TargetValue ?? 0,
       scaleInCooldown: tracking?.ScaleInCooldown ?? 300,
       scaleOutCooldown: tracking?.ScaleOutCooldown ?? 300,
-      metric: tracking?.PredefinedMetricSpecification?.PredefinedMetricType ?? "",
+      metric: tracking?.PredefinedMetricSpecification?.PredefinedMetricType ?? CPU_METRIC,
     },
   };
 }
