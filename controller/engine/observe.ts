@@ -1,0 +1,81 @@
+/**
+ * Reads everything one service owns (or collides with), in two parallel waves: first what can be
+ * found by name or tag alone, then what needs an ARN from the first wave. About a dozen read calls.
+ */
+import { loadBalancerSecurityGroupName, scalingPolicyName, taskSecurityGroupName } from "../../specs/index.ts";
+import { type ObservedCluster, observeCluster } from "../resources/cluster/cluster.ts";
+import { type ObservedListener, observeListeners } from "../resources/listener/listener.ts";
+import { type ObservedLoadBalancer, observeLoadBalancer } from "../resources/load-balancer/load-balancer.ts";
+import { type ObservedLogGroup, observeLogGroup } from "../resources/log-group/log-group.ts";
+import { type ObservedScaling, observeScaling, scalingResourceId } from "../resources/scaling/scaling.ts";
+import {
+  type ObservedSecurityGroup,
+  observeOwnedSecurityGroups,
+  observeSecurityGroupsNamed,
+} from "../resources/security-groups/security-groups.ts";
+import { type ObservedService, observeService } from "../resources/service/service.ts";
+import { listActiveRevisions, type ObservedRevision } from "../resources/task-definition/task-definition.ts";
+import { type ObservedTargetGroup, observeTargetGroups } from "../resources/target-group/target-group.ts";
+import type { StackContext } from "./context.ts";
+
+export interface Observation {
+  /** Ours by tag (any VPC), plus any group holding our names in the VPC when ours is missing. */
+  securityGroups: ObservedSecurityGroup[];
+  logGroup: ObservedLogGroup | undefined;
+  loadBalancer: ObservedLoadBalancer | undefined;
+  targetGroups: ObservedTargetGroup[];
+  listeners: ObservedListener[];
+  cluster: ObservedCluster | undefined;
+  service: ObservedService | undefined;
+  taskDefinitions: {
+    /** ACTIVE revisions of the family, newest first. */
+    activeArns: string[];
+    /** The revision the service runs. */
+    current: ObservedRevision | undefined;
+    /** The family's newest ACTIVE revision (may be newer than the service's after a crash or a rollback). */
+    latest: ObservedRevision | undefined;
+  };
+  scaling: ObservedScaling;
+}
+
+export async function observeStack(context: StackContext): Promise<Observation> {
+  const { clients, document, network, elbTags } = context;
+  const service = document.metadata.name;
+  const family = service;
+  const groupNames = [loadBalancerSecurityGroupName(service), taskSecurityGroupName(service)];
+
+  const [ownedGroups, logGroup, loadBalancer, targetGroups, cluster, ecsService, activeArns, scaling] = await Promise.all([
+    observeOwnedSecurityGroups(clients, service),
+    observeLogGroup(clients, service, document.spec.logging.logGroup),
+    observeLoadBalancer(clients, elbTags, service, service),
+    observeTargetGroups(clients, elbTags, service),
+    observeCluster(clients, service, document.spec.cluster),
+    observeService(clients, service, document.spec.cluster, service),
+    listActiveRevisions(clients, family),
+    observeScaling(clients, scalingResourceId(document.spec.cluster, service), scalingPolicyName(service)),
+  ]);
+
+  const ownedInVpc = ownedGroups.filter((group) => group.vpcId === network.vpcId && groupNames.includes(group.name));
+  const needNameCheck = ownedInVpc.length < groupNames.length;
+  const latestArn = activeArns[0];
+  const currentArn = ecsService?.settings.taskDefinition;
+  const [listeners, namedGroups, current, latest] = await Promise.all([
+    loadBalancer ? observeListeners(clients, elbTags, service, loadBalancer.arn) : Promise.resolve([]),
+    needNameCheck ? observeSecurityGroupsNamed(clients, service, network.vpcId, groupNames) : Promise.resolve([]),
+    currentArn ? context.taskDefinitions.revision(clients, currentArn) : Promise.resolve(undefined),
+    latestArn ? context.taskDefinitions.revision(clients, latestArn) : Promise.resolve(undefined),
+  ]);
+
+  const known = new Set(ownedGroups.map((group) => group.groupId));
+  return {
+    securityGroups: [...ownedGroups, ...namedGroups.filter((group) => !known.has(group.groupId))],
+    logGroup,
+    loadBalancer,
+    targetGroups,
+    listeners,
+    cluster,
+    service: ecsService,
+    taskDefinitions: { activeArns, current, latest },
+    scaling,
+  };
+}
