@@ -5,6 +5,7 @@
  */
 import type { Random } from "../../random.ts";
 import type { RegionState } from "../../world.ts";
+import { addNetworkInterface } from "./network-interfaces.ts";
 
 export interface SubnetFacts {
   subnetId: string;
@@ -35,25 +36,36 @@ export interface AllocatedInterface {
 
 /** Creates an in-use ENI with a free private IP of the subnet. Throws AwsError for an unknown subnet or group. */
 export function allocateNetworkInterface(
-  _region: RegionState,
-  _request: InterfaceRequest,
-  _random: Random,
+  region: RegionState,
+  request: InterfaceRequest,
+  random: Random,
 ): AllocatedInterface {
-  throw new Error("allocateNetworkInterface: to be implemented in ec2/");
+  const { networkInterfaceId, privateIpAddress, subnetId, vpcId, availabilityZone } = addNetworkInterface(
+    region.ec2,
+    request,
+    random,
+  );
+  return { networkInterfaceId, privateIpAddress, subnetId, vpcId, availabilityZone };
 }
 
 /** Deletes an ENI (its groups become deletable). Releasing one that is already gone is fine. */
-export function releaseNetworkInterface(_region: RegionState, _networkInterfaceId: string): void {
-  throw new Error("releaseNetworkInterface: to be implemented in ec2/");
+export function releaseNetworkInterface(region: RegionState, networkInterfaceId: string): void {
+  region.ec2.networkInterfaces.delete(networkInterfaceId);
 }
 
-export function findSubnet(_region: RegionState, _subnetId: string): SubnetFacts | undefined {
-  throw new Error("findSubnet: to be implemented in ec2/");
+/** The subnet's placement facts, or undefined when there is no such subnet in the region. */
+export function findSubnet(region: RegionState, subnetId: string): SubnetFacts | undefined {
+  const subnet = region.ec2.subnets.get(subnetId);
+  if (!subnet) return undefined;
+  const { vpcId, availabilityZone, cidrBlock, defaultForAz } = subnet;
+  return { subnetId, vpcId, availabilityZone, cidrBlock, defaultForAz };
 }
 
+/** The group and its VPC, or undefined when there is no such group in the region. */
 export function findSecurityGroup(
-  _region: RegionState,
-  _groupId: string,
+  region: RegionState,
+  groupId: string,
 ): { groupId: string; vpcId: string } | undefined {
-  throw new Error("findSecurityGroup: to be implemented in ec2/");
+  const group = region.ec2.securityGroups.get(groupId);
+  return group && { groupId: group.groupId, vpcId: group.vpcId };
 }

@@ -1,9 +1,122 @@
-/** Ec2 state of one region. (Filled in as the service's operations are implemented.) */
+/**
+ * EC2 state of one region: availability zones, VPCs and their subnets, security groups with their
+ * rules, and network interfaces. Each region starts as a fresh AWS account does: a default VPC with
+ * one default subnet per availability zone and the VPC's `default` security group.
+ */
 import type { Random } from "../../random.ts";
+import { availabilityZonesOf, createVpc } from "./vpcs.ts";
 
-// biome-ignore lint/complexity/noBannedTypes: placeholder until the service's resources are modelled
-export type Ec2State = {};
+/** Tags of a resource; a Map, because keys are the caller's text (`__proto__` is a valid tag key). */
+export type Tags = Map<string, string>;
 
-export function createEc2State(_region: string, _random: Random): Ec2State {
-  return {};
+export interface AvailabilityZone {
+  zoneName: string;
+  zoneId: string;
+}
+
+export interface Vpc {
+  vpcId: string;
+  cidrBlock: string;
+  cidrBlockAssociationId: string;
+  dhcpOptionsId: string;
+  isDefault: boolean;
+  tags: Tags;
+}
+
+export interface Subnet {
+  subnetId: string;
+  vpcId: string;
+  availabilityZone: string;
+  availabilityZoneId: string;
+  cidrBlock: string;
+  defaultForAz: boolean;
+  mapPublicIpOnLaunch: boolean;
+  tags: Tags;
+}
+
+/** The other end of a rule: exactly one per rule, as AWS stores rules since security group rule ids. */
+export type RulePeer =
+  | { kind: "cidr-ipv4"; cidrIpv4: string }
+  | { kind: "cidr-ipv6"; cidrIpv6: string }
+  | { kind: "prefix-list"; prefixListId: string }
+  | { kind: "group"; groupId: string };
+
+export interface SecurityGroupRule {
+  ruleId: string;
+  groupId: string;
+  isEgress: boolean;
+  /** `tcp`, `udp`, `icmp`, `icmpv6`, `-1` (all traffic) or another protocol number. */
+  protocol: string;
+  /** Ports (or ICMP type and code); undefined for protocols without them, such as `-1`. */
+  fromPort: number | undefined;
+  toPort: number | undefined;
+  peer: RulePeer;
+  description: string | undefined;
+  tags: Tags;
+}
+
+export interface SecurityGroup {
+  groupId: string;
+  groupName: string;
+  description: string;
+  vpcId: string;
+  /** Ingress and egress rules in the order they were authorized. */
+  rules: SecurityGroupRule[];
+  tags: Tags;
+}
+
+export interface NetworkInterface {
+  networkInterfaceId: string;
+  subnetId: string;
+  vpcId: string;
+  availabilityZone: string;
+  availabilityZoneId: string;
+  privateIpAddress: string;
+  macAddress: string;
+  groupIds: string[];
+  description: string;
+  interfaceType: "interface" | "load_balancer";
+  requesterId: string;
+  attachmentId: string;
+  attachedAt: number;
+  tags: Tags;
+}
+
+export interface Ec2State {
+  region: string;
+  availabilityZones: AvailabilityZone[];
+  vpcs: Map<string, Vpc>;
+  subnets: Map<string, Subnet>;
+  securityGroups: Map<string, SecurityGroup>;
+  networkInterfaces: Map<string, NetworkInterface>;
+}
+
+/** The default VPC's CIDR and its default subnets' (one /20 per availability zone), as AWS creates them. */
+const DEFAULT_VPC_CIDR = "172.31.0.0/16";
+const defaultSubnetCidr = (index: number) => `172.31.${index * 16}.0/20`;
+
+/** A region as a new account finds it: the default VPC, its default subnets and `default` security group. */
+export function createEc2State(region: string, random: Random): Ec2State {
+  const state: Ec2State = {
+    region,
+    availabilityZones: availabilityZonesOf(region),
+    vpcs: new Map(),
+    subnets: new Map(),
+    securityGroups: new Map(),
+    networkInterfaces: new Map(),
+  };
+  createVpc(
+    state,
+    {
+      cidrBlock: DEFAULT_VPC_CIDR,
+      isDefault: true,
+      subnets: state.availabilityZones.map((zone, index) => ({
+        availabilityZone: zone.zoneName,
+        cidrBlock: defaultSubnetCidr(index),
+        mapPublicIpOnLaunch: true,
+      })),
+    },
+    random,
+  );
+  return state;
 }
