@@ -4,6 +4,9 @@
  * change it only together with its callers (ecs/).
  */
 import type { RegionState } from "../../world.ts";
+import { loadBalancerArnsOf } from "./associations.ts";
+import { targetGroupNotFound } from "./errors.ts";
+import { addTarget, drainTarget, healthOf, targetKey } from "./targets.ts";
 
 export type TargetState = "initial" | "healthy" | "unhealthy" | "draining" | "unused" | "unavailable";
 
@@ -27,38 +30,64 @@ export interface TargetGroupFacts {
   };
 }
 
-export function findTargetGroup(_region: RegionState, _targetGroupArn: string): TargetGroupFacts | undefined {
-  throw new Error("findTargetGroup: to be implemented in elbv2/");
+export function findTargetGroup(region: RegionState, targetGroupArn: string): TargetGroupFacts | undefined {
+  const group = region.elbv2.targetGroups.get(targetGroupArn);
+  if (!group) return undefined;
+  const { healthCheck } = group;
+  return {
+    arn: group.arn,
+    name: group.name,
+    port: group.port,
+    vpcId: group.vpcId,
+    targetType: group.targetType,
+    loadBalancerArns: loadBalancerArnsOf(region.elbv2, group.arn),
+    deregistrationDelaySeconds: Number(group.attributes.get("deregistration_delay.timeout_seconds")),
+    healthCheck: {
+      path: healthCheck.path,
+      port: healthCheck.port,
+      intervalSeconds: healthCheck.intervalSeconds,
+      timeoutSeconds: healthCheck.timeoutSeconds,
+      healthyThreshold: healthCheck.healthyThreshold,
+      unhealthyThreshold: healthCheck.unhealthyThreshold,
+      matcher:
+        "HttpCode" in healthCheck.matcher ? healthCheck.matcher.HttpCode : healthCheck.matcher.GrpcCode,
+    },
+  };
 }
 
 /** Adds a target in state `initial` (idempotent). Throws AwsError for an unknown target group. */
 export function registerTarget(
-  _region: RegionState,
-  _targetGroupArn: string,
-  _ip: string,
-  _port: number,
+  region: RegionState,
+  targetGroupArn: string,
+  ip: string,
+  port: number,
   _now: number,
 ): void {
-  throw new Error("registerTarget: to be implemented in elbv2/");
+  const group = region.elbv2.targetGroups.get(targetGroupArn);
+  if (!group) throw targetGroupNotFound();
+  addTarget(group, ip, port);
 }
 
 /** Starts draining a target; it disappears after the group's deregistration delay. Unknown targets are ignored. */
 export function deregisterTarget(
-  _region: RegionState,
-  _targetGroupArn: string,
-  _ip: string,
-  _port: number,
-  _now: number,
+  region: RegionState,
+  targetGroupArn: string,
+  ip: string,
+  port: number,
+  now: number,
 ): void {
-  throw new Error("deregisterTarget: to be implemented in elbv2/");
+  const group = region.elbv2.targetGroups.get(targetGroupArn);
+  if (group) drainTarget(group, ip, port, now);
 }
 
 /** The target's state, or undefined when it is not registered (any more). */
 export function targetStateOf(
-  _region: RegionState,
-  _targetGroupArn: string,
-  _ip: string,
-  _port: number,
+  region: RegionState,
+  targetGroupArn: string,
+  ip: string,
+  port: number,
 ): TargetState | undefined {
-  throw new Error("targetStateOf: to be implemented in elbv2/");
+  const group = region.elbv2.targetGroups.get(targetGroupArn);
+  const target = group?.targets.get(targetKey(ip, port));
+  return group && target ? healthOf(region.elbv2, group, target).State : undefined;
 }

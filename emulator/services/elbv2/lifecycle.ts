@@ -1,4 +1,15 @@
-/** Elbv2's lifecycle: what happens to its resources as simulated time passes. Called once per tick per region. */
+/** ELBv2's lifecycle: load balancers finish provisioning, targets are health-checked and drained. */
 import type { RegionState, World } from "../../world.ts";
+import { runHealthChecks } from "./health-checks.ts";
 
-export function tickElbv2(_region: RegionState, _now: number, _world: World): void {}
+/** Called once per tick per region, before the ECS scheduler (which reads target health). */
+export function tickElbv2(region: RegionState, now: number, world: World): void {
+  for (const loadBalancer of region.elbv2.loadBalancers.values()) {
+    if (
+      loadBalancer.state === "provisioning" &&
+      now >= loadBalancer.createdAt + world.timings.loadBalancerProvisioningMs
+    )
+      loadBalancer.state = "active";
+  }
+  runHealthChecks(region, now, world);
+}

@@ -1,7 +1,18 @@
 /** Elastic Load Balancing v2 (awsQuery, Version 2015-12-01): load balancers, target groups, listeners, targets, tags. */
 import type { Operation, QueryServiceDefinition } from "../service-definition.ts";
+import { listenerOperations } from "./listeners.ts";
+import { loadBalancerOperations } from "./load-balancers.ts";
+import { tagOperations } from "./tags.ts";
+import { targetGroupOperations } from "./target-groups.ts";
+import { targetOperations } from "./targets.ts";
 
-const operations: Record<string, Operation> = {};
+const operations: Record<string, Operation> = {
+  ...loadBalancerOperations,
+  ...targetGroupOperations,
+  ...listenerOperations,
+  ...targetOperations,
+  ...tagOperations,
+};
 
 export const elbv2Service: QueryServiceDefinition = {
   id: "elbv2",

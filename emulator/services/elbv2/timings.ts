@@ -1,6 +1,10 @@
-/** How long Elbv2's lifecycles take, in simulated milliseconds. */
+/** How long ELBv2's lifecycles take, in simulated milliseconds. */
 
-// biome-ignore lint/complexity/noBannedTypes: no lifecycle durations yet
-export type Elbv2Timings = {};
+export interface Elbv2Timings {
+  /** From CreateLoadBalancer to `active`: AWS takes minutes (its SDK waiter polls for up to ten). */
+  loadBalancerProvisioningMs: number;
+}
 
-export const DEFAULT_ELBV2_TIMINGS: Elbv2Timings = {};
+export const DEFAULT_ELBV2_TIMINGS: Elbv2Timings = {
+  loadBalancerProvisioningMs: 120_000,
+};
