@@ -32,6 +32,8 @@ export interface WorldOptions {
   clock: Clock;
   seed?: number;
   timings?: Partial<Timings>;
+  /** Where a failing lifecycle is reported (default: stderr). The emulator keeps running either way. */
+  onLifecycleError?: (error: unknown) => void;
 }
 
 export class World {
@@ -43,6 +45,7 @@ export class World {
   /** The simulated time up to which lifecycles have run. */
   time: number;
   readonly #lifecycles: Lifecycle[] = [];
+  readonly #onLifecycleError: (error: unknown) => void;
 
   constructor(options: WorldOptions) {
     this.clock = options.clock;
@@ -50,6 +53,7 @@ export class World {
     this.random = new Random(this.seed);
     this.timings = { ...DEFAULT_TIMINGS, ...options.timings };
     this.time = options.clock.now();
+    this.#onLifecycleError = options.onLifecycleError ?? ((error) => console.error("emulator lifecycle failed:", error));
   }
 
   /** Registers a lifecycle; they run in registration order on every tick. */
@@ -80,7 +84,14 @@ export class World {
     while (this.time < target) {
       this.time = Math.min(this.time + TICK_MS, target);
       for (const region of this.regions.values()) {
-        for (const lifecycle of this.#lifecycles) lifecycle(region, this.time, this);
+        for (const lifecycle of this.#lifecycles) {
+          // One broken lifecycle must not stop time for the others, nor take the emulator down.
+          try {
+            lifecycle(region, this.time, this);
+          } catch (error) {
+            this.#onLifecycleError(error);
+          }
+        }
       }
     }
   }

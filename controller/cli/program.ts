@@ -6,7 +6,9 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { formatIssue, SpecError } from "../../specs/index.ts";
 import { CliError } from "./cli-error.ts";
+import { type ApplyOptions, applyCommand } from "./commands/apply.ts";
 import { type EmulatorCommandOptions, emulatorCommand } from "./commands/emulator.ts";
+import { type PlanOptions, planCommand } from "./commands/plan.ts";
 import { schemaCommand } from "./commands/schema.ts";
 import { validateCommand } from "./commands/validate.ts";
 import { ExitCode } from "./exit-codes.ts";
@@ -43,6 +45,26 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
     .option("--json", "print a machine-readable report")
     .action(async (options: { file: string; json?: boolean }) => {
       setExitCode(await validateCommand(options, streams));
+    });
+
+  program
+    .command("plan")
+    .description("show what apply would change: reads AWS, changes nothing")
+    .addOption(specPathOption())
+    .option("--json", "print the plan as JSON (a stable format, see README)")
+    .option("--detailed-exitcode", "exit 0 when there are no changes, 2 when there are, 1 on error")
+    .option("--local", "use the built-in emulator at 127.0.0.1:4566")
+    .action(async (options: PlanOptions) => {
+      setExitCode(await planCommand(options, streams));
+    });
+
+  program
+    .command("apply")
+    .description("converge AWS to the spec once, printing each change as it happens")
+    .addOption(specPathOption())
+    .option("--local", "use the built-in emulator at 127.0.0.1:4566")
+    .action(async (options: ApplyOptions) => {
+      setExitCode(await applyCommand(options, streams));
     });
 
   program

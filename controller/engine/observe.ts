@@ -2,7 +2,11 @@
  * Reads everything one service owns (or collides with), in two parallel waves: first what can be
  * found by name or tag alone, then what needs an ARN from the first wave. About a dozen read calls.
  */
-import { loadBalancerSecurityGroupName, scalingPolicyName, taskSecurityGroupName } from "../../specs/index.ts";
+import {
+  loadBalancerSecurityGroupName,
+  scalingPolicyName,
+  taskSecurityGroupName,
+} from "../../specs/index.ts";
 import { type ObservedCluster, observeCluster } from "../resources/cluster/cluster.ts";
 import { type ObservedListener, observeListeners } from "../resources/listener/listener.ts";
 import { type ObservedLoadBalancer, observeLoadBalancer } from "../resources/load-balancer/load-balancer.ts";
@@ -14,8 +18,8 @@ import {
   observeSecurityGroupsNamed,
 } from "../resources/security-groups/security-groups.ts";
 import { type ObservedService, observeService } from "../resources/service/service.ts";
-import { listActiveRevisions, type ObservedRevision } from "../resources/task-definition/task-definition.ts";
 import { type ObservedTargetGroup, observeTargetGroups } from "../resources/target-group/target-group.ts";
+import { listActiveRevisions, type ObservedRevision } from "../resources/task-definition/task-definition.ts";
 import type { StackContext } from "./context.ts";
 
 export interface Observation {
@@ -44,24 +48,29 @@ export async function observeStack(context: StackContext): Promise<Observation> 
   const family = service;
   const groupNames = [loadBalancerSecurityGroupName(service), taskSecurityGroupName(service)];
 
-  const [ownedGroups, logGroup, loadBalancer, targetGroups, cluster, ecsService, activeArns, scaling] = await Promise.all([
-    observeOwnedSecurityGroups(clients, service),
-    observeLogGroup(clients, service, document.spec.logging.logGroup),
-    observeLoadBalancer(clients, elbTags, service, service),
-    observeTargetGroups(clients, elbTags, service),
-    observeCluster(clients, service, document.spec.cluster),
-    observeService(clients, service, document.spec.cluster, service),
-    listActiveRevisions(clients, family),
-    observeScaling(clients, scalingResourceId(document.spec.cluster, service), scalingPolicyName(service)),
-  ]);
+  const [ownedGroups, logGroup, loadBalancer, targetGroups, cluster, ecsService, activeArns, scaling] =
+    await Promise.all([
+      observeOwnedSecurityGroups(clients, service),
+      observeLogGroup(clients, service, document.spec.logging.logGroup),
+      observeLoadBalancer(clients, elbTags, service, service),
+      observeTargetGroups(clients, elbTags, service),
+      observeCluster(clients, service, document.spec.cluster),
+      observeService(clients, service, document.spec.cluster, service),
+      listActiveRevisions(clients, family),
+      observeScaling(clients, scalingResourceId(document.spec.cluster, service), scalingPolicyName(service)),
+    ]);
 
-  const ownedInVpc = ownedGroups.filter((group) => group.vpcId === network.vpcId && groupNames.includes(group.name));
+  const ownedInVpc = ownedGroups.filter(
+    (group) => group.vpcId === network.vpcId && groupNames.includes(group.name),
+  );
   const needNameCheck = ownedInVpc.length < groupNames.length;
   const latestArn = activeArns[0];
   const currentArn = ecsService?.settings.taskDefinition;
   const [listeners, namedGroups, current, latest] = await Promise.all([
     loadBalancer ? observeListeners(clients, elbTags, service, loadBalancer.arn) : Promise.resolve([]),
-    needNameCheck ? observeSecurityGroupsNamed(clients, service, network.vpcId, groupNames) : Promise.resolve([]),
+    needNameCheck
+      ? observeSecurityGroupsNamed(clients, service, network.vpcId, groupNames)
+      : Promise.resolve([]),
     currentArn ? context.taskDefinitions.revision(clients, currentArn) : Promise.resolve(undefined),
     latestArn ? context.taskDefinitions.revision(clients, latestArn) : Promise.resolve(undefined),
   ]);

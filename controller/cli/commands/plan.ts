@@ -1,0 +1,44 @@
+/** `ecs-converge plan`: the dry-run diff. Reads AWS, changes nothing, prints what apply would do. */
+import { hasChanges, summarize } from "../../engine/plan.ts";
+import { planService } from "../../engine/reconcile.ts";
+import { renderPlan } from "../../engine/render-plan.ts";
+import { type AwsCommandOptions, clientsForSpec, explainFailure, loadValidSpecs } from "../aws-session.ts";
+import { ExitCode } from "../exit-codes.ts";
+import { type CliStreams, TerminalWriter } from "../terminal.ts";
+
+export interface PlanOptions extends AwsCommandOptions {
+  json?: boolean;
+  detailedExitcode?: boolean;
+}
+
+export async function planCommand(options: PlanOptions, streams: CliStreams): Promise<ExitCode> {
+  const out = new TerminalWriter(streams.stdout);
+  const documents = [];
+  let changed = false;
+  for (const loaded of await loadValidSpecs(options.file)) {
+    const clients = await clientsForSpec(loaded, options);
+    try {
+      const { changes } = await planService(clients, loaded.spec);
+      changed ||= hasChanges(changes);
+      const visible = changes.filter((change) => change.action !== "noop");
+      documents.push({
+        service: loaded.spec.metadata.name,
+        region: clients.region,
+        changes: visible,
+        summary: summarize(changes),
+      });
+      if (!options.json) {
+        out.line(
+          out.style("bold", `Service "${loaded.spec.metadata.name}" in ${clients.region} (${loaded.file}):`),
+        );
+        for (const line of renderPlan(changes, (style, text) => out.style(style, text))) out.line(line);
+      }
+    } catch (error) {
+      throw explainFailure(error, loaded, options);
+    } finally {
+      for (const client of Object.values(clients)) if (typeof client === "object") client.destroy();
+    }
+  }
+  if (options.json) out.json(documents.length === 1 ? documents[0] : documents);
+  return options.detailedExitcode && changed ? ExitCode.Changes : ExitCode.Ok;
+}

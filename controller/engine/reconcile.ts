@@ -1,0 +1,37 @@
+/**
+ * One pass over one service: resolve the network, observe, plan; apply when asked. The plan is
+ * computed the same way for `plan` (which stops there) and `apply` (which executes it).
+ */
+import type { ServiceSpec } from "../../specs/index.ts";
+import type { AwsClients } from "../aws/clients.ts";
+import type { TaskDefinitionCache } from "../resources/task-definition/task-definition.ts";
+import { createStackContext, type StackContext } from "./context.ts";
+import { resolveNetwork } from "./network.ts";
+import { type Observation, observeStack } from "./observe.ts";
+import type { Change } from "./plan.ts";
+import { type ApplyEvent, applyNodes, buildStack, planNodes, type StackNode } from "./stack.ts";
+
+export interface ServicePlan {
+  context: StackContext;
+  observation: Observation;
+  nodes: StackNode[];
+  changes: Change[];
+}
+
+/** Reads AWS and computes the changes; mutates nothing. */
+export async function planService(
+  clients: AwsClients,
+  document: ServiceSpec,
+  cache?: TaskDefinitionCache,
+): Promise<ServicePlan> {
+  const network = await resolveNetwork(clients, document);
+  const context = createStackContext(clients, document, network, cache);
+  const observation = await observeStack(context);
+  const nodes = buildStack(context, observation);
+  return { context, observation, nodes, changes: planNodes(nodes) };
+}
+
+/** Executes a plan, reporting each mutation as it starts and ends. */
+export async function applyPlan(plan: ServicePlan, emit: (event: ApplyEvent) => void): Promise<void> {
+  await applyNodes(plan.nodes, emit);
+}

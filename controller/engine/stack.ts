@@ -1,0 +1,573 @@
+/**
+ * One service's stack as a graph of nodes, one per resource (or cleanup). Each node plans its
+ * change from the observation and the references known so far, and applies it once its
+ * dependencies are done: `plan` and `apply` share this code, the dry-run stops after planning.
+ */
+import { createHash } from "node:crypto";
+import { createCluster, desiredCluster, diffCluster, updateCluster } from "../resources/cluster/cluster.ts";
+import {
+  createListener,
+  deleteListener,
+  desiredListener,
+  diffListener,
+  type ObservedListener,
+  updateListener,
+} from "../resources/listener/listener.ts";
+import {
+  createLoadBalancer,
+  desiredLoadBalancer,
+  diffLoadBalancer,
+  updateLoadBalancer,
+} from "../resources/load-balancer/load-balancer.ts";
+import {
+  createLogGroup,
+  desiredLogGroup,
+  diffLogGroup,
+  updateLogGroup,
+} from "../resources/log-group/log-group.ts";
+import {
+  deleteScalingPolicy,
+  deregisterScalableTarget,
+  desiredScaling,
+  diffScalableTarget,
+  diffScalingPolicy,
+  putScalableTarget,
+  putScalingPolicy,
+  scalingResourceId,
+} from "../resources/scaling/scaling.ts";
+import {
+  createSecurityGroup,
+  type DesiredSecurityGroup,
+  desiredLoadBalancerGroup,
+  desiredTaskGroup,
+  diffSecurityGroup,
+  type ObservedSecurityGroup,
+  updateSecurityGroup,
+} from "../resources/security-groups/security-groups.ts";
+import { createService, desiredService, diffService, updateService } from "../resources/service/service.ts";
+import {
+  createTargetGroup,
+  deleteTargetGroup,
+  desiredTargetGroup,
+  diffTargetGroup,
+  replacedBecause,
+  updateTargetGroup,
+} from "../resources/target-group/target-group.ts";
+import {
+  deregisterTaskDefinition,
+  desiredTaskDefinition,
+  diffTaskDefinition,
+  registerTaskDefinition,
+} from "../resources/task-definition/task-definition.ts";
+import type { StackContext } from "./context.ts";
+import type { Observation } from "./observe.ts";
+import { OwnershipClaims } from "./ownership-check.ts";
+import { type Change, KNOWN_AFTER_APPLY, type ResourceKind } from "./plan.ts";
+import { type Refs, unknownRefs } from "./refs.ts";
+import { changeFor } from "./resource-diff.ts";
+import { retryExpected } from "./retry.ts";
+
+/** Revisions of the family kept ACTIVE besides the one in use, for quick rollbacks by hand. */
+export const KEPT_REVISIONS = 5;
+/** How long apply waits for an expected condition (ENIs draining, a listener settling) per call. */
+const EXPECTED_WAIT_MS = 10 * 60_000;
+
+export type NodeId =
+  | "albSecurityGroup"
+  | "taskSecurityGroup"
+  | "logGroup"
+  | "targetGroup"
+  | "loadBalancer"
+  | "listener"
+  | "cluster"
+  | "taskDefinition"
+  | "service"
+  | "scaling"
+  | "cleanup";
+
+/** What apply reports as it goes: each mutation before and after it happens. */
+export type ApplyEvent =
+  | { phase: "start" | "done"; change: Change }
+  | { phase: "waiting"; change: Change; reason: string };
+
+export interface StackNode {
+  id: NodeId;
+  dependsOn: readonly NodeId[];
+  /** The changes this node would make, and the references it provides to later nodes while planning. */
+  plan(refs: Refs): { changes: Change[]; provides: Partial<Refs> };
+  /** Makes the changes; returns the references now known. */
+  apply(refs: Refs, emit: (event: ApplyEvent) => void): Promise<Partial<Refs>>;
+}
+
+const provide = <K extends keyof Refs>(
+  key: K,
+  value: string | undefined,
+  willChange: boolean,
+): Partial<Refs> => ({
+  [key]: willChange || value === undefined ? KNOWN_AFTER_APPLY : value,
+});
+
+/** Runs one mutation between its start and done events. */
+async function mutate<T>(
+  change: Change,
+  emit: (event: ApplyEvent) => void,
+  action: () => Promise<T>,
+): Promise<T> {
+  emit({ phase: "start", change });
+  const result = await action();
+  emit({ phase: "done", change });
+  return result;
+}
+
+/** Builds the nodes of a service's stack; throws OwnershipConflictError when a name is taken by someone else. */
+export function buildStack(context: StackContext, observation: Observation): StackNode[] {
+  const { clients, document, network } = context;
+  const service = document.metadata.name;
+  const claims = new OwnershipClaims(document.metadata.adopt);
+  const waitOptions = (change: Change, emit: (event: ApplyEvent) => void) => ({
+    timeoutMs: EXPECTED_WAIT_MS,
+    onWait: (error: unknown) => emit({ phase: "waiting", change, reason: (error as Error).message }),
+  });
+
+  // Claim what was found: ours, adoptable, or a conflict.
+  const groupFor = (desired: DesiredSecurityGroup): ObservedSecurityGroup | undefined => {
+    const candidates = observation.securityGroups.filter(
+      (group) => group.vpcId === network.vpcId && group.name === desired.name,
+    );
+    const found = candidates.find((group) => group.ownership === "ours") ?? candidates[0];
+    return claims.claim(found, "SecurityGroup", desired.name, (group) => group.groupId);
+  };
+  const albGroup = groupFor(desiredLoadBalancerGroup(document, network));
+  const taskGroup = groupFor(desiredTaskGroup(document, network, KNOWN_AFTER_APPLY));
+  const logGroup = claims.claim(
+    observation.logGroup,
+    "LogGroup",
+    document.spec.logging.logGroup,
+    (group) => group.arn,
+  );
+  const loadBalancer = claims.claim(
+    observation.loadBalancer,
+    "LoadBalancer",
+    service,
+    (balancer) => balancer.arn,
+  );
+  const targetGroupName = desiredTargetGroup(document, network).name;
+  const currentTargetGroup = claims.claim(
+    observation.targetGroups.find((group) => group.name === targetGroupName),
+    "TargetGroup",
+    targetGroupName,
+    (group) => group.arn,
+  );
+  const previousTargetGroups = observation.targetGroups.filter(
+    (group) => group.name !== targetGroupName && group.ownership === "ours",
+  );
+  const ecsService = claims.claim(observation.service, "Service", service, (found) => found.arn);
+  const listenerPort = document.spec.loadBalancer.listenerPort;
+  const ownedListeners = observation.listeners.filter((listener) => listener.ownership === "ours");
+  const listener: ObservedListener | undefined =
+    ownedListeners.find((candidate) => candidate.port === listenerPort) ??
+    ownedListeners[0] ??
+    claims.claim(
+      observation.listeners.find((candidate) => candidate.port === listenerPort),
+      "Listener",
+      `${service}:${listenerPort}`,
+      (found) => found.arn,
+    );
+  claims.assertNone();
+
+  const securityGroupNode = (
+    id: "albSecurityGroup" | "taskSecurityGroup",
+    dependsOn: NodeId[],
+    observed: ObservedSecurityGroup | undefined,
+    desiredFor: (refs: Refs) => DesiredSecurityGroup,
+    ref: "albSecurityGroupId" | "taskSecurityGroupId",
+  ): StackNode => ({
+    id,
+    dependsOn,
+    plan(refs) {
+      const desired = desiredFor(refs);
+      const change = changeFor("SecurityGroup", desired.name, diffSecurityGroup(desired, observed));
+      return { changes: [change], provides: provide(ref, observed?.groupId, change.action === "create") };
+    },
+    async apply(refs, emit) {
+      const desired = desiredFor(refs);
+      const change = changeFor("SecurityGroup", desired.name, diffSecurityGroup(desired, observed));
+      if (change.action === "create")
+        return { [ref]: await mutate(change, emit, () => createSecurityGroup(clients, desired)) };
+      if (observed && change.action !== "noop")
+        await mutate(change, emit, () => updateSecurityGroup(clients, desired, observed));
+      return { [ref]: observed?.groupId };
+    },
+  });
+
+  const taskDefinitionPlan = () => {
+    const desired = desiredTaskDefinition(document, clients.region);
+    const { current, latest } = observation.taskDefinitions;
+    const currentDiff = diffTaskDefinition(desired, current);
+    // A newer revision that already matches (a retry after a crash, a rolled-back deploy) is reused, not registered again.
+    const reusable =
+      current && currentDiff.length === 0
+        ? current
+        : latest && diffTaskDefinition(desired, latest).length === 0
+          ? latest
+          : undefined;
+    const baseline = current ?? latest;
+    const change: Change = reusable
+      ? {
+          action: "noop",
+          resource: "TaskDefinition",
+          name: reusable.arn.split("/").pop() ?? desired.content.family,
+          diff: [],
+        }
+      : {
+          action: baseline ? "update" : "create",
+          resource: "TaskDefinition",
+          name: desired.content.family,
+          ...(baseline ? { reason: "registers a new revision" } : {}),
+          diff: diffTaskDefinition(desired, baseline),
+        };
+    return { desired, reusable, change };
+  };
+
+  const desiredServiceFor = (refs: Refs) =>
+    desiredService(document, network, {
+      taskDefinitionArn: refs.taskDefinitionArn,
+      targetGroupArn: refs.targetGroupArn,
+      taskSecurityGroupId: refs.taskSecurityGroupId,
+    });
+
+  const scaling = desiredScaling(document);
+  const scalingId = scalingResourceId(document.spec.cluster, service);
+
+  const nodes: StackNode[] = [
+    securityGroupNode(
+      "albSecurityGroup",
+      [],
+      albGroup,
+      () => desiredLoadBalancerGroup(document, network),
+      "albSecurityGroupId",
+    ),
+    securityGroupNode(
+      "taskSecurityGroup",
+      ["albSecurityGroup"],
+      taskGroup,
+      (refs) => desiredTaskGroup(document, network, refs.albSecurityGroupId),
+      "taskSecurityGroupId",
+    ),
+    {
+      id: "logGroup",
+      dependsOn: [],
+      plan() {
+        const desired = desiredLogGroup(document);
+        return {
+          changes: [changeFor("LogGroup", desired.name, diffLogGroup(desired, logGroup))],
+          provides: {},
+        };
+      },
+      async apply(_refs, emit) {
+        const desired = desiredLogGroup(document);
+        const change = changeFor("LogGroup", desired.name, diffLogGroup(desired, logGroup));
+        if (change.action === "create") await mutate(change, emit, () => createLogGroup(clients, desired));
+        else if (logGroup && change.action === "update")
+          await mutate(change, emit, () => updateLogGroup(clients, desired, logGroup));
+        return {};
+      },
+    },
+    {
+      id: "targetGroup",
+      dependsOn: [],
+      plan() {
+        const desired = desiredTargetGroup(document, network);
+        const diff = diffTargetGroup(desired, currentTargetGroup);
+        const replaced = !currentTargetGroup ? previousTargetGroups[0] : undefined;
+        const change: Change = replaced
+          ? {
+              action: "replace",
+              resource: "TargetGroup",
+              name: desired.name,
+              reason: `${replacedBecause(desired, replaced)} is immutable (replaces ${replaced.name})`,
+              diff: diff.fields,
+            }
+          : changeFor("TargetGroup", desired.name, diff);
+        return {
+          changes: [change],
+          provides: provide("targetGroupArn", currentTargetGroup?.arn, !currentTargetGroup),
+        };
+      },
+      async apply(_refs, emit) {
+        const desired = desiredTargetGroup(document, network);
+        const [change] = this.plan(_refs).changes;
+        if (!change) return {};
+        if (!currentTargetGroup)
+          return { targetGroupArn: await mutate(change, emit, () => createTargetGroup(clients, desired)) };
+        if (change.action === "update")
+          await mutate(change, emit, () => updateTargetGroup(clients, desired, currentTargetGroup));
+        return { targetGroupArn: currentTargetGroup.arn };
+      },
+    },
+    {
+      id: "loadBalancer",
+      dependsOn: ["albSecurityGroup"],
+      plan(refs) {
+        const desired = desiredLoadBalancer(document, network, refs.albSecurityGroupId);
+        const change = changeFor("LoadBalancer", desired.name, diffLoadBalancer(desired, loadBalancer));
+        return {
+          changes: [change],
+          provides: provide("loadBalancerArn", loadBalancer?.arn, change.action === "create"),
+        };
+      },
+      async apply(refs, emit) {
+        const desired = desiredLoadBalancer(document, network, refs.albSecurityGroupId);
+        const change = changeFor("LoadBalancer", desired.name, diffLoadBalancer(desired, loadBalancer));
+        if (change.action === "replace") {
+          throw new Error(
+            `load balancer ${desired.name}: ${change.reason}; delete it by hand or choose another service name`,
+          );
+        }
+        if (!loadBalancer)
+          return { loadBalancerArn: await mutate(change, emit, () => createLoadBalancer(clients, desired)) };
+        if (change.action === "update")
+          await mutate(change, emit, () => updateLoadBalancer(clients, desired, loadBalancer));
+        return { loadBalancerArn: loadBalancer.arn };
+      },
+    },
+    {
+      id: "listener",
+      dependsOn: ["loadBalancer", "targetGroup"],
+      plan(refs) {
+        const desired = desiredListener(document, refs.loadBalancerArn, refs.targetGroupArn);
+        const changes = [
+          changeFor("Listener", `${service}:${desired.port}`, diffListener(desired, listener)),
+        ];
+        for (const extra of ownedListeners.filter((candidate) => candidate !== listener)) {
+          changes.push({
+            action: "delete",
+            resource: "Listener",
+            name: `${service}:${extra.port}`,
+            reason: "not in the spec",
+            diff: [],
+          });
+        }
+        return { changes, provides: {} };
+      },
+      async apply(refs, emit) {
+        const desired = desiredListener(document, refs.loadBalancerArn, refs.targetGroupArn);
+        const [change, ...deletes] = this.plan(refs).changes;
+        if (change?.action === "create") await mutate(change, emit, () => createListener(clients, desired));
+        else if (change?.action === "update" && listener)
+          await mutate(change, emit, () => updateListener(clients, desired, listener));
+        for (const [index, extra] of ownedListeners.filter((candidate) => candidate !== listener).entries()) {
+          const deletion = deletes[index];
+          if (deletion) await mutate(deletion, emit, () => deleteListener(clients, extra.arn));
+        }
+        return {};
+      },
+    },
+    {
+      id: "cluster",
+      dependsOn: [],
+      plan() {
+        const desired = desiredCluster(document);
+        return {
+          changes: [changeFor("Cluster", desired.name, diffCluster(desired, observation.cluster))],
+          provides: {},
+        };
+      },
+      async apply(_refs, emit) {
+        const desired = desiredCluster(document);
+        const change = changeFor("Cluster", desired.name, diffCluster(desired, observation.cluster));
+        if (change.action === "create") await mutate(change, emit, () => createCluster(clients, desired));
+        else if (change.action === "update" && observation.cluster) {
+          const cluster = observation.cluster;
+          await mutate(change, emit, () => updateCluster(clients, desired, cluster));
+        }
+        return {};
+      },
+    },
+    {
+      id: "taskDefinition",
+      dependsOn: ["logGroup"],
+      plan() {
+        const { change, reusable } = taskDefinitionPlan();
+        return { changes: [change], provides: provide("taskDefinitionArn", reusable?.arn, !reusable) };
+      },
+      async apply(_refs, emit) {
+        const { change, reusable, desired } = taskDefinitionPlan();
+        if (reusable) return { taskDefinitionArn: reusable.arn };
+        return {
+          taskDefinitionArn: await mutate(change, emit, () => registerTaskDefinition(clients, desired)),
+        };
+      },
+    },
+    {
+      id: "service",
+      dependsOn: ["cluster", "taskDefinition", "listener", "taskSecurityGroup", "targetGroup"],
+      plan(refs) {
+        const desired = desiredServiceFor(refs);
+        return {
+          changes: [changeFor("Service", desired.name, diffService(desired, ecsService))],
+          provides: {},
+        };
+      },
+      async apply(refs, emit) {
+        const desired = desiredServiceFor(refs);
+        const change = changeFor("Service", desired.name, diffService(desired, ecsService));
+        if (change.action === "create") {
+          // Same service, cluster and revision → same token: a create retried after a crash is not a second service.
+          const token = createHash("sha256")
+            .update(`${desired.cluster}/${desired.name}/${desired.settings.taskDefinition}`)
+            .digest("hex")
+            .slice(0, 32);
+          // Right after CreateListener, ECS may not see the listener yet ("does not have an associated load balancer").
+          await mutate(change, emit, () =>
+            retryExpected(() => createService(clients, desired, token), {
+              ...waitOptions(change, emit),
+              isExpected: (error) => /associated load balancer/.test((error as Error).message),
+            }),
+          );
+        } else if (change.action === "update" && ecsService) {
+          await mutate(change, emit, () => updateService(clients, desired, ecsService));
+        }
+        return {};
+      },
+    },
+    {
+      id: "scaling",
+      dependsOn: ["service"],
+      plan() {
+        const { target, policy } = observation.scaling;
+        if (!scaling) {
+          const changes: Change[] = [];
+          if (policy)
+            changes.push({
+              action: "delete",
+              resource: "ScalingPolicy",
+              name: policy.name,
+              reason: "autoscaling removed from the spec",
+              diff: [],
+            });
+          if (target)
+            changes.push({
+              action: "delete",
+              resource: "ScalableTarget",
+              name: scalingId,
+              reason: "autoscaling removed from the spec",
+              diff: [],
+            });
+          return { changes, provides: {} };
+        }
+        return {
+          changes: [
+            changeFor("ScalableTarget", scalingId, diffScalableTarget(scaling.target, target)),
+            changeFor("ScalingPolicy", scaling.policy.name, diffScalingPolicy(scaling.policy, policy)),
+          ],
+          provides: {},
+        };
+      },
+      async apply(refs, emit) {
+        const changes = this.plan(refs).changes;
+        for (const change of changes) {
+          if (change.action === "noop") continue;
+          if (change.resource === "ScalingPolicy") {
+            await mutate(change, emit, () =>
+              scaling
+                ? putScalingPolicy(clients, scaling.policy)
+                : deleteScalingPolicy(clients, scalingId, change.name),
+            );
+          } else {
+            await mutate(change, emit, () =>
+              scaling
+                ? putScalableTarget(clients, scaling.target)
+                : deregisterScalableTarget(clients, scalingId),
+            );
+          }
+        }
+        return {};
+      },
+    },
+    {
+      id: "cleanup",
+      dependsOn: ["service", "listener", "scaling"],
+      plan(refs) {
+        // Old target groups go with their replacement's line in the plan; only stale revisions show here.
+        const keep = new Set([observation.taskDefinitions.current?.arn, refs.taskDefinitionArn]);
+        const stale = observation.taskDefinitions.activeArns
+          .slice(KEPT_REVISIONS)
+          .filter((arn) => !keep.has(arn));
+        const changes: Change[] = stale.map((arn) => ({
+          action: "delete",
+          resource: "TaskDefinition" as ResourceKind,
+          name: arn.split("/").pop() ?? arn,
+          reason: `older than the newest ${KEPT_REVISIONS} revisions`,
+          diff: [],
+        }));
+        return { changes, provides: {} };
+      },
+      async apply(refs, emit) {
+        for (const old of previousTargetGroups) {
+          const change: Change = {
+            action: "delete",
+            resource: "TargetGroup",
+            name: old.name,
+            reason: "replaced",
+            diff: [],
+          };
+          await mutate(change, emit, () =>
+            retryExpected(() => deleteTargetGroup(clients, old.arn), waitOptions(change, emit)),
+          );
+        }
+        const changes = this.plan(refs).changes;
+        for (const change of changes) {
+          const arn = observation.taskDefinitions.activeArns.find((candidate) =>
+            candidate.endsWith(`/${change.name}`),
+          );
+          if (arn) await mutate(change, emit, () => deregisterTaskDefinition(clients, arn));
+        }
+        return {};
+      },
+    },
+  ];
+  return nodes;
+}
+
+/** The plan: every node's changes, in dependency order, with references flowing from node to node. */
+export function planNodes(nodes: readonly StackNode[]): Change[] {
+  const refs = unknownRefs();
+  return nodes.flatMap((node) => {
+    const planned = node.plan(refs);
+    Object.assign(refs, planned.provides);
+    return planned.changes;
+  });
+}
+
+/**
+ * Applies every node as soon as its dependencies are done, so independent resources converge in
+ * parallel and the plan's critical path, not its length, sets the time. A failed node stops its
+ * dependents; the others finish before the first error is thrown.
+ */
+export async function applyNodes(
+  nodes: readonly StackNode[],
+  emit: (event: ApplyEvent) => void,
+): Promise<void> {
+  const refs = unknownRefs();
+  const byId = new Map(nodes.map((node) => [node.id, node]));
+  const running = new Map<NodeId, Promise<void>>();
+  const run = (node: StackNode): Promise<void> => {
+    let done = running.get(node.id);
+    if (!done) {
+      done = (async () => {
+        await Promise.all(node.dependsOn.map((id) => run(byId.get(id) ?? missingNode(id))));
+        Object.assign(refs, await node.apply(refs, emit));
+      })();
+      running.set(node.id, done);
+    }
+    return done;
+  };
+  const outcomes = await Promise.allSettled(nodes.map(run));
+  const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
+  if (failure) throw failure.reason;
+}
+
+function missingNode(id: NodeId): never {
+  throw new Error(`stack node ${id} is a dependency but not part of the stack`);
+}
