@@ -53,7 +53,16 @@ export class World {
     this.random = new Random(this.seed);
     this.timings = { ...DEFAULT_TIMINGS, ...options.timings };
     this.time = options.clock.now();
-    this.#onLifecycleError = options.onLifecycleError ?? ((error) => console.error("emulator lifecycle failed:", error));
+    const reported = new Set<string>();
+    // A lifecycle that fails fails on every tick: say so once per distinct error, not once per simulated second.
+    this.#onLifecycleError =
+      options.onLifecycleError ??
+      ((error) => {
+        const message = error instanceof Error ? error.message : String(error);
+        if (reported.has(message)) return;
+        reported.add(message);
+        console.error("emulator lifecycle failed:", error);
+      });
   }
 
   /** Registers a lifecycle; they run in registration order on every tick. */
