@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from "commander";
 import { formatIssue, SpecError } from "../../specs/index.ts";
 import { CliError } from "./cli-error.ts";
 import { type ApplyOptions, applyCommand } from "./commands/apply.ts";
+import { type DestroyCommandOptions, destroyCommand } from "./commands/destroy.ts";
 import { type EmulatorCommandOptions, emulatorCommand } from "./commands/emulator.ts";
 import { type PlanOptions, planCommand } from "./commands/plan.ts";
 import { schemaCommand } from "./commands/schema.ts";
@@ -65,6 +66,18 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
     .option("--local", "use the built-in emulator at 127.0.0.1:4566")
     .action(async (options: ApplyOptions) => {
       setExitCode(await applyCommand(options, streams));
+    });
+
+  program
+    .command("destroy")
+    .description("delete every resource the spec owns, in reverse dependency order")
+    .addOption(specPathOption())
+    .option("--yes", "do not ask for confirmation (required when not run from a terminal)")
+    .option("--keep-logs", "keep the CloudWatch log group")
+    .option("--timeout <duration>", "how long to wait for draining services and network interfaces", "15m")
+    .option("--local", "use the built-in emulator at 127.0.0.1:4566")
+    .action(async (options: DestroyCommandOptions) => {
+      setExitCode(await destroyCommand(options, streams));
     });
 
   program

@@ -6,6 +6,7 @@ import type { ServiceSpec } from "../../specs/index.ts";
 import type { AwsClients } from "../aws/clients.ts";
 import type { TaskDefinitionCache } from "../resources/task-definition/task-definition.ts";
 import { createStackContext, type StackContext } from "./context.ts";
+import { buildDestroyNodes, type DestroyOptions } from "./destroy.ts";
 import { resolveNetwork } from "./network.ts";
 import { type Observation, observeStack } from "./observe.ts";
 import type { Change } from "./plan.ts";
@@ -28,6 +29,19 @@ export async function planService(
   const context = createStackContext(clients, document, network, cache);
   const observation = await observeStack(context);
   const nodes = buildStack(context, observation);
+  return { context, observation, nodes, changes: planNodes(nodes) };
+}
+
+/** Reads AWS and lists what destroy would delete; mutates nothing. */
+export async function planDestroy(
+  clients: AwsClients,
+  document: ServiceSpec,
+  options: DestroyOptions,
+): Promise<ServicePlan> {
+  const network = await resolveNetwork(clients, document);
+  const context = createStackContext(clients, document, network);
+  const observation = await observeStack(context);
+  const nodes = await buildDestroyNodes(context, observation, options);
   return { context, observation, nodes, changes: planNodes(nodes) };
 }
 

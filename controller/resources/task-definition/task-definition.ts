@@ -56,6 +56,8 @@ export interface ObservedRevision {
   arn: string;
   revision: number;
   content: TaskDefinitionContent;
+  /** Read with the revision; ownership tags are set at registration and not expected to change. */
+  tags: Record<string, string>;
 }
 
 const byName = <T extends { name: string }>(items: T[]) =>
@@ -152,7 +154,7 @@ export function diffTaskDefinition(
   return diffFields(desired.content, revision?.content ?? {}, { isSensitive: isSecretPath });
 }
 
-/** Revision contents by ARN: they never change, so each is read once per process. */
+/** Revisions by ARN: their content never changes, so each is read once per process. */
 export class TaskDefinitionCache {
   readonly #revisions = new Map<string, Promise<ObservedRevision>>();
 
@@ -161,13 +163,14 @@ export class TaskDefinitionCache {
     let revision = this.#revisions.get(arn);
     if (!revision) {
       revision = clients.ecs
-        .send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }))
-        .then(({ taskDefinition }) => {
+        .send(new DescribeTaskDefinitionCommand({ taskDefinition: arn, include: ["TAGS"] }))
+        .then(({ taskDefinition, tags = [] }) => {
           if (!taskDefinition) throw new Error(`ECS returned no task definition for ${arn}`);
           return {
             arn: taskDefinition.taskDefinitionArn ?? arn,
             revision: taskDefinition.revision ?? 0,
             content: normaliseTaskDefinition(taskDefinition),
+            tags: Object.fromEntries(tags.map((tag) => [tag.key ?? "", tag.value ?? ""])),
           };
         });
       revision.catch(() => this.#revisions.delete(arn));

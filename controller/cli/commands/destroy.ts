@@ -1,0 +1,78 @@
+/** `ecs-converge destroy`: removes everything the spec owns, after showing the plan and asking. */
+import { createInterface } from "node:readline/promises";
+import { hasChanges } from "../../engine/plan.ts";
+import { applyPlan, planDestroy } from "../../engine/reconcile.ts";
+import { renderPlan } from "../../engine/render-plan.ts";
+import type { ApplyEvent } from "../../engine/stack.ts";
+import { type AwsCommandOptions, clientsForSpec, explainFailure, loadValidSpecs } from "../aws-session.ts";
+import { CliError } from "../cli-error.ts";
+import { ExitCode } from "../exit-codes.ts";
+import { type CliStreams, TerminalWriter } from "../terminal.ts";
+
+export interface DestroyCommandOptions extends AwsCommandOptions {
+  yes?: boolean;
+  keepLogs?: boolean;
+  timeout: string;
+}
+
+/** `15m`, `90s`, `1h` or plain seconds. */
+export function parseDuration(text: string): number {
+  const match = text.trim().match(/^(\d+(?:\.\d+)?)(ms|s|m|h)?$/);
+  if (!match) throw new CliError(`--timeout ${text}: expected a duration like 15m, 90s or 1h`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? "s") as "ms" | "s" | "m" | "h"];
+  return Number(match[1]) * unit;
+}
+
+async function confirm(question: string): Promise<boolean> {
+  const prompt = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return (await prompt.question(question)).trim().toLowerCase() === "yes";
+  } finally {
+    prompt.close();
+  }
+}
+
+export async function destroyCommand(
+  options: DestroyCommandOptions,
+  streams: CliStreams,
+  interactive = Boolean(process.stdin.isTTY),
+): Promise<ExitCode> {
+  const out = new TerminalWriter(streams.stdout);
+  const timeoutMs = parseDuration(options.timeout);
+  if (!options.yes && !interactive) {
+    throw new CliError("destroy deletes AWS resources and will not do so without confirmation", {
+      hint: "run it from a terminal to be asked, or pass --yes",
+    });
+  }
+  for (const loaded of await loadValidSpecs(options.file)) {
+    const clients = await clientsForSpec(loaded, options);
+    const name = loaded.spec.metadata.name;
+    try {
+      const plan = await planDestroy(clients, loaded.spec, {
+        keepLogs: Boolean(options.keepLogs),
+        timeoutMs,
+      });
+      if (!hasChanges(plan.changes)) {
+        out.line(`${name}: nothing to destroy.`);
+        continue;
+      }
+      out.line(out.style("bold", `Destroying service "${name}" in ${clients.region}:`));
+      for (const line of renderPlan(plan.changes, (style, text) => out.style(style, text))) out.line(line);
+      if (!options.yes && !(await confirm(`Delete these resources of "${name}"? Type yes to confirm: `))) {
+        out.line("Cancelled: nothing was deleted.");
+        return ExitCode.Error;
+      }
+      await applyPlan(plan, (event: ApplyEvent) => {
+        const label = `${event.change.resource} ${event.change.name}`;
+        if (event.phase === "waiting") out.line(out.style("dim", `  … ${label}: waiting (${event.reason})`));
+        else out.line(`  ${event.phase === "start" ? "deleting" : out.style("green", "deleted")} ${label}`);
+      });
+      out.line(`${name}: destroyed.`);
+    } catch (error) {
+      throw explainFailure(error, loaded, options);
+    } finally {
+      for (const client of Object.values(clients)) if (typeof client === "object") client.destroy();
+    }
+  }
+  return ExitCode.Ok;
+}
