@@ -45,7 +45,7 @@ import {
 export interface DesiredSecurityGroup {
   role: Extract<ResourceRole, "alb-security-group" | "task-security-group">;
   name: string;
-  /** Immutable in EC2: a change replaces the group. */
+  /** Set at creation only: EC2 cannot change it, and an adopted group keeps its own. */
   description: string;
   vpcId: string;
   ingress: Permission[];
@@ -188,9 +188,8 @@ export function diffSecurityGroup(
         {},
       ),
     );
-  const immutable = diffFields({ description: desired.description, vpcId: desired.vpcId }, observed);
-  const fields = [...immutable, ...diffFields(comparable(desired, tagKeys), comparable(observed, tagKeys))];
-  return present(fields, immutable[0]?.path);
+  // Groups are looked up in the desired VPC, so only rules and tags can differ: the description is not managed.
+  return present(diffFields(comparable(desired, tagKeys), comparable(observed, tagKeys)));
 }
 
 /** EC2 creates every VPC group with this egress rule. */

@@ -1,0 +1,381 @@
+/**
+ * The reconciler end to end against the built-in emulator, through the real SDK: from nothing to
+ * converged, every kind of spec change, out-of-band drift, ownership, destroy. Assertions are on the
+ * plan and on what AWS (the emulator) holds, never on the calls that got there.
+ */
+
+import { DeleteScalingPolicyCommand } from "@aws-sdk/client-application-auto-scaling";
+import { PutRetentionPolicyCommand } from "@aws-sdk/client-cloudwatch-logs";
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  CreateSecurityGroupCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeVpcsCommand,
+} from "@aws-sdk/client-ec2";
+import { DescribeServicesCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
+import {
+  DeleteListenerCommand,
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeTargetGroupsCommand,
+  ModifyTargetGroupCommand,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { OwnershipConflictError } from "../controller/engine/ownership-check.ts";
+import type { Change } from "../controller/engine/plan.ts";
+import { applyPlan, planDestroy, planService } from "../controller/engine/reconcile.ts";
+import { parseSpec, type ServiceSpec } from "../specs/index.ts";
+import { merge, specYaml } from "../specs/test-builders.ts";
+import { type EmulatedAws, startEmulatedAws } from "./support/emulated-aws.ts";
+
+type Patch = Parameters<typeof merge>[1];
+
+let aws: EmulatedAws;
+beforeAll(async () => {
+  aws = await startEmulatedAws();
+});
+afterAll(async () => {
+  await aws?.close();
+});
+beforeEach(() => {
+  aws.emulator.reset();
+});
+
+const BASE: Patch = { metadata: { name: "web", tags: { team: "platform" } } };
+
+function specWith(patch: Patch = {}): ServiceSpec {
+  return parseSpec(specYaml(merge(BASE, patch)), "service.yaml").spec;
+}
+
+/** The changes that are not no-ops, as `action Resource` strings. */
+const actions = (changes: Change[]) =>
+  changes.filter((change) => change.action !== "noop").map((change) => `${change.action} ${change.resource}`);
+const paths = (changes: Change[], resource: string) =>
+  changes
+    .filter((change) => change.resource === resource)
+    .flatMap((change) => change.diff.map((field) => field.path));
+
+async function converge(document: ServiceSpec): Promise<Change[]> {
+  const plan = await planService(aws.clients, document);
+  await applyPlan(plan, () => {});
+  return plan.changes;
+}
+
+async function expectConverged(document: ServiceSpec): Promise<void> {
+  const { changes } = await planService(aws.clients, document);
+  expect(
+    actions(changes),
+    JSON.stringify(
+      changes.filter((change) => change.action !== "noop"),
+      null,
+      2,
+    ),
+  ).toEqual([]);
+}
+
+describe("from nothing", () => {
+  it("creates the whole stack in dependency order and then plans no changes", async () => {
+    const document = specWith({ spec: { autoscaling: { minTasks: 2, maxTasks: 4 } } });
+    const created = await converge(document);
+    expect(actions(created).sort()).toEqual(
+      [
+        "create Cluster",
+        "create Listener",
+        "create LoadBalancer",
+        "create LogGroup",
+        "create ScalableTarget",
+        "create ScalingPolicy",
+        "create SecurityGroup",
+        "create SecurityGroup",
+        "create Service",
+        "create TargetGroup",
+        "create TaskDefinition",
+      ].sort(),
+    );
+    await expectConverged(document);
+    await expectConverged(document);
+
+    const { LoadBalancers = [] } = await aws.clients.elbv2.send(
+      new DescribeLoadBalancersCommand({ Names: ["web"] }),
+    );
+    expect(LoadBalancers[0]?.Scheme).toBe("internet-facing");
+    const { services = [] } = await aws.clients.ecs.send(
+      new DescribeServicesCommand({ cluster: "web", services: ["web"] }),
+    );
+    expect(services[0]).toMatchObject({ status: "ACTIVE", desiredCount: 2, launchType: "FARGATE" });
+  });
+
+  it("keeps secrets out of the plan", async () => {
+    const secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-password-AbCdEf";
+    const { changes } = await planService(
+      aws.clients,
+      specWith({ spec: { task: { container: { secrets: { DB_PASSWORD: secret } } } } }),
+    );
+    expect(JSON.stringify(changes)).not.toContain("db-password");
+  });
+});
+
+describe("each kind of change plans exactly its diff and converges", () => {
+  const cases: Array<{
+    reason: string;
+    patch: Patch;
+    expected: string[];
+    fields?: Record<string, string[]>;
+  }> = [
+    {
+      reason: "a new image registers a revision and rolls the service",
+      patch: { spec: { task: { container: { image: "registry.example.com/web:1.1.0" } } } },
+      expected: ["update TaskDefinition", "update Service"],
+      fields: { TaskDefinition: ["container.image"], Service: ["taskDefinition"] },
+    },
+    {
+      reason: "an environment variable",
+      patch: { spec: { task: { container: { environment: { LOG_LEVEL: "debug" } } } } },
+      expected: ["update TaskDefinition", "update Service"],
+      fields: { TaskDefinition: ["container.environment"] },
+    },
+    {
+      reason: "cpu and memory",
+      patch: { spec: { task: { cpu: 512, memory: 1024 } } },
+      expected: ["update TaskDefinition", "update Service"],
+      fields: { TaskDefinition: ["cpu", "memory"] },
+    },
+    {
+      reason: "the health check path",
+      patch: { spec: { loadBalancer: { healthCheck: { path: "/ready" } } } },
+      expected: ["update TargetGroup"],
+      fields: { TargetGroup: ["healthCheck.path"] },
+    },
+    {
+      reason: "the deregistration delay",
+      patch: { spec: { loadBalancer: { deregistrationDelaySeconds: 5 } } },
+      expected: ["update TargetGroup"],
+      fields: { TargetGroup: ["attributes.deregistration_delay.timeout_seconds"] },
+    },
+    {
+      reason: "the desired count without autoscaling",
+      patch: { spec: { service: { desiredCount: 3 } } },
+      expected: ["update Service"],
+      fields: { Service: ["desiredCount"] },
+    },
+    {
+      reason: "the log retention",
+      patch: { spec: { logging: { retentionDays: 90 } } },
+      expected: ["update LogGroup"],
+      fields: { LogGroup: ["retentionInDays"] },
+    },
+    {
+      reason: "the listener port",
+      patch: { spec: { loadBalancer: { listenerPort: 8080 } } },
+      expected: ["update SecurityGroup", "update Listener"],
+      fields: { Listener: ["port"], SecurityGroup: ["ingress"] },
+    },
+    {
+      reason: "the container port replaces the target group beside the old one",
+      patch: { spec: { task: { container: { port: 8080 } } } },
+      expected: [
+        "update SecurityGroup",
+        "replace TargetGroup",
+        "update Listener",
+        "update TaskDefinition",
+        "update Service",
+      ],
+      fields: { Listener: ["forwardTo"], Service: ["taskDefinition", "loadBalancers"] },
+    },
+    {
+      reason: "adding autoscaling",
+      patch: { spec: { autoscaling: { minTasks: 2, maxTasks: 6 } } },
+      expected: ["create ScalableTarget", "create ScalingPolicy"],
+    },
+  ];
+
+  it.each(cases)("$reason", async ({ patch, expected, fields }) => {
+    await converge(specWith());
+    const changed = specWith(patch);
+    const { changes } = await planService(aws.clients, changed);
+    expect(actions(changes).sort()).toEqual([...expected].sort());
+    for (const [resource, expectedPaths] of Object.entries(fields ?? {})) {
+      expect(paths(changes, resource)).toEqual(expect.arrayContaining(expectedPaths));
+    }
+    await converge(changed);
+    await expectConverged(changed);
+  });
+
+  it("replacing the target group deletes the old one once nothing uses it", async () => {
+    await converge(specWith());
+    await converge(specWith({ spec: { task: { container: { port: 8080 } } } }));
+    const { TargetGroups = [] } = await aws.clients.elbv2.send(new DescribeTargetGroupsCommand({}));
+    expect(TargetGroups.map((group) => group.Port)).toEqual([8080]);
+  });
+
+  it("autoscaling owns desiredCount: a count moved within bounds is not drift; removing autoscaling returns to the spec's count", async () => {
+    const scaled = specWith({
+      spec: { service: { desiredCount: 2 }, autoscaling: { minTasks: 2, maxTasks: 6 } },
+    });
+    await converge(scaled);
+    await aws.clients.ecs.send(new UpdateServiceCommand({ cluster: "web", service: "web", desiredCount: 5 }));
+    await expectConverged(scaled);
+
+    await aws.clients.ecs.send(new UpdateServiceCommand({ cluster: "web", service: "web", desiredCount: 9 }));
+    const { changes } = await planService(aws.clients, scaled);
+    expect(changes.find((change) => change.resource === "Service")?.diff).toEqual([
+      { path: "desiredCount", observed: 9, desired: 6 },
+    ]);
+
+    const fixed = specWith({ spec: { service: { desiredCount: 3 } } });
+    const removal = await planService(aws.clients, fixed);
+    expect(actions(removal.changes).sort()).toEqual(
+      ["delete ScalableTarget", "delete ScalingPolicy", "update Service"].sort(),
+    );
+    await applyPlan(removal, () => {});
+    await expectConverged(fixed);
+  });
+});
+
+describe("out-of-band drift is found by plan and fixed by apply", () => {
+  const drifts: Array<{
+    reason: string;
+    drift: () => Promise<unknown>;
+    expected: string[];
+    autoscaling?: boolean;
+  }> = [
+    {
+      reason: "a rule opening the tasks to the internet is revoked",
+      drift: async () => {
+        const { SecurityGroups = [] } = await aws.clients.ec2.send(
+          new DescribeSecurityGroupsCommand({ Filters: [{ Name: "group-name", Values: ["web-tasks"] }] }),
+        );
+        await aws.clients.ec2.send(
+          new AuthorizeSecurityGroupIngressCommand({
+            GroupId: SecurityGroups[0]?.GroupId,
+            IpPermissions: [
+              { IpProtocol: "tcp", FromPort: 3000, ToPort: 3000, IpRanges: [{ CidrIp: "0.0.0.0/0" }] },
+            ],
+          }),
+        );
+      },
+      expected: ["update SecurityGroup"],
+    },
+    {
+      reason: "a modified health check",
+      drift: async () => {
+        const { TargetGroups = [] } = await aws.clients.elbv2.send(new DescribeTargetGroupsCommand({}));
+        await aws.clients.elbv2.send(
+          new ModifyTargetGroupCommand({
+            TargetGroupArn: TargetGroups[0]?.TargetGroupArn,
+            HealthCheckPath: "/",
+          }),
+        );
+      },
+      expected: ["update TargetGroup"],
+    },
+    {
+      reason: "a deleted listener",
+      drift: async () => {
+        const { LoadBalancers = [] } = await aws.clients.elbv2.send(
+          new DescribeLoadBalancersCommand({ Names: ["web"] }),
+        );
+        const { Listeners = [] } = await aws.clients.elbv2.send(
+          new DescribeListenersCommand({ LoadBalancerArn: LoadBalancers[0]?.LoadBalancerArn }),
+        );
+        await aws.clients.elbv2.send(new DeleteListenerCommand({ ListenerArn: Listeners[0]?.ListenerArn }));
+      },
+      expected: ["create Listener"],
+    },
+    {
+      reason: "a desired count changed by hand without autoscaling",
+      drift: () =>
+        aws.clients.ecs.send(new UpdateServiceCommand({ cluster: "web", service: "web", desiredCount: 7 })),
+      expected: ["update Service"],
+    },
+    {
+      reason: "a changed log retention",
+      drift: () =>
+        aws.clients.logs.send(
+          new PutRetentionPolicyCommand({ logGroupName: "/ecs/web", retentionInDays: 1 }),
+        ),
+      expected: ["update LogGroup"],
+    },
+    {
+      reason: "a deleted scaling policy",
+      autoscaling: true,
+      drift: () =>
+        aws.clients.autoscaling.send(
+          new DeleteScalingPolicyCommand({
+            PolicyName: "web-cpu",
+            ServiceNamespace: "ecs",
+            ResourceId: "service/web/web",
+            ScalableDimension: "ecs:service:DesiredCount",
+          }),
+        ),
+      expected: ["create ScalingPolicy"],
+    },
+  ];
+
+  it.each(drifts)("$reason", async ({ drift, expected, autoscaling }) => {
+    const document = specWith(autoscaling ? { spec: { autoscaling: { minTasks: 2, maxTasks: 4 } } } : {});
+    await converge(document);
+    await drift();
+    const { changes } = await planService(aws.clients, document);
+    expect(actions(changes)).toEqual(expected);
+    await converge(document);
+    await expectConverged(document);
+  });
+});
+
+describe("ownership", () => {
+  it("refuses to touch a resource with our name that it does not own", async () => {
+    const { Vpcs } = await aws.clients.ec2.send(
+      new DescribeVpcsCommand({ Filters: [{ Name: "is-default", Values: ["true"] }] }),
+    );
+    await aws.clients.ec2.send(
+      new CreateSecurityGroupCommand({
+        GroupName: "web-alb",
+        Description: "someone elses group",
+        VpcId: Vpcs?.[0]?.VpcId,
+      }),
+    );
+    const refused = await planService(aws.clients, specWith()).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(OwnershipConflictError);
+    expect((refused as Error).message).toMatch(
+      /SecurityGroup web-alb \(sg-[0-9a-f]+\) exists but is not managed by ecs-converge/,
+    );
+  });
+
+  it("adopts it when the spec opts in, tagging it", async () => {
+    const { Vpcs } = await aws.clients.ec2.send(
+      new DescribeVpcsCommand({ Filters: [{ Name: "is-default", Values: ["true"] }] }),
+    );
+    await aws.clients.ec2.send(
+      new CreateSecurityGroupCommand({
+        GroupName: "web-alb",
+        Description: "adopt me",
+        VpcId: Vpcs?.[0]?.VpcId,
+      }),
+    );
+    const document = specWith({ metadata: { adopt: true } });
+    const { changes } = await planService(aws.clients, document);
+    expect(
+      changes.find((change) => change.resource === "SecurityGroup" && change.name === "web-alb")?.action,
+    ).toBe("update");
+    await converge(document);
+    await expectConverged(document);
+  });
+});
+
+describe("destroy", () => {
+  it("leaves no owned resource and no network interface behind", async () => {
+    const document = specWith({ spec: { autoscaling: { minTasks: 2, maxTasks: 4 } } });
+    await converge(document);
+    const plan = await planDestroy(aws.clients, document, { keepLogs: false, timeoutMs: 60_000 });
+    await applyPlan(plan, () => {});
+
+    const { changes } = await planService(aws.clients, document);
+    expect(actions(changes).every((action) => action.startsWith("create"))).toBe(true);
+    const { NetworkInterfaces = [] } = await aws.clients.ec2.send(new DescribeNetworkInterfacesCommand({}));
+    expect(NetworkInterfaces).toEqual([]);
+    const again = await planDestroy(aws.clients, document, { keepLogs: false, timeoutMs: 60_000 });
+    expect(actions(again.changes)).toEqual([]);
+  });
+});
