@@ -4,6 +4,8 @@ export interface CallRecord {
   /** Simulated epoch milliseconds. */
   time: number;
   region: string;
+  /** Who called: the access key id of the request's credential scope. */
+  accessKeyId?: string;
   service: string;
   operation: string;
   /** The IAM action the call needs, e.g. `elasticloadbalancing:CreateTargetGroup`. */

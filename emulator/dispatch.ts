@@ -27,6 +27,7 @@ export interface RoutedCall {
   service: ServiceDefinition;
   operation: string;
   region: string;
+  accessKeyId: string | undefined;
   input: Input;
   requestId: string;
 }
@@ -40,6 +41,11 @@ const header = (call: IncomingCall, name: string): string | undefined => {
 export function regionOf(authorization: string | undefined): string {
   const match = authorization?.match(/Credential=[^/]+\/\d{8}\/([a-z0-9-]+)\//);
   return match?.[1] ?? DEFAULT_REGION;
+}
+
+/** The caller's access key id (signatures are not checked, but who called is worth logging). */
+export function accessKeyOf(authorization: string | undefined): string | undefined {
+  return authorization?.match(/Credential=([^/]+)\//)?.[1];
 }
 
 export class Dispatcher {
@@ -68,6 +74,7 @@ export class Dispatcher {
   route(call: IncomingCall): RoutedCall | WireResponse {
     const requestId = newRequestId(this.#world.random);
     const region = regionOf(header(call, "authorization"));
+    const accessKeyId = accessKeyOf(header(call, "authorization"));
     const target = header(call, "x-amz-target");
     if (target !== undefined) {
       const dot = target.lastIndexOf(".");
@@ -98,7 +105,7 @@ export class Dispatcher {
           requestId,
         );
       }
-      return { service, operation, region, input: input as Input, requestId };
+      return { service, operation, region, accessKeyId, input: input as Input, requestId };
     }
 
     let form: Input;
@@ -122,7 +129,7 @@ export class Dispatcher {
       );
     }
     const { Action: _action, Version: _version, ...input } = form;
-    return { service, operation, region, input, requestId };
+    return { service, operation, region, accessKeyId, input, requestId };
   }
 
   /** The fault the policy wants for this call, if any. */
@@ -164,6 +171,7 @@ export class Dispatcher {
     this.#callLog.record({
       time: this.#world.time,
       region: call.region,
+      ...(call.accessKeyId === undefined ? {} : { accessKeyId: call.accessKeyId }),
       service: service.id,
       operation,
       action: `${service.iamPrefix}:${operation}`,

@@ -22,6 +22,8 @@ import {
   ModifyTargetGroupCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { EMULATOR_ACCESS_KEY_ID } from "../controller/aws/clients.ts";
+import { controllerActions } from "../controller/aws/iam-policy.ts";
 import { OwnershipConflictError } from "../controller/engine/ownership-check.ts";
 import type { Change } from "../controller/engine/plan.ts";
 import { applyPlan, planDestroy, planService } from "../controller/engine/reconcile.ts";
@@ -38,7 +40,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await aws?.close();
 });
+/** Every action the controller called during this file, for the IAM policy check at the end. */
+const controllerActionsCalled = new Set<string>();
 beforeEach(() => {
+  for (const call of aws.emulator.calls.calls())
+    if (call.accessKeyId === EMULATOR_ACCESS_KEY_ID) controllerActionsCalled.add(call.action);
   aws.emulator.reset();
 });
 
@@ -96,11 +102,11 @@ describe("from nothing", () => {
     await expectConverged(document);
     await expectConverged(document);
 
-    const { LoadBalancers = [] } = await aws.clients.elbv2.send(
+    const { LoadBalancers = [] } = await aws.operator.elbv2.send(
       new DescribeLoadBalancersCommand({ Names: ["web"] }),
     );
     expect(LoadBalancers[0]?.Scheme).toBe("internet-facing");
-    const { services = [] } = await aws.clients.ecs.send(
+    const { services = [] } = await aws.operator.ecs.send(
       new DescribeServicesCommand({ cluster: "web", services: ["web"] }),
     );
     expect(services[0]).toMatchObject({ status: "ACTIVE", desiredCount: 2, launchType: "FARGATE" });
@@ -205,7 +211,7 @@ describe("each kind of change plans exactly its diff and converges", () => {
   it("replacing the target group deletes the old one once nothing uses it", async () => {
     await converge(specWith());
     await converge(specWith({ spec: { task: { container: { port: 8080 } } } }));
-    const { TargetGroups = [] } = await aws.clients.elbv2.send(new DescribeTargetGroupsCommand({}));
+    const { TargetGroups = [] } = await aws.operator.elbv2.send(new DescribeTargetGroupsCommand({}));
     expect(TargetGroups.map((group) => group.Port)).toEqual([8080]);
   });
 
@@ -214,10 +220,14 @@ describe("each kind of change plans exactly its diff and converges", () => {
       spec: { service: { desiredCount: 2 }, autoscaling: { minTasks: 2, maxTasks: 6 } },
     });
     await converge(scaled);
-    await aws.clients.ecs.send(new UpdateServiceCommand({ cluster: "web", service: "web", desiredCount: 5 }));
+    await aws.operator.ecs.send(
+      new UpdateServiceCommand({ cluster: "web", service: "web", desiredCount: 5 }),
+    );
     await expectConverged(scaled);
 
-    await aws.clients.ecs.send(new UpdateServiceCommand({ cluster: "web", service: "web", desiredCount: 9 }));
+    await aws.operator.ecs.send(
+      new UpdateServiceCommand({ cluster: "web", service: "web", desiredCount: 9 }),
+    );
     const { changes } = await planService(aws.clients, scaled);
     expect(changes.find((change) => change.resource === "Service")?.diff).toEqual([
       { path: "desiredCount", observed: 9, desired: 6 },
@@ -243,10 +253,10 @@ describe("out-of-band drift is found by plan and fixed by apply", () => {
     {
       reason: "a rule opening the tasks to the internet is revoked",
       drift: async () => {
-        const { SecurityGroups = [] } = await aws.clients.ec2.send(
+        const { SecurityGroups = [] } = await aws.operator.ec2.send(
           new DescribeSecurityGroupsCommand({ Filters: [{ Name: "group-name", Values: ["web-tasks"] }] }),
         );
-        await aws.clients.ec2.send(
+        await aws.operator.ec2.send(
           new AuthorizeSecurityGroupIngressCommand({
             GroupId: SecurityGroups[0]?.GroupId,
             IpPermissions: [
@@ -260,8 +270,8 @@ describe("out-of-band drift is found by plan and fixed by apply", () => {
     {
       reason: "a modified health check",
       drift: async () => {
-        const { TargetGroups = [] } = await aws.clients.elbv2.send(new DescribeTargetGroupsCommand({}));
-        await aws.clients.elbv2.send(
+        const { TargetGroups = [] } = await aws.operator.elbv2.send(new DescribeTargetGroupsCommand({}));
+        await aws.operator.elbv2.send(
           new ModifyTargetGroupCommand({
             TargetGroupArn: TargetGroups[0]?.TargetGroupArn,
             HealthCheckPath: "/",
@@ -273,26 +283,26 @@ describe("out-of-band drift is found by plan and fixed by apply", () => {
     {
       reason: "a deleted listener",
       drift: async () => {
-        const { LoadBalancers = [] } = await aws.clients.elbv2.send(
+        const { LoadBalancers = [] } = await aws.operator.elbv2.send(
           new DescribeLoadBalancersCommand({ Names: ["web"] }),
         );
-        const { Listeners = [] } = await aws.clients.elbv2.send(
+        const { Listeners = [] } = await aws.operator.elbv2.send(
           new DescribeListenersCommand({ LoadBalancerArn: LoadBalancers[0]?.LoadBalancerArn }),
         );
-        await aws.clients.elbv2.send(new DeleteListenerCommand({ ListenerArn: Listeners[0]?.ListenerArn }));
+        await aws.operator.elbv2.send(new DeleteListenerCommand({ ListenerArn: Listeners[0]?.ListenerArn }));
       },
       expected: ["create Listener"],
     },
     {
       reason: "a desired count changed by hand without autoscaling",
       drift: () =>
-        aws.clients.ecs.send(new UpdateServiceCommand({ cluster: "web", service: "web", desiredCount: 7 })),
+        aws.operator.ecs.send(new UpdateServiceCommand({ cluster: "web", service: "web", desiredCount: 7 })),
       expected: ["update Service"],
     },
     {
       reason: "a changed log retention",
       drift: () =>
-        aws.clients.logs.send(
+        aws.operator.logs.send(
           new PutRetentionPolicyCommand({ logGroupName: "/ecs/web", retentionInDays: 1 }),
         ),
       expected: ["update LogGroup"],
@@ -301,7 +311,7 @@ describe("out-of-band drift is found by plan and fixed by apply", () => {
       reason: "a deleted scaling policy",
       autoscaling: true,
       drift: () =>
-        aws.clients.autoscaling.send(
+        aws.operator.autoscaling.send(
           new DeleteScalingPolicyCommand({
             PolicyName: "web-cpu",
             ServiceNamespace: "ecs",
@@ -326,10 +336,10 @@ describe("out-of-band drift is found by plan and fixed by apply", () => {
 
 describe("ownership", () => {
   it("refuses to touch a resource with our name that it does not own", async () => {
-    const { Vpcs } = await aws.clients.ec2.send(
+    const { Vpcs } = await aws.operator.ec2.send(
       new DescribeVpcsCommand({ Filters: [{ Name: "is-default", Values: ["true"] }] }),
     );
-    await aws.clients.ec2.send(
+    await aws.operator.ec2.send(
       new CreateSecurityGroupCommand({
         GroupName: "web-alb",
         Description: "someone elses group",
@@ -344,10 +354,10 @@ describe("ownership", () => {
   });
 
   it("adopts it when the spec opts in, tagging it", async () => {
-    const { Vpcs } = await aws.clients.ec2.send(
+    const { Vpcs } = await aws.operator.ec2.send(
       new DescribeVpcsCommand({ Filters: [{ Name: "is-default", Values: ["true"] }] }),
     );
-    await aws.clients.ec2.send(
+    await aws.operator.ec2.send(
       new CreateSecurityGroupCommand({
         GroupName: "web-alb",
         Description: "adopt me",
@@ -373,9 +383,20 @@ describe("destroy", () => {
 
     const { changes } = await planService(aws.clients, document);
     expect(actions(changes).every((action) => action.startsWith("create"))).toBe(true);
-    const { NetworkInterfaces = [] } = await aws.clients.ec2.send(new DescribeNetworkInterfacesCommand({}));
+    const { NetworkInterfaces = [] } = await aws.operator.ec2.send(new DescribeNetworkInterfacesCommand({}));
     expect(NetworkInterfaces).toEqual([]);
     const again = await planDestroy(aws.clients, document, { keepLogs: false, timeoutMs: 60_000 });
     expect(actions(again.changes)).toEqual([]);
+  });
+});
+
+describe("the IAM policy (runs last: it reads the calls of every test above)", () => {
+  it("allows every action the controller called in this file", () => {
+    for (const call of aws.emulator.calls.calls())
+      if (call.accessKeyId === EMULATOR_ACCESS_KEY_ID) controllerActionsCalled.add(call.action);
+    expect(controllerActionsCalled.size).toBeGreaterThan(30);
+    expect([...controllerActionsCalled].filter((action) => !controllerActions().includes(action))).toEqual(
+      [],
+    );
   });
 });

@@ -26,10 +26,12 @@ export interface ClientOptions {
   /** An explicit endpoint (the emulator); otherwise the SDK's own resolution, AWS_ENDPOINT_URL included. */
   endpoint?: string;
   maxAttempts?: number;
+  /** Only with an explicit endpoint: who the emulator logs as the caller. */
+  accessKeyId?: string;
 }
 
-/** The emulator ignores signatures, but the SDK insists on credentials. */
-const EMULATOR_CREDENTIALS = { accessKeyId: "emulator", secretAccessKey: "emulator" };
+/** The emulator ignores signatures, but the SDK insists on credentials; the key id names the caller in its call log. */
+export const EMULATOR_ACCESS_KEY_ID = "ecs-converge";
 
 export function createAwsClients(options: ClientOptions & { region: string }): AwsClients {
   const config = {
@@ -37,7 +39,15 @@ export function createAwsClients(options: ClientOptions & { region: string }): A
     // Adaptive retries add client-side rate limiting on top of the standard jittered backoff when AWS throttles.
     retryMode: "adaptive",
     maxAttempts: options.maxAttempts ?? 6,
-    ...(options.endpoint ? { endpoint: options.endpoint, credentials: EMULATOR_CREDENTIALS } : {}),
+    ...(options.endpoint
+      ? {
+          endpoint: options.endpoint,
+          credentials: {
+            accessKeyId: options.accessKeyId ?? EMULATOR_ACCESS_KEY_ID,
+            secretAccessKey: "emulator",
+          },
+        }
+      : {}),
   };
   return {
     region: options.region,

@@ -9,6 +9,7 @@ import { CliError } from "./cli-error.ts";
 import { type ApplyOptions, applyCommand } from "./commands/apply.ts";
 import { type DestroyCommandOptions, destroyCommand } from "./commands/destroy.ts";
 import { type EmulatorCommandOptions, emulatorCommand } from "./commands/emulator.ts";
+import { iamPolicyCommand } from "./commands/iam-policy.ts";
 import { type PlanOptions, planCommand } from "./commands/plan.ts";
 import { schemaCommand } from "./commands/schema.ts";
 import { validateCommand } from "./commands/validate.ts";
@@ -78,6 +79,13 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
     .option("--local", "use the built-in emulator at 127.0.0.1:4566")
     .action(async (options: DestroyCommandOptions) => {
       setExitCode(await destroyCommand(options, streams));
+    });
+
+  program
+    .command("iam-policy")
+    .description("print the least-privilege IAM policy the controller needs (exactly the actions it calls)")
+    .action(() => {
+      setExitCode(iamPolicyCommand(streams));
     });
 
   program

@@ -11,18 +11,30 @@ export const FAST_CLOCK = 600;
 
 export interface EmulatedAws {
   emulator: Emulator;
+  /** The controller's clients. */
   clients: AwsClients;
+  /** Someone else's: out-of-band changes a test makes, told apart from the controller's in the call log. */
+  operator: AwsClients;
   close(): Promise<void>;
 }
 
 export async function startEmulatedAws(region = "us-east-1"): Promise<EmulatedAws> {
   const emulator = await startEmulator({ port: 0, clock: new ScaledClock(FAST_CLOCK) });
   const clients = createAwsClients({ region, endpoint: emulator.url, maxAttempts: 3 });
+  const operator = createAwsClients({
+    region,
+    endpoint: emulator.url,
+    maxAttempts: 1,
+    accessKeyId: "operator",
+  });
   return {
     emulator,
     clients,
+    operator,
     async close() {
-      for (const client of Object.values(clients)) if (typeof client === "object") client.destroy();
+      for (const set of [clients, operator]) {
+        for (const client of Object.values(set)) if (typeof client === "object") client.destroy();
+      }
       await emulator.close();
     },
   };
