@@ -18,7 +18,7 @@ import {
 import { deleteSecurityGroup } from "../resources/security-groups/security-groups.ts";
 import { deleteService, observeService } from "../resources/service/service.ts";
 import { deleteTargetGroup } from "../resources/target-group/target-group.ts";
-import { deregisterTaskDefinition } from "../resources/task-definition/task-definition.ts";
+import { deregisterTaskDefinition, revisionName } from "../resources/task-definition/task-definition.ts";
 import type { StackContext } from "./context.ts";
 import type { Observation } from "./observe.ts";
 import type { Change, ResourceKind } from "./plan.ts";
@@ -221,7 +221,7 @@ export async function buildDestroyNodes(
       "taskDefinition",
       ["service"],
       ownedRevisions.map((revision) => ({
-        change: deletion("TaskDefinition", revision.arn.split("/").pop() ?? revision.arn, "deregistered"),
+        change: deletion("TaskDefinition", revisionName(revision.arn), "deregistered"),
         run: () => deregisterTaskDefinition(clients, revision.arn),
       })),
     ),

@@ -10,6 +10,7 @@ import { buildDestroyNodes, type DestroyOptions } from "./destroy.ts";
 import { resolveNetwork } from "./network.ts";
 import { type Observation, observeStack } from "./observe.ts";
 import type { Change } from "./plan.ts";
+import type { Refs } from "./refs.ts";
 import { type ApplyEvent, applyNodes, buildStack, planNodes, type StackNode } from "./stack.ts";
 
 export interface ServicePlan {
@@ -45,7 +46,7 @@ export async function planDestroy(
   return { context, observation, nodes, changes: planNodes(nodes) };
 }
 
-/** Executes a plan, reporting each mutation as it starts and ends. */
-export async function applyPlan(plan: ServicePlan, emit: (event: ApplyEvent) => void): Promise<void> {
-  await applyNodes(plan.nodes, emit);
+/** Executes a plan, reporting each mutation as it starts and ends; returns the references it ended with. */
+export async function applyPlan(plan: ServicePlan, emit: (event: ApplyEvent) => void): Promise<Refs> {
+  return applyNodes(plan.nodes, emit);
 }

@@ -30,7 +30,12 @@ const colour: Record<ChangeAction, "green" | "yellow" | "red" | "dim"> = {
 export function renderPlan(changes: readonly Change[], style: Styler = plain): string[] {
   const lines: string[] = [];
   for (const change of changes) {
-    if (change.action === "noop") continue;
+    if (change.action === "noop") {
+      // A no-op with a reason is something held back on purpose (a revision whose rollout failed): say so.
+      if (change.reason)
+        lines.push(style("yellow", `  ! ${change.resource} ${change.name}: ${change.reason}`));
+      continue;
+    }
     const verb = change.action === "replace" ? "replace" : change.action;
     const reason = change.reason ? ` (${change.reason})` : "";
     lines.push(

@@ -57,7 +57,9 @@ import {
   deregisterTaskDefinition,
   desiredTaskDefinition,
   diffTaskDefinition,
+  isFailedRevision,
   registerTaskDefinition,
+  revisionName,
 } from "../resources/task-definition/task-definition.ts";
 import type { StackContext } from "./context.ts";
 import type { Observation } from "./observe.ts";
@@ -204,21 +206,27 @@ export function buildStack(context: StackContext, observation: Observation): Sta
     const desired = desiredTaskDefinition(document, clients.region);
     const { current, latest } = observation.taskDefinitions;
     const currentDiff = diffTaskDefinition(desired, current);
-    // A newer revision that already matches (a retry after a crash, a rolled-back deploy) is reused, not registered again.
+    // A newer revision that already matches (a retry after a crash) is reused, not registered again.
     const reusable =
       current && currentDiff.length === 0
         ? current
         : latest && diffTaskDefinition(desired, latest).length === 0
           ? latest
           : undefined;
+    // ...unless its rollout failed: then the service stays where the circuit breaker put it until the spec changes.
+    if (reusable && current && reusable !== current && isFailedRevision(reusable)) {
+      const change: Change = {
+        action: "noop",
+        resource: "TaskDefinition",
+        name: revisionName(reusable.arn),
+        reason: `its last rollout failed; ${revisionName(current.arn)} keeps running until the spec changes`,
+        diff: [],
+      };
+      return { desired, reusable: current, change };
+    }
     const baseline = current ?? latest;
     const change: Change = reusable
-      ? {
-          action: "noop",
-          resource: "TaskDefinition",
-          name: reusable.arn.split("/").pop() ?? desired.content.family,
-          diff: [],
-        }
+      ? { action: "noop", resource: "TaskDefinition", name: revisionName(reusable.arn), diff: [] }
       : {
           action: baseline ? "update" : "create",
           resource: "TaskDefinition",
@@ -497,7 +505,7 @@ export function buildStack(context: StackContext, observation: Observation): Sta
         const changes: Change[] = stale.map((arn) => ({
           action: "delete",
           resource: "TaskDefinition" as ResourceKind,
-          name: arn.split("/").pop() ?? arn,
+          name: revisionName(arn),
           reason: `older than the newest ${KEPT_REVISIONS} revisions`,
           diff: [],
         }));
@@ -548,7 +556,7 @@ export function planNodes(nodes: readonly StackNode[]): Change[] {
 export async function applyNodes(
   nodes: readonly StackNode[],
   emit: (event: ApplyEvent) => void,
-): Promise<void> {
+): Promise<Refs> {
   const refs = unknownRefs();
   const byId = new Map(nodes.map((node) => [node.id, node]));
   const running = new Map<NodeId, Promise<void>>();
@@ -566,6 +574,7 @@ export async function applyNodes(
   const outcomes = await Promise.allSettled(nodes.map(run));
   const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
   if (failure) throw failure.reason;
+  return refs;
 }
 
 function missingNode(id: NodeId): never {

@@ -2,12 +2,21 @@
 import { hasChanges, summarize } from "../../engine/plan.ts";
 import { applyPlan, planService } from "../../engine/reconcile.ts";
 import { summaryLine } from "../../engine/render-plan.ts";
+import { RolloutFailedError, type RolloutState, waitForStable } from "../../engine/rollout.ts";
 import type { ApplyEvent } from "../../engine/stack.ts";
+import { markRevisionFailed } from "../../resources/task-definition/task-definition.ts";
 import { type AwsCommandOptions, clientsForSpec, explainFailure, loadValidSpecs } from "../aws-session.ts";
+import { CliError } from "../cli-error.ts";
+import { parseDuration } from "../duration.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { type CliStreams, TerminalWriter } from "../terminal.ts";
 
-export type ApplyOptions = AwsCommandOptions;
+export interface ApplyOptions extends AwsCommandOptions {
+  wait?: boolean;
+  timeout: string;
+  /** Seconds between status polls while waiting (tests shorten it). */
+  pollMs?: number;
+}
 
 const VERBS = {
   create: ["creating", "created"],
@@ -17,24 +26,30 @@ const VERBS = {
   noop: ["", ""],
 } as const;
 
+function describeProgress(state: RolloutState): string {
+  const primary = state.deployments.find((deployment) => deployment.status === "PRIMARY");
+  return `${state.running}/${state.desired} running, ${state.targets.healthy ?? 0} healthy targets, ${state.deployments.length} deployment(s), rollout ${primary?.rolloutState ?? "unknown"}`;
+}
+
 export async function applyCommand(options: ApplyOptions, streams: CliStreams): Promise<ExitCode> {
   const out = new TerminalWriter(streams.stdout);
+  const timeoutMs = parseDuration("--timeout", options.timeout);
   for (const loaded of await loadValidSpecs(options.file)) {
     const clients = await clientsForSpec(loaded, options);
     const name = loaded.spec.metadata.name;
     try {
       const plan = await planService(clients, loaded.spec);
-      if (!hasChanges(plan.changes)) {
+      if (hasChanges(plan.changes)) {
+        out.line(
+          out.style(
+            "bold",
+            `Applying service "${name}" in ${clients.region}: ${summaryLine(summarize(plan.changes))}`,
+          ),
+        );
+      } else {
         out.line(`${name}: no changes: AWS matches the spec.`);
-        continue;
       }
-      out.line(
-        out.style(
-          "bold",
-          `Applying service "${name}" in ${clients.region}: ${summaryLine(summarize(plan.changes))}`,
-        ),
-      );
-      await applyPlan(plan, (event: ApplyEvent) => {
+      const refs = await applyPlan(plan, (event: ApplyEvent) => {
         const { change } = event;
         const label = `${change.resource} ${change.name}`;
         if (event.phase === "waiting") out.line(out.style("dim", `  … ${label}: waiting (${event.reason})`));
@@ -43,7 +58,38 @@ export async function applyCommand(options: ApplyOptions, streams: CliStreams): 
             `  ${event.phase === "start" ? VERBS[change.action][0] : out.style("green", VERBS[change.action][1])} ${label}`,
           );
       });
-      out.line(`${name}: applied.`);
+      if (!options.wait) continue;
+
+      out.line(`${name}: waiting for the service to become stable (at most ${options.timeout})…`);
+      let last = "";
+      try {
+        await waitForStable(
+          clients,
+          {
+            cluster: loaded.spec.spec.cluster,
+            service: name,
+            targetGroupArn: refs.targetGroupArn,
+            taskDefinition: refs.taskDefinitionArn,
+          },
+          timeoutMs,
+          (state) => {
+            const line = describeProgress(state);
+            if (line !== last) out.line(out.style("dim", `  ${line}`));
+            last = line;
+          },
+          options.pollMs,
+        );
+        out.line(`${name}: stable.`);
+      } catch (error) {
+        if (!(error instanceof RolloutFailedError)) throw error;
+        // Remember the failure on the revision itself, so no later pass rolls it out again by itself.
+        if (error.state.taskDefinition !== refs.taskDefinitionArn) {
+          await markRevisionFailed(clients, plan.context.taskDefinitions, refs.taskDefinitionArn);
+        }
+        throw new CliError(error.message, {
+          hint: "fix the image or configuration in the spec and apply again; the failed revision is not rolled out again until the spec changes",
+        });
+      }
     } catch (error) {
       throw explainFailure(error, loaded, options);
     } finally {

@@ -6,6 +6,7 @@ import { renderPlan } from "../../engine/render-plan.ts";
 import type { ApplyEvent } from "../../engine/stack.ts";
 import { type AwsCommandOptions, clientsForSpec, explainFailure, loadValidSpecs } from "../aws-session.ts";
 import { CliError } from "../cli-error.ts";
+import { parseDuration } from "../duration.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { type CliStreams, TerminalWriter } from "../terminal.ts";
 
@@ -13,14 +14,6 @@ export interface DestroyCommandOptions extends AwsCommandOptions {
   yes?: boolean;
   keepLogs?: boolean;
   timeout: string;
-}
-
-/** `15m`, `90s`, `1h` or plain seconds. */
-export function parseDuration(text: string): number {
-  const match = text.trim().match(/^(\d+(?:\.\d+)?)(ms|s|m|h)?$/);
-  if (!match) throw new CliError(`--timeout ${text}: expected a duration like 15m, 90s or 1h`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? "s") as "ms" | "s" | "m" | "h"];
-  return Number(match[1]) * unit;
 }
 
 async function confirm(question: string): Promise<boolean> {
@@ -38,7 +31,7 @@ export async function destroyCommand(
   interactive = Boolean(process.stdin.isTTY),
 ): Promise<ExitCode> {
   const out = new TerminalWriter(streams.stdout);
-  const timeoutMs = parseDuration(options.timeout);
+  const timeoutMs = parseDuration("--timeout", options.timeout);
   if (!options.yes && !interactive) {
     throw new CliError("destroy deletes AWS resources and will not do so without confirmation", {
       hint: "run it from a terminal to be asked, or pass --yes",

@@ -10,6 +10,7 @@ import {
   DescribeTaskDefinitionCommand,
   ListTaskDefinitionsCommand,
   RegisterTaskDefinitionCommand,
+  TagResourceCommand,
   type TaskDefinition,
 } from "@aws-sdk/client-ecs";
 import { type ServiceSpec, taskDefinitionFamily } from "../../../specs/index.ts";
@@ -143,6 +144,16 @@ export function normaliseTaskDefinition(definition: TaskDefinition): TaskDefinit
   };
 }
 
+/** `web:7` from a task definition ARN. */
+export const revisionName = (arn: string): string => arn.split("/").pop() ?? arn;
+
+/** Set on a revision whose rollout the circuit breaker rolled back: it is not rolled out again by itself. */
+export const FAILED_ROLLOUT_TAG = "ecs-converge.io/rollout";
+
+export function isFailedRevision(revision: ObservedRevision): boolean {
+  return revision.tags[FAILED_ROLLOUT_TAG] === "failed";
+}
+
 /** Secret ARNs never appear in a plan. */
 const isSecretPath = (path: string) => path.startsWith("container.secrets");
 
@@ -178,6 +189,23 @@ export class TaskDefinitionCache {
     }
     return revision;
   }
+
+  /** Drops a revision whose tags changed, so the next read sees them. */
+  forget(arn: string): void {
+    this.#revisions.delete(arn);
+  }
+}
+
+/** Records that a revision's rollout failed, on the revision itself (and in this process's cache). */
+export async function markRevisionFailed(
+  clients: AwsClients,
+  cache: TaskDefinitionCache,
+  arn: string,
+): Promise<void> {
+  await clients.ecs.send(
+    new TagResourceCommand({ resourceArn: arn, tags: [{ key: FAILED_ROLLOUT_TAG, value: "failed" }] }),
+  );
+  cache.forget(arn);
 }
 
 /** ARNs of the family's ACTIVE revisions, newest first. */

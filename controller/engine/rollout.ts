@@ -1,0 +1,186 @@
+/**
+ * Where a service's deployment stands: deployments and their rollout state, task counts, target
+ * health, and — when it failed — why, from the stopped tasks. A rollback by the circuit breaker is a
+ * failure, never a success.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
+import { DescribeTargetHealthCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { AwsClients } from "../aws/clients.ts";
+import { isNotFound } from "../aws/errors.ts";
+import { revisionName } from "../resources/task-definition/task-definition.ts";
+
+export interface DeploymentState {
+  id: string;
+  status: string;
+  taskDefinition: string;
+  rolloutState: string | undefined;
+  rolloutStateReason: string | undefined;
+  desired: number;
+  running: number;
+  pending: number;
+  failedTasks: number;
+}
+
+export interface RolloutState {
+  status: string;
+  taskDefinition: string;
+  desired: number;
+  running: number;
+  pending: number;
+  deployments: DeploymentState[];
+  /** Target states by count, e.g. `{ healthy: 2, initial: 1 }`. */
+  targets: Record<string, number>;
+  /** One COMPLETED deployment of the expected revision, every task running and every target healthy. */
+  stable: boolean;
+  /** Set when the rollout failed or was rolled back. */
+  failure: string | undefined;
+}
+
+/** Why tasks of the service stopped recently (distinct reasons, newest first). */
+async function stoppedReasons(clients: AwsClients, cluster: string, service: string): Promise<string[]> {
+  const { taskArns = [] } = await clients.ecs.send(
+    new ListTasksCommand({ cluster, serviceName: service, desiredStatus: "STOPPED" }),
+  );
+  if (taskArns.length === 0) return [];
+  const { tasks = [] } = await clients.ecs.send(
+    new DescribeTasksCommand({ cluster, tasks: taskArns.slice(0, 100) }),
+  );
+  const reasons = tasks
+    .sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0))
+    .map((task) => task.stoppedReason ?? task.stopCode ?? "")
+    .filter(Boolean);
+  return [...new Set(reasons)];
+}
+
+/** Reads the rollout of a service; `expectedTaskDefinition` is the revision the last apply asked for. */
+export async function readRollout(
+  clients: AwsClients,
+  cluster: string,
+  service: string,
+  targetGroupArn: string | undefined,
+  expectedTaskDefinition?: string,
+): Promise<RolloutState | undefined> {
+  const { services = [] } = await clients.ecs
+    .send(new DescribeServicesCommand({ cluster, services: [service] }))
+    .catch((error: unknown) => {
+      if (isNotFound(error)) return { services: [] };
+      throw error;
+    });
+  const found = services.find(
+    (candidate) => candidate.serviceName === service && candidate.status !== "INACTIVE",
+  );
+  if (!found) return undefined;
+
+  const targets: Record<string, number> = {};
+  if (targetGroupArn) {
+    const { TargetHealthDescriptions = [] } = await clients.elbv2
+      .send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }))
+      .catch((error: unknown) => {
+        if (isNotFound(error)) return { TargetHealthDescriptions: [] };
+        throw error;
+      });
+    for (const description of TargetHealthDescriptions) {
+      const state = description.TargetHealth?.State ?? "unknown";
+      targets[state] = (targets[state] ?? 0) + 1;
+    }
+  }
+
+  const deployments: DeploymentState[] = (found.deployments ?? []).map((deployment) => ({
+    id: deployment.id ?? "",
+    status: deployment.status ?? "",
+    taskDefinition: deployment.taskDefinition ?? "",
+    rolloutState: deployment.rolloutState,
+    rolloutStateReason: deployment.rolloutStateReason,
+    desired: deployment.desiredCount ?? 0,
+    running: deployment.runningCount ?? 0,
+    pending: deployment.pendingCount ?? 0,
+    failedTasks: deployment.failedTasks ?? 0,
+  }));
+  const primary = deployments.find((deployment) => deployment.status === "PRIMARY");
+  const desired = found.desiredCount ?? 0;
+  const running = found.runningCount ?? 0;
+
+  let failure: string | undefined;
+  const failed = deployments.find((deployment) => deployment.rolloutState === "FAILED");
+  const rolledBack =
+    expectedTaskDefinition !== undefined &&
+    primary !== undefined &&
+    primary.taskDefinition !== expectedTaskDefinition;
+  if (failed || rolledBack) {
+    const what = rolledBack
+      ? `the deployment of ${revisionName(expectedTaskDefinition ?? "")} failed and was rolled back to ${revisionName(primary?.taskDefinition ?? "")}`
+      : `the deployment of ${revisionName(failed?.taskDefinition ?? "")} failed`;
+    const reasons = await stoppedReasons(clients, cluster, service);
+    const detail = [
+      failed?.rolloutStateReason,
+      ...reasons.slice(0, 3).map((reason) => `stopped task: ${reason}`),
+    ].filter(Boolean);
+    failure = detail.length > 0 ? `${what}: ${detail.join("; ")}` : what;
+  }
+
+  const healthy = targets.healthy ?? 0;
+  const stable =
+    failure === undefined &&
+    deployments.length === 1 &&
+    primary !== undefined &&
+    (primary.rolloutState === undefined || primary.rolloutState === "COMPLETED") &&
+    running === desired &&
+    (targetGroupArn === undefined || healthy === desired);
+  return {
+    status: found.status ?? "",
+    taskDefinition: found.taskDefinition ?? "",
+    desired,
+    running,
+    pending: found.pendingCount ?? 0,
+    deployments,
+    targets,
+    stable,
+    failure,
+  };
+}
+
+/** Polls until the service is stable; throws when the rollout fails, is rolled back, or the timeout passes. */
+export async function waitForStable(
+  clients: AwsClients,
+  where: {
+    cluster: string;
+    service: string;
+    targetGroupArn: string | undefined;
+    taskDefinition: string | undefined;
+  },
+  timeoutMs: number,
+  onProgress: (state: RolloutState) => void,
+  pollMs = 5000,
+): Promise<RolloutState> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const state = await readRollout(
+      clients,
+      where.cluster,
+      where.service,
+      where.targetGroupArn,
+      where.taskDefinition,
+    );
+    if (!state) throw new Error(`service ${where.service} does not exist in cluster ${where.cluster}`);
+    onProgress(state);
+    if (state.failure) throw new RolloutFailedError(where.service, state);
+    if (state.stable) return state;
+    if (Date.now() + pollMs > deadline) {
+      throw new Error(
+        `service ${where.service} is not stable after ${Math.round(timeoutMs / 1000)} s: ${state.running}/${state.desired} running, ${state.targets.healthy ?? 0} healthy targets`,
+      );
+    }
+    await sleep(pollMs);
+  }
+}
+
+export class RolloutFailedError extends Error {
+  readonly state: RolloutState;
+
+  constructor(service: string, state: RolloutState) {
+    super(`service ${service}: ${state.failure}`);
+    this.name = "RolloutFailedError";
+    this.state = state;
+  }
+}
