@@ -12,6 +12,7 @@ import { type EmulatorCommandOptions, emulatorCommand } from "./commands/emulato
 import { iamPolicyCommand } from "./commands/iam-policy.ts";
 import { type PlanOptions, planCommand } from "./commands/plan.ts";
 import { schemaCommand } from "./commands/schema.ts";
+import { type StatusOptions, statusCommand } from "./commands/status.ts";
 import { validateCommand } from "./commands/validate.ts";
 import { ExitCode } from "./exit-codes.ts";
 import { type CliStreams, TerminalWriter } from "./terminal.ts";
@@ -81,6 +82,18 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
     .option("--local", "use the built-in emulator at 127.0.0.1:4566")
     .action(async (options: DestroyCommandOptions) => {
       setExitCode(await destroyCommand(options, streams));
+    });
+
+  program
+    .command("status")
+    .description(
+      "show each resource found or missing, the rollout, target health and whether anything drifted",
+    )
+    .addOption(specPathOption())
+    .option("--json", "print a machine-readable report")
+    .option("--local", "use the built-in emulator at 127.0.0.1:4566")
+    .action(async (options: StatusOptions) => {
+      setExitCode(await statusCommand(options, streams));
     });
 
   program

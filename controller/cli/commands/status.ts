@@ -1,0 +1,80 @@
+/** `ecs-converge status`: per service, what exists, how the rollout stands, and whether anything drifted. */
+import { hasChanges, summarize } from "../../engine/plan.ts";
+import { planService } from "../../engine/reconcile.ts";
+import { readRollout } from "../../engine/rollout.ts";
+import { desiredTargetGroup } from "../../resources/target-group/target-group.ts";
+import { type AwsCommandOptions, clientsForSpec, explainFailure, loadValidSpecs } from "../aws-session.ts";
+import { ExitCode } from "../exit-codes.ts";
+import { type CliStreams, TerminalWriter } from "../terminal.ts";
+
+export interface StatusOptions extends AwsCommandOptions {
+  json?: boolean;
+}
+
+export async function statusCommand(options: StatusOptions, streams: CliStreams): Promise<ExitCode> {
+  const out = new TerminalWriter(streams.stdout);
+  const reports = [];
+  for (const loaded of await loadValidSpecs(options.file)) {
+    const clients = await clientsForSpec(loaded, options);
+    const name = loaded.spec.metadata.name;
+    try {
+      const plan = await planService(clients, loaded.spec);
+      const { observation } = plan;
+      const currentName = desiredTargetGroup(loaded.spec, plan.context.network).name;
+      const targetGroup = observation.targetGroups.find((group) => group.name === currentName);
+      const rollout = observation.service
+        ? await readRollout(clients, loaded.spec.spec.cluster, name, targetGroup?.arn)
+        : undefined;
+      const resources = plan.changes
+        .filter((change) => change.action !== "delete")
+        .map((change) => ({
+          resource: change.resource,
+          name: change.name,
+          found: change.action !== "create",
+        }));
+      const report = {
+        service: name,
+        region: clients.region,
+        drifted: hasChanges(plan.changes),
+        changes: summarize(plan.changes),
+        loadBalancer: observation.loadBalancer && {
+          dnsName: observation.loadBalancer.dnsName,
+          state: observation.loadBalancer.state,
+        },
+        resources,
+        rollout,
+      };
+      reports.push(report);
+      if (options.json) continue;
+
+      const drift = report.drifted
+        ? out.style("yellow", "differs from the spec (run plan to see how)")
+        : out.style("green", "in sync with the spec");
+      out.line(out.style("bold", `Service "${name}" in ${clients.region}: ${drift}`));
+      for (const resource of resources) {
+        out.line(
+          `  ${resource.found ? out.style("green", "found  ") : out.style("red", "missing")} ${resource.resource.padEnd(15)} ${resource.name}`,
+        );
+      }
+      if (report.loadBalancer)
+        out.line(`  load balancer ${report.loadBalancer.state}: http://${report.loadBalancer.dnsName}`);
+      if (rollout) {
+        out.line(
+          `  tasks ${rollout.running}/${rollout.desired} running, ${rollout.pending} pending; targets ${JSON.stringify(rollout.targets)}`,
+        );
+        for (const deployment of rollout.deployments) {
+          out.line(
+            `  deployment ${deployment.status} ${deployment.taskDefinition.split("/").pop()} rollout ${deployment.rolloutState ?? "-"} (${deployment.running}/${deployment.desired} running, ${deployment.failedTasks} failed)`,
+          );
+        }
+        if (rollout.failure) out.line(out.style("red", `  ${rollout.failure}`));
+      }
+    } catch (error) {
+      throw explainFailure(error, loaded, options);
+    } finally {
+      for (const client of Object.values(clients)) if (typeof client === "object") client.destroy();
+    }
+  }
+  if (options.json) out.json(reports.length === 1 ? reports[0] : reports);
+  return ExitCode.Ok;
+}
