@@ -74,12 +74,15 @@ export class World {
   region(name: string): RegionState {
     let region = this.regions.get(name);
     if (!region) {
+      // Its own seeded stream: a region's default VPC and subnets get the same ids for the same seed,
+      // whatever requests (concurrent ones in any order) came before.
+      const random = new Random(this.seed ^ stringHash(name));
       region = {
         name,
-        ec2: createEc2State(name, this.random),
-        elbv2: createElbv2State(name, this.random),
-        ecs: createEcsState(name, this.random),
-        autoscaling: createAutoscalingState(name, this.random),
+        ec2: createEc2State(name, random),
+        elbv2: createElbv2State(name, random),
+        ecs: createEcsState(name, random),
+        autoscaling: createAutoscalingState(name, random),
         logs: createLogsState(),
       };
       this.regions.set(name, region);
@@ -111,4 +114,14 @@ export class World {
     this.random = new Random(this.seed);
     this.time = this.clock.now();
   }
+}
+
+/** FNV-1a: a stable 32-bit number for a string. */
+function stringHash(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index++) {
+    hash ^= text.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
 }

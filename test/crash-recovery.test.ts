@@ -1,0 +1,143 @@
+/**
+ * Kill and rerun: for every point of a from-scratch apply (after its k-th mutating call), AWS stops
+ * answering as if the controller died there; a second apply must then reach exactly what a clean
+ * run reaches. Deterministic names, tags in create calls and idempotent creates make this hold.
+ */
+import {
+  DescribeScalableTargetsCommand,
+  DescribeScalingPoliciesCommand,
+} from "@aws-sdk/client-application-auto-scaling";
+import { DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { DescribeSecurityGroupsCommand } from "@aws-sdk/client-ec2";
+import {
+  DescribeServicesCommand,
+  ListClustersCommand,
+  ListTaskDefinitionsCommand,
+} from "@aws-sdk/client-ecs";
+import {
+  DescribeListenersCommand,
+  DescribeLoadBalancersCommand,
+  DescribeTargetGroupsCommand,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { applyPlan, planService } from "../controller/engine/reconcile.ts";
+import type { Fault, FaultPolicy } from "../emulator/index.ts";
+import { parseSpec } from "../specs/index.ts";
+import { merge, specYaml } from "../specs/test-builders.ts";
+import { type EmulatedAws, startEmulatedAws } from "./support/emulated-aws.ts";
+
+const READ_ONLY = /^(Describe|List|Get)/;
+
+/** Lets `budget` mutating calls through, then drops every call: the controller died mid-apply. */
+class DiesAfter implements FaultPolicy {
+  #mutations = 0;
+  readonly #budget: number;
+
+  constructor(budget: number) {
+    this.#budget = budget;
+  }
+
+  decide(_service: string, operation: string): Fault | undefined {
+    if (this.#mutations >= this.#budget) return { kind: "drop" };
+    if (!READ_ONLY.test(operation)) this.#mutations += 1;
+    return undefined;
+  }
+
+  get exhausted(): boolean {
+    return this.#mutations >= this.#budget;
+  }
+}
+
+let aws: EmulatedAws;
+beforeAll(async () => {
+  aws = await startEmulatedAws();
+});
+afterAll(async () => {
+  await aws?.close();
+});
+
+const document = parseSpec(
+  specYaml(merge({ metadata: { name: "web" } }, { spec: { autoscaling: { minTasks: 2, maxTasks: 4 } } })),
+  "service.yaml",
+).spec;
+
+async function apply(): Promise<void> {
+  const plan = await planService(aws.clients, document);
+  await applyPlan(plan, () => {});
+}
+
+/** What exists, by name and count: duplicates or orphans would show here. */
+async function inventory() {
+  const { operator } = aws;
+  const groups = await operator.ec2.send(
+    new DescribeSecurityGroupsCommand({
+      Filters: [{ Name: "tag-key", Values: ["ecs-converge.io/service"] }],
+    }),
+  );
+  const balancers = await operator.elbv2.send(new DescribeLoadBalancersCommand({}));
+  const targetGroups = await operator.elbv2.send(new DescribeTargetGroupsCommand({}));
+  const listeners = await Promise.all(
+    (balancers.LoadBalancers ?? []).map((balancer) =>
+      operator.elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: balancer.LoadBalancerArn })),
+    ),
+  );
+  const clusters = await operator.ecs.send(new ListClustersCommand({}));
+  const services = await operator.ecs.send(
+    new DescribeServicesCommand({ cluster: "web", services: ["web"] }),
+  );
+  const revisions = await operator.ecs.send(
+    new ListTaskDefinitionsCommand({ familyPrefix: "web", status: "ACTIVE" }),
+  );
+  const targets = await operator.autoscaling.send(
+    new DescribeScalableTargetsCommand({ ServiceNamespace: "ecs" }),
+  );
+  const policies = await operator.autoscaling.send(
+    new DescribeScalingPoliciesCommand({ ServiceNamespace: "ecs" }),
+  );
+  const logGroups = await operator.logs.send(new DescribeLogGroupsCommand({}));
+  return {
+    securityGroups: (groups.SecurityGroups ?? [])
+      .map(
+        (group) =>
+          `${group.GroupName} in:${JSON.stringify(group.IpPermissions?.length)} out:${group.IpPermissionsEgress?.length}`,
+      )
+      .sort(),
+    loadBalancers: (balancers.LoadBalancers ?? []).map((balancer) => balancer.LoadBalancerName),
+    targetGroups: (targetGroups.TargetGroups ?? []).map((group) => group.TargetGroupName).sort(),
+    listeners: listeners.flatMap((page) => (page.Listeners ?? []).map((listener) => listener.Port)),
+    clusters: (clusters.clusterArns ?? []).length,
+    services: (services.services ?? [])
+      .filter((service) => service.status === "ACTIVE")
+      .map((service) => service.serviceName),
+    revisions: (revisions.taskDefinitionArns ?? []).length,
+    scalableTargets: (targets.ScalableTargets ?? []).map(
+      (target) => `${target.ResourceId} ${target.MinCapacity}-${target.MaxCapacity}`,
+    ),
+    policies: (policies.ScalingPolicies ?? []).map((policy) => policy.PolicyName),
+    logGroups: (logGroups.logGroups ?? []).map((group) => `${group.logGroupName} ${group.retentionInDays}`),
+  };
+}
+
+describe("a crash at any point of a from-scratch apply", () => {
+  it("is repaired by the next apply into exactly what a clean run makes", async () => {
+    aws.emulator.reset();
+    await apply();
+    const clean = await inventory();
+    const mutations = aws.emulator.calls.calls().filter((call) => !READ_ONLY.test(call.operation)).length;
+    expect(mutations).toBeGreaterThan(10);
+
+    for (let budget = 0; budget < mutations; budget++) {
+      aws.emulator.reset();
+      const killSwitch = new DiesAfter(budget);
+      aws.emulator.faults = killSwitch;
+      await expect(apply(), `the run cut after ${budget} mutations should fail`).rejects.toBeDefined();
+      expect(killSwitch.exhausted).toBe(true);
+      aws.emulator.clearFaults();
+
+      await apply();
+      expect(await inventory(), `after a crash following mutation ${budget}`).toEqual(clean);
+      const { changes } = await planService(aws.clients, document);
+      expect(changes.filter((change) => change.action !== "noop")).toEqual([]);
+    }
+  });
+});
