@@ -17,6 +17,7 @@ COPY --from=dependencies /app/node_modules ./node_modules
 COPY package.json ./
 COPY specs ./specs
 COPY controller ./controller
+COPY emulator ./emulator
 RUN mkdir -p bin && ln -s ../controller/cli/main.ts bin/ecs-converge
 ENV PATH=/app/bin:$PATH
 # The files stay owned by root: the controller cannot modify its own code.

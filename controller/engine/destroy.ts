@@ -18,7 +18,11 @@ import {
 import { deleteSecurityGroup } from "../resources/security-groups/security-groups.ts";
 import { deleteService, observeService } from "../resources/service/service.ts";
 import { deleteTargetGroup } from "../resources/target-group/target-group.ts";
-import { deregisterTaskDefinition, revisionName } from "../resources/task-definition/task-definition.ts";
+import {
+  deregisterTaskDefinition,
+  listActiveRevisions,
+  revisionName,
+} from "../resources/task-definition/task-definition.ts";
 import type { StackContext } from "./context.ts";
 import type { Observation } from "./observe.ts";
 import type { Change, ResourceKind } from "./plan.ts";
@@ -64,8 +68,9 @@ export async function buildDestroyNodes(
     found?.ownership === "ours" ? found : undefined;
   const scalingId = scalingResourceId(document.spec.cluster, service);
   const groups = observation.securityGroups.filter((group) => group.ownership === "ours");
+  const activeArns = await listActiveRevisions(clients, document.metadata.name);
   const revisions = await Promise.all(
-    observation.taskDefinitions.activeArns.map((arn) => context.taskDefinitions.revision(clients, arn)),
+    activeArns.map((arn) => context.taskDefinitions.revision(clients, arn)),
   );
   const ownedRevisions = revisions.filter((revision) => revision.tags["ecs-converge.io/service"] === service);
   const ecsService = ours(observation.service);

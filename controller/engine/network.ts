@@ -117,6 +117,25 @@ async function resolveSubnets(
   return subnets.map((subnet) => subnet.SubnetId ?? "").sort();
 }
 
+/**
+ * Resolved networks by region and spec: VPC and subnet ids do not change under a running service,
+ * so the daemon resolves each once. (A process restart picks up a subnet added to the default VPC.)
+ */
+export class NetworkCache {
+  readonly #networks = new Map<string, Promise<ResolvedNetwork>>();
+
+  resolve(clients: AwsClients, document: ServiceSpec): Promise<ResolvedNetwork> {
+    const key = JSON.stringify([clients.region, document.spec.network]);
+    let network = this.#networks.get(key);
+    if (!network) {
+      network = resolveNetwork(clients, document);
+      network.catch(() => this.#networks.delete(key));
+      this.#networks.set(key, network);
+    }
+    return network;
+  }
+}
+
 /** Resolves the spec's network against EC2: two or three read calls. */
 export async function resolveNetwork(clients: AwsClients, document: ServiceSpec): Promise<ResolvedNetwork> {
   const { network } = document.spec;

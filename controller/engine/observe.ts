@@ -19,7 +19,12 @@ import {
 } from "../resources/security-groups/security-groups.ts";
 import { type ObservedService, observeService } from "../resources/service/service.ts";
 import { type ObservedTargetGroup, observeTargetGroups } from "../resources/target-group/target-group.ts";
-import { listActiveRevisions, type ObservedRevision } from "../resources/task-definition/task-definition.ts";
+import {
+  desiredTaskDefinition,
+  diffTaskDefinition,
+  listActiveRevisions,
+  type ObservedRevision,
+} from "../resources/task-definition/task-definition.ts";
 import type { StackContext } from "./context.ts";
 
 export interface Observation {
@@ -32,7 +37,7 @@ export interface Observation {
   cluster: ObservedCluster | undefined;
   service: ObservedService | undefined;
   taskDefinitions: {
-    /** ACTIVE revisions of the family, newest first. */
+    /** ACTIVE revisions of the family, newest first; only listed when the service's revision is not the desired one. */
     activeArns: string[];
     /** The revision the service runs. */
     current: ObservedRevision | undefined;
@@ -48,32 +53,38 @@ export async function observeStack(context: StackContext): Promise<Observation> 
   const family = service;
   const groupNames = [loadBalancerSecurityGroupName(service), taskSecurityGroupName(service)];
 
-  const [ownedGroups, logGroup, loadBalancer, targetGroups, cluster, ecsService, activeArns, scaling] =
-    await Promise.all([
+  const [ownedGroups, logGroup, loadBalancer, targetGroups, cluster, ecsService, scaling] = await Promise.all(
+    [
       observeOwnedSecurityGroups(clients, service),
       observeLogGroup(clients, service, document.spec.logging.logGroup),
       observeLoadBalancer(clients, elbTags, service, service),
       observeTargetGroups(clients, elbTags, service),
       observeCluster(clients, service, document.spec.cluster),
       observeService(clients, service, document.spec.cluster, service),
-      listActiveRevisions(clients, family),
       observeScaling(clients, scalingResourceId(document.spec.cluster, service), scalingPolicyName(service)),
-    ]);
+    ],
+  );
 
   const ownedInVpc = ownedGroups.filter(
     (group) => group.vpcId === network.vpcId && groupNames.includes(group.name),
   );
   const needNameCheck = ownedInVpc.length < groupNames.length;
-  const latestArn = activeArns[0];
   const currentArn = ecsService?.settings.taskDefinition;
-  const [listeners, namedGroups, current, latest] = await Promise.all([
+  const [listeners, namedGroups, current] = await Promise.all([
     loadBalancer ? observeListeners(clients, elbTags, service, loadBalancer.arn) : Promise.resolve([]),
     needNameCheck
       ? observeSecurityGroupsNamed(clients, service, network.vpcId, groupNames)
       : Promise.resolve([]),
     currentArn ? context.taskDefinitions.revision(clients, currentArn) : Promise.resolve(undefined),
-    latestArn ? context.taskDefinitions.revision(clients, latestArn) : Promise.resolve(undefined),
   ]);
+
+  // The family's history matters only when the running revision is not the desired one: a newer
+  // matching revision may exist (a crash after registering), and a new one will be registered.
+  const upToDate =
+    current !== undefined &&
+    diffTaskDefinition(desiredTaskDefinition(document, clients.region), current).length === 0;
+  const activeArns = upToDate ? [] : await listActiveRevisions(clients, family);
+  const latest = activeArns[0] ? await context.taskDefinitions.revision(clients, activeArns[0]) : undefined;
 
   const known = new Set(ownedGroups.map((group) => group.groupId));
   return {

@@ -4,10 +4,10 @@
  */
 import type { ServiceSpec } from "../../specs/index.ts";
 import type { AwsClients } from "../aws/clients.ts";
-import type { TaskDefinitionCache } from "../resources/task-definition/task-definition.ts";
+import { TaskDefinitionCache } from "../resources/task-definition/task-definition.ts";
 import { createStackContext, type StackContext } from "./context.ts";
 import { buildDestroyNodes, type DestroyOptions } from "./destroy.ts";
-import { resolveNetwork } from "./network.ts";
+import { NetworkCache, resolveNetwork } from "./network.ts";
 import { type Observation, observeStack } from "./observe.ts";
 import type { Change } from "./plan.ts";
 import type { Refs } from "./refs.ts";
@@ -20,14 +20,25 @@ export interface ServicePlan {
   changes: Change[];
 }
 
+/** What a long-running process keeps between passes: facts that do not change. */
+export interface PassCaches {
+  taskDefinitions: TaskDefinitionCache;
+  networks: NetworkCache;
+}
+
+export const createPassCaches = (): PassCaches => ({
+  taskDefinitions: new TaskDefinitionCache(),
+  networks: new NetworkCache(),
+});
+
 /** Reads AWS and computes the changes; mutates nothing. */
 export async function planService(
   clients: AwsClients,
   document: ServiceSpec,
-  cache?: TaskDefinitionCache,
+  caches: PassCaches = createPassCaches(),
 ): Promise<ServicePlan> {
-  const network = await resolveNetwork(clients, document);
-  const context = createStackContext(clients, document, network, cache);
+  const network = await caches.networks.resolve(clients, document);
+  const context = createStackContext(clients, document, network, caches.taskDefinitions);
   const observation = await observeStack(context);
   const nodes = buildStack(context, observation);
   return { context, observation, nodes, changes: planNodes(nodes) };

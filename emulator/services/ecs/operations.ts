@@ -1,7 +1,10 @@
 /** ECS (awsJson1_1, AmazonEC2ContainerServiceV20141113): clusters, task definitions, services, tasks, tags. */
-import type { JsonServiceDefinition, Operation } from "../service-definition.ts";
-
-const operations: Record<string, Operation> = {};
+import type { JsonServiceDefinition } from "../service-definition.ts";
+import { clusterOperations } from "./clusters.ts";
+import { tagOperations } from "./resource-tags.ts";
+import { serviceOperations } from "./services.ts";
+import { taskDefinitionOperations } from "./task-definitions.ts";
+import { taskOperations } from "./tasks.ts";
 
 export const ecsService: JsonServiceDefinition = {
   id: "ecs",
@@ -11,5 +14,11 @@ export const ecsService: JsonServiceDefinition = {
   messageKey: "message",
   throttlingCode: "ThrottlingException",
   throttlingStatus: 400,
-  operations,
+  operations: {
+    ...clusterOperations,
+    ...taskDefinitionOperations,
+    ...serviceOperations,
+    ...taskOperations,
+    ...tagOperations,
+  },
 };

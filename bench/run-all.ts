@@ -1,0 +1,4 @@
+/** Runs every benchmark and prints its figures (`npm run bench`). Nothing here passes or fails on time. */
+import { benchPlanCalls } from "./plan-calls.ts";
+
+await benchPlanCalls();

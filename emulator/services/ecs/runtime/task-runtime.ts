@@ -1,0 +1,60 @@
+/**
+ * The seam between the ECS scheduler and whatever runs a task's containers. The scheduler owns the
+ * task's AWS-visible state (lastStatus, ENI, targets); the runtime owns the containers: it starts
+ * them, stops them, says what they are doing, answers the load balancer's health checks and reports
+ * CPU and output. Every method returns at once: a runtime backed by real processes starts them
+ * asynchronously and answers from what it last observed (a cached probe result, a process's exit).
+ */
+
+export interface RuntimeContainer {
+  name: string;
+  image: string;
+  essential: boolean;
+  /** The container ports the task definition maps (the load balancer probes these). */
+  ports: number[];
+  /** Seconds between SIGTERM and SIGKILL. */
+  stopTimeoutSeconds: number;
+  environment: Record<string, string>;
+}
+
+export interface RuntimeTask {
+  taskArn: string;
+  /** Tasks that share a workload (`service:{name}` within a cluster); the simulated CPU load is spread over them. */
+  workload: string;
+  /** The task's private IP (its ENI). */
+  ip: string;
+  containers: RuntimeContainer[];
+}
+
+/** What a container is doing, as far as the runtime last knew. */
+export type ContainerStatus =
+  | { phase: "starting" }
+  | { phase: "running" }
+  /** Never started: the image could not be pulled, the entry point does not exist. */
+  | { phase: "failed"; reason: string }
+  /** Ran and stopped; no exit code when it was stopped before its process started. */
+  | { phase: "exited"; exitCode?: number; reason?: string };
+
+/** A line a container wrote to stdout/stderr, for its log driver. */
+export interface ContainerOutput {
+  container: string;
+  timestamp: number;
+  message: string;
+}
+
+export interface TaskRuntime {
+  /** Starts the task's containers (pull, create, start). Called once, when the task enters PENDING. */
+  start(task: RuntimeTask, now: number): void;
+  /** Sends SIGTERM to every container still running; the runtime sends SIGKILL after their stop timeout. */
+  stop(taskArn: string, now: number): void;
+  /** The container's status at `now`; `starting` for a task the runtime never saw. */
+  status(taskArn: string, container: string, now: number): ContainerStatus;
+  /** The load balancer's health check of `port` at `path`: true when the container serving that port answers healthy. */
+  probe(taskArn: string, port: number, path: string, now: number): boolean;
+  /** The task's CPU utilisation in percent of its reservation, or undefined when it is not running. */
+  cpuPercent(taskArn: string, now: number): number | undefined;
+  /** Output written up to `now` and not taken yet. */
+  takeOutput(taskArn: string, now: number): ContainerOutput[];
+  /** Forgets a task whose containers have all exited. */
+  forget(taskArn: string): void;
+}
