@@ -2,7 +2,15 @@
 
 export { CallLog, type CallRecord } from "./call-log.ts";
 export { type Clock, DEFAULT_EPOCH_MS, ManualClock, ScaledClock } from "./clock.ts";
-export { type Fault, type FaultConfig, type FaultPolicy, type FaultRule, InjectedFaults, NO_FAULTS, type RateLimit } from "./faults.ts";
+export {
+  type Fault,
+  type FaultConfig,
+  type FaultPolicy,
+  type FaultRule,
+  InjectedFaults,
+  NO_FAULTS,
+  type RateLimit,
+} from "./faults.ts";
 export { ACCOUNT_ID, DEFAULT_REGION } from "./identity.ts";
 export { Emulator, type EmulatorOptions, startEmulator } from "./server.ts";
 export type { Timings } from "./timings.ts";
