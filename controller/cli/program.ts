@@ -67,6 +67,7 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
     .addOption(specPathOption())
     .option("--wait", "return only when the service is stable; fail when the rollout fails or is rolled back")
     .option("--timeout <duration>", "how long --wait waits", "15m")
+    .option("--poll-interval <duration>", "how often --wait reads the rollout", "5s")
     .option("--local", "use the built-in emulator at 127.0.0.1:4566")
     .action(async (options: ApplyOptions) => {
       setExitCode(await applyCommand(options, streams));

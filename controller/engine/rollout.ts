@@ -35,6 +35,10 @@ export interface RolloutState {
   stable: boolean;
   /** Set when the rollout failed or was rolled back. */
   failure: string | undefined;
+  /** The revision whose rollout failed. */
+  failedTaskDefinition: string | undefined;
+  /** Whether a rollback deployment already replaced the failed one. */
+  rolledBack: boolean;
 }
 
 /** Why tasks of the service stopped recently (distinct reasons, newest first). */
@@ -49,7 +53,8 @@ async function stoppedReasons(clients: AwsClients, cluster: string, service: str
   const reasons = tasks
     .sort((a, b) => (b.stoppedAt?.getTime() ?? 0) - (a.stoppedAt?.getTime() ?? 0))
     .map((task) => task.stoppedReason ?? task.stopCode ?? "")
-    .filter(Boolean);
+    // Tasks a deployment stopped on purpose are not why it failed.
+    .filter((reason) => reason !== "" && !reason.startsWith("Scaling activity initiated by"));
   return [...new Set(reasons)];
 }
 
@@ -102,6 +107,7 @@ export async function readRollout(
   const running = found.runningCount ?? 0;
 
   let failure: string | undefined;
+  let failedTaskDefinition: string | undefined;
   const failed = deployments.find((deployment) => deployment.rolloutState === "FAILED");
   const rolledBack =
     expectedTaskDefinition !== undefined &&
@@ -117,6 +123,7 @@ export async function readRollout(
       ...reasons.slice(0, 3).map((reason) => `stopped task: ${reason}`),
     ].filter(Boolean);
     failure = detail.length > 0 ? `${what}: ${detail.join("; ")}` : what;
+    failedTaskDefinition = rolledBack ? expectedTaskDefinition : failed?.taskDefinition;
   }
 
   const healthy = targets.healthy ?? 0;
@@ -137,6 +144,8 @@ export async function readRollout(
     targets,
     stable,
     failure,
+    failedTaskDefinition,
+    rolledBack,
   };
 }
 
@@ -148,6 +157,8 @@ export async function waitForStable(
     service: string;
     targetGroupArn: string | undefined;
     taskDefinition: string | undefined;
+    /** The circuit breaker rolls back: a failure is reported once the rollback has begun. */
+    rollback: boolean;
   },
   timeoutMs: number,
   onProgress: (state: RolloutState) => void,
@@ -164,9 +175,11 @@ export async function waitForStable(
     );
     if (!state) throw new Error(`service ${where.service} does not exist in cluster ${where.cluster}`);
     onProgress(state);
-    if (state.failure) throw new RolloutFailedError(where.service, state);
+    const timedOut = Date.now() + pollMs > deadline;
+    if (state.failure && (state.rolledBack || !where.rollback || timedOut))
+      throw new RolloutFailedError(where.service, state);
     if (state.stable) return state;
-    if (Date.now() + pollMs > deadline) {
+    if (timedOut) {
       throw new Error(
         `service ${where.service} is not stable after ${Math.round(timeoutMs / 1000)} s: ${state.running}/${state.desired} running, ${state.targets.healthy ?? 0} healthy targets`,
       );

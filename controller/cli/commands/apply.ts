@@ -14,8 +14,7 @@ import { type CliStreams, TerminalWriter } from "../terminal.ts";
 export interface ApplyOptions extends AwsCommandOptions {
   wait?: boolean;
   timeout: string;
-  /** Seconds between status polls while waiting (tests shorten it). */
-  pollMs?: number;
+  pollInterval: string;
 }
 
 const VERBS = {
@@ -34,6 +33,7 @@ function describeProgress(state: RolloutState): string {
 export async function applyCommand(options: ApplyOptions, streams: CliStreams): Promise<ExitCode> {
   const out = new TerminalWriter(streams.stdout);
   const timeoutMs = parseDuration("--timeout", options.timeout);
+  const pollMs = parseDuration("--poll-interval", options.pollInterval);
   for (const loaded of await loadValidSpecs(options.file)) {
     const clients = await clientsForSpec(loaded, options);
     const name = loaded.spec.metadata.name;
@@ -70,6 +70,7 @@ export async function applyCommand(options: ApplyOptions, streams: CliStreams): 
             service: name,
             targetGroupArn: refs.targetGroupArn,
             taskDefinition: refs.taskDefinitionArn,
+            rollback: loaded.spec.spec.service.deployment.circuitBreaker.rollback,
           },
           timeoutMs,
           (state) => {
@@ -77,15 +78,14 @@ export async function applyCommand(options: ApplyOptions, streams: CliStreams): 
             if (line !== last) out.line(out.style("dim", `  ${line}`));
             last = line;
           },
-          options.pollMs,
+          pollMs,
         );
         out.line(`${name}: stable.`);
       } catch (error) {
         if (!(error instanceof RolloutFailedError)) throw error;
         // Remember the failure on the revision itself, so no later pass rolls it out again by itself.
-        if (error.state.taskDefinition !== refs.taskDefinitionArn) {
-          await markRevisionFailed(clients, plan.context.taskDefinitions, refs.taskDefinitionArn);
-        }
+        const failedRevision = error.state.failedTaskDefinition;
+        if (failedRevision) await markRevisionFailed(clients, plan.context.taskDefinitions, failedRevision);
         throw new CliError(error.message, {
           hint: "fix the image or configuration in the spec and apply again; the failed revision is not rolled out again until the spec changes",
         });
