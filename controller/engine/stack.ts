@@ -49,6 +49,7 @@ import {
   createTargetGroup,
   deleteTargetGroup,
   desiredTargetGroup,
+  diffReplacement,
   diffTargetGroup,
   replacedBecause,
   updateTargetGroup,
@@ -293,8 +294,8 @@ export function buildStack(context: StackContext, observation: Observation): Sta
               action: "replace",
               resource: "TargetGroup",
               name: desired.name,
-              reason: `${replacedBecause(desired, replaced)} is immutable (replaces ${replaced.name})`,
-              diff: diff.fields,
+              reason: `${replacedBecause(desired, replaced)} is immutable; replaces ${replaced.name}`,
+              diff: diffReplacement(desired, replaced),
             }
           : changeFor("TargetGroup", desired.name, diff);
         return {

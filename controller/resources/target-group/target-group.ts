@@ -20,6 +20,7 @@ import type { ElbTagReader } from "../../aws/elb-tags.ts";
 import { isNotFound } from "../../aws/errors.ts";
 import { diffFields } from "../../engine/field-diff.ts";
 import type { ResolvedNetwork } from "../../engine/network.ts";
+import type { FieldDiff } from "../../engine/plan.ts";
 import { absent, present, type ResourceDiff } from "../../engine/resource-diff.ts";
 import { type Ownership, ownershipOf, resourceTags } from "../../ownership.ts";
 
@@ -154,25 +155,34 @@ export async function observeTargetGroups(
   );
 }
 
+const identity = (group: DesiredTargetGroup | ObservedTargetGroup) => ({
+  port: group.port,
+  vpcId: group.vpcId,
+  protocol: group.protocol,
+  targetType: group.targetType,
+});
+
+/** The mutable settings, restricted to the attributes and tags the spec sets. */
+const settings = (desired: DesiredTargetGroup, group: DesiredTargetGroup | ObservedTargetGroup) => ({
+  healthCheck: group.healthCheck,
+  attributes: Object.fromEntries(Object.keys(desired.attributes).map((key) => [key, group.attributes[key]])),
+  tags: Object.fromEntries(Object.keys(desired.tags).map((key) => [key, group.tags[key]])),
+});
+
 export function diffTargetGroup(
   desired: DesiredTargetGroup,
   observed: ObservedTargetGroup | undefined,
 ): ResourceDiff {
-  const comparable = (group: DesiredTargetGroup | ObservedTargetGroup) => ({
-    healthCheck: group.healthCheck,
-    attributes: Object.fromEntries(
-      Object.keys(desired.attributes).map((key) => [key, group.attributes[key]]),
-    ),
-    tags: Object.fromEntries(Object.keys(desired.tags).map((key) => [key, group.tags[key]])),
-  });
-  const identity = (group: DesiredTargetGroup | ObservedTargetGroup) => ({
-    port: group.port,
-    vpcId: group.vpcId,
-    protocol: group.protocol,
-    targetType: group.targetType,
-  });
-  if (!observed) return absent(diffFields({ ...identity(desired), ...comparable(desired) }, {}));
-  return present(diffFields(comparable(desired), comparable(observed)));
+  if (!observed) return absent(diffFields({ ...identity(desired), ...settings(desired, desired) }, {}));
+  return present(diffFields(settings(desired, desired), settings(desired, observed)));
+}
+
+/** How the replacement differs from the group it replaces: the immutable fields and any setting. */
+export function diffReplacement(desired: DesiredTargetGroup, previous: ObservedTargetGroup): FieldDiff[] {
+  return diffFields(
+    { ...identity(desired), ...settings(desired, desired) },
+    { ...identity(previous), ...settings(desired, previous) },
+  );
 }
 
 /** What makes `previous` a different group than `desired`: the first immutable field that differs. */
