@@ -4,6 +4,7 @@
  * call log) would show rather than the number of commands the controller sent.
  */
 import type {
+  AbsoluteLocation,
   FinalizeHandlerArguments,
   FinalizeRequestHandlerOptions,
   FinalizeRequestMiddleware,
@@ -37,7 +38,7 @@ export type AwsCallObserver = (call: AwsCall) => void;
  * whether to try again. It is positioned by step rather than relative to "retryMiddleware" so that an
  * SDK renaming its middleware cannot make every AWS call fail.
  */
-const PER_ATTEMPT: FinalizeRequestHandlerOptions & { name: string; override: boolean } = {
+const PER_ATTEMPT: FinalizeRequestHandlerOptions & AbsoluteLocation = {
   name: "ecsConvergeCallMetrics",
   step: "finalizeRequest",
   priority: "low",

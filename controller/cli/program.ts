@@ -11,6 +11,7 @@ import { type DestroyCommandOptions, destroyCommand } from "./commands/destroy.t
 import { type EmulatorCommandOptions, emulatorCommand } from "./commands/emulator.ts";
 import { iamPolicyCommand } from "./commands/iam-policy.ts";
 import { type PlanOptions, planCommand } from "./commands/plan.ts";
+import { type RunOptions, runCommand } from "./commands/run.ts";
 import { schemaCommand } from "./commands/schema.ts";
 import { type StatusOptions, statusCommand } from "./commands/status.ts";
 import { validateCommand } from "./commands/validate.ts";
@@ -48,6 +49,24 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
     .option("--json", "print a machine-readable report")
     .action(async (options: { file: string; json?: boolean }) => {
       setExitCode(await validateCommand(options, streams));
+    });
+
+  program
+    .command("run")
+    .description("the daemon: keep the specs' services converged, forever; log drift; serve /healthz, /readyz, /metrics, /status")
+    .addOption(specPathOption())
+    .option("--dry-run", "report drift and planned changes, change nothing")
+    .option("--resync <duration>", "how often every service is re-read even without an edit (with jitter)", "60s")
+    .option("--listen <host:port>", "where /healthz, /readyz, /metrics and /status answer", "127.0.0.1:9090")
+    .option("--concurrency <n>", "services reconciled at the same time", "4")
+    .option("--prune", "destroy a service's resources when its spec file is deleted (default: stop managing it only)")
+    .option("--local", "use the built-in emulator at 127.0.0.1:4566")
+    .option("--emulator", "start the built-in emulator in this process and converge against it")
+    .option("--emulator-speed <factor>", "simulated seconds per real second for --emulator", "60")
+    .option("--log-level <level>", "trace, debug, info, warn, error", "info")
+    .option("--log-format <format>", "json or pretty (default: pretty on a terminal)")
+    .action(async (options: RunOptions) => {
+      setExitCode(await runCommand(options, streams));
     });
 
   program

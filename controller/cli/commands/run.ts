@@ -1,0 +1,103 @@
+/**
+ * `ecs-converge run`: the daemon. Against real AWS (the SDK's standard configuration), `--local` (the
+ * emulator on 127.0.0.1:4566), or `--emulator`, which starts the built-in emulator in this process on
+ * a sped-up clock: what `npm start` runs to show the whole system on one machine.
+ */
+import { ScaledClock, startEmulator } from "../../../emulator/index.ts";
+import { LOCAL_EMULATOR_ENDPOINT } from "../../aws/clients.ts";
+import { startDaemon } from "../../daemon/daemon.ts";
+import { parseListen } from "../../daemon/endpoints.ts";
+import { createLogger, LOG_LEVELS, type LogFormat } from "../../daemon/logger.ts";
+import { CliError } from "../cli-error.ts";
+import { parseDuration } from "../duration.ts";
+import { ExitCode } from "../exit-codes.ts";
+import type { CliStreams } from "../terminal.ts";
+
+export interface RunOptions {
+  file: string;
+  dryRun?: boolean;
+  resync: string;
+  listen: string;
+  local?: boolean;
+  emulator?: boolean;
+  emulatorSpeed: string;
+  concurrency: string;
+  prune?: boolean;
+  logLevel: string;
+  logFormat?: string;
+}
+
+/** Resolves on the first SIGTERM/SIGINT; a second one ends the process at once. */
+function untilSignal(onSecond: () => void): Promise<string> {
+  return new Promise((resolve) => {
+    const first = (signal: string) => {
+      process.off("SIGINT", first);
+      process.off("SIGTERM", first);
+      process.once("SIGINT", onSecond);
+      process.once("SIGTERM", onSecond);
+      resolve(signal);
+    };
+    process.once("SIGINT", first);
+    process.once("SIGTERM", first);
+  });
+}
+
+export async function runCommand(options: RunOptions, streams: CliStreams, stopped?: Promise<string>): Promise<ExitCode> {
+  if (!LOG_LEVELS.includes(options.logLevel as never)) {
+    throw new CliError(`--log-level ${options.logLevel}: expected one of ${LOG_LEVELS.join(", ")}`);
+  }
+  if (options.logFormat !== undefined && options.logFormat !== "json" && options.logFormat !== "pretty") {
+    throw new CliError(`--log-format ${options.logFormat}: expected json or pretty`);
+  }
+  if (options.local && options.emulator) throw new CliError("--local and --emulator both choose an emulator: pass one of them");
+  const concurrency = Number(options.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new CliError(`--concurrency ${options.concurrency}: expected a positive integer`);
+  const speed = Number(options.emulatorSpeed);
+  if (!(speed > 0)) throw new CliError(`--emulator-speed ${options.emulatorSpeed}: expected a positive number`);
+  let listen: { host: string; port: number };
+  try {
+    listen = parseListen(options.listen);
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
+  const resyncMs = parseDuration("--resync", options.resync);
+
+  const log = createLogger({
+    level: options.logLevel as never,
+    destination: streams.stdout,
+    ...(options.logFormat ? { format: options.logFormat as LogFormat } : {}),
+  });
+  const emulator = options.emulator ? await startEmulator({ port: 0, clock: new ScaledClock(speed) }) : undefined;
+  if (emulator) log.info({ url: emulator.url, speed }, "built-in AWS emulator started (simulated time runs faster)");
+
+  const daemon = await startDaemon({
+    path: options.file,
+    log,
+    ...(emulator ? { endpoint: emulator.url } : options.local ? { endpoint: LOCAL_EMULATOR_ENDPOINT } : {}),
+    listen,
+    concurrency,
+    prune: Boolean(options.prune),
+    settings: {
+      resyncMs,
+      rolloutPollMs: 2000,
+      initialBackoffMs: 1000,
+      maxBackoffMs: 5 * 60_000,
+      dryRun: Boolean(options.dryRun),
+    },
+  }).catch(async (error: unknown) => {
+    await emulator?.close();
+    throw error;
+  });
+  if (emulator) {
+    log.info(
+      { status: `${daemon.url}/status`, metrics: `${daemon.url}/metrics` },
+      `watching ${options.file}: edit it (say desiredCount, or the health check path) and the change is applied within a second; Ctrl-C stops`,
+    );
+  }
+
+  const signal = await (stopped ?? untilSignal(() => process.exit(ExitCode.Error)));
+  log.info({ signal }, "shutting down");
+  await daemon.stop();
+  await emulator?.close();
+  return ExitCode.Ok;
+}

@@ -1,0 +1,135 @@
+import { register as globalRegistry } from "prom-client";
+import { describe, expect, it } from "vitest";
+import { DaemonMetrics } from "./metrics.ts";
+
+/** The value of one sample line, `name{labels} value`, or undefined when the line is absent. */
+function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  const rendered = Object.entries(labels)
+    .map(([key, value]) => `${key}="${value}"`)
+    .join(",");
+  const head = rendered === "" ? name : `${name}{${rendered}}`;
+  const line = text.split("\n").find((candidate) => candidate.startsWith(`${head} `));
+  return line === undefined ? undefined : Number(line.slice(head.length + 1));
+}
+
+describe("DaemonMetrics", () => {
+  it("counts reconciles by result and observes their duration", async () => {
+    const metrics = new DaemonMetrics();
+    metrics.recordReconcile("web", "synced", 0.2);
+    metrics.recordReconcile("web", "synced", 0.3);
+    metrics.recordReconcile("web", "requeue", 1);
+    metrics.recordReconcile("api", "terminal", 0.01);
+
+    const text = await metrics.text();
+
+    expect(sample(text, "ecs_converge_reconciles_total", { service: "web", result: "synced" })).toBe(2);
+    expect(sample(text, "ecs_converge_reconciles_total", { service: "web", result: "requeue" })).toBe(1);
+    expect(sample(text, "ecs_converge_reconciles_total", { service: "api", result: "terminal" })).toBe(1);
+    expect(sample(text, "ecs_converge_reconcile_duration_seconds_count", { service: "web" })).toBe(3);
+    expect(sample(text, "ecs_converge_reconcile_duration_seconds_sum", { service: "web" })).toBeCloseTo(1.5);
+    expect(
+      sample(text, "ecs_converge_reconcile_duration_seconds_bucket", { le: "0.25", service: "web" }),
+    ).toBe(1);
+    expect(
+      sample(text, "ecs_converge_reconcile_duration_seconds_bucket", { le: "300", service: "web" }),
+    ).toBe(3);
+  });
+
+  it("counts drift per field, and AWS attempts and throttles per operation", async () => {
+    const metrics = new DaemonMetrics();
+    metrics.recordDrift("web", "service", "desiredCount");
+    metrics.recordDrift("web", "service", "desiredCount");
+    metrics.recordDrift("web", "target-group", "healthCheckPath");
+    metrics.onAwsCall({ service: "ecs", operation: "DescribeServices", throttled: false });
+    metrics.onAwsCall({
+      service: "ecs",
+      operation: "DescribeServices",
+      throttled: true,
+      error: "ThrottlingException",
+    });
+    metrics.recordAwsCall("ec2", "DescribeVpcs");
+    metrics.recordThrottle("ec2", "DescribeVpcs");
+
+    const text = await metrics.text();
+
+    const drift = "ecs_converge_drift_total";
+    expect(sample(text, drift, { service: "web", resource: "service", field: "desiredCount" })).toBe(2);
+    expect(sample(text, drift, { service: "web", resource: "target-group", field: "healthCheckPath" })).toBe(
+      1,
+    );
+    const calls = "ecs_converge_aws_calls_total";
+    const throttles = "ecs_converge_aws_throttles_total";
+    expect(sample(text, calls, { service: "ecs", operation: "DescribeServices" })).toBe(2);
+    expect(sample(text, throttles, { service: "ecs", operation: "DescribeServices" })).toBe(1);
+    expect(sample(text, calls, { service: "ec2", operation: "DescribeVpcs" })).toBe(1);
+    expect(sample(text, throttles, { service: "ec2", operation: "DescribeVpcs" })).toBe(1);
+  });
+
+  it("sets services by condition from each snapshot, replacing the last one", async () => {
+    const metrics = new DaemonMetrics();
+    const gauge = "ecs_converge_services";
+
+    // Before any snapshot every known pair is there, at zero.
+    let text = await metrics.text();
+    for (const condition of ["Ready", "Synced", "Degraded"]) {
+      for (const status of ["True", "False"]) expect(sample(text, gauge, { condition, status })).toBe(0);
+    }
+
+    metrics.setConditions([
+      {
+        service: "web",
+        conditions: [
+          { type: "Ready", status: "True" },
+          { type: "Synced", status: "True" },
+          { type: "Degraded", status: "False" },
+        ],
+      },
+      {
+        service: "api",
+        conditions: [
+          { type: "Ready", status: "False" },
+          { type: "Synced", status: "True" },
+          { type: "Degraded", status: "True" },
+        ],
+      },
+    ]);
+    text = await metrics.text();
+    expect(sample(text, gauge, { condition: "Ready", status: "True" })).toBe(1);
+    expect(sample(text, gauge, { condition: "Ready", status: "False" })).toBe(1);
+    expect(sample(text, gauge, { condition: "Synced", status: "True" })).toBe(2);
+    expect(sample(text, gauge, { condition: "Synced", status: "False" })).toBe(0);
+    expect(sample(text, gauge, { condition: "Degraded", status: "True" })).toBe(1);
+
+    // "api" is no longer managed: its conditions leave the counts.
+    metrics.setConditions([
+      {
+        service: "web",
+        conditions: [
+          { type: "Ready", status: "True" },
+          { type: "Synced", status: "False" },
+        ],
+      },
+    ]);
+    text = await metrics.text();
+    expect(sample(text, gauge, { condition: "Ready", status: "True" })).toBe(1);
+    expect(sample(text, gauge, { condition: "Ready", status: "False" })).toBe(0);
+    expect(sample(text, gauge, { condition: "Synced", status: "True" })).toBe(0);
+    expect(sample(text, gauge, { condition: "Synced", status: "False" })).toBe(1);
+    expect(sample(text, gauge, { condition: "Degraded", status: "True" })).toBe(0);
+  });
+
+  it("keeps each instance's counts to itself, off the global registry, with process metrics", async () => {
+    const first = new DaemonMetrics();
+    const second = new DaemonMetrics();
+    first.recordReconcile("web", "error", 2);
+
+    const [firstText, secondText] = [await first.text(), await second.text()];
+
+    expect(sample(firstText, "ecs_converge_reconciles_total", { service: "web", result: "error" })).toBe(1);
+    expect(secondText).not.toContain('result="error"');
+    expect(await globalRegistry.metrics()).not.toContain("ecs_converge_");
+    expect(firstText).toContain("process_cpu_user_seconds_total");
+    expect(firstText).toContain("nodejs_eventloop_lag_seconds");
+    expect(first.contentType).toBe("text/plain; version=0.0.4; charset=utf-8");
+  });
+});

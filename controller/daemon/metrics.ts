@@ -1,0 +1,136 @@
+/**
+ * The daemon's Prometheus metrics. Each `DaemonMetrics` owns its registry (never prom-client's global
+ * one), so several daemons in one process, and the tests, never see each other's counts.
+ */
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { AwsCall, AwsService } from "../aws/call-metrics.ts";
+
+/** How a reconcile ended (see DESIGN.md: synced, expected wait, error with backoff, terminal). */
+export type ReconcileResult = "synced" | "requeue" | "error" | "terminal";
+
+/** What the `services` gauge is set from: each service's conditions as `/status` shows them. */
+export interface ServiceConditions {
+  service: string;
+  conditions: ReadonlyArray<{ type: string; status: string }>;
+}
+
+const PREFIX = "ecs_converge_";
+
+/** Always exported, at zero when no service has them, so a dashboard's series never vanish. */
+const CONDITION_TYPES = ["Ready", "Synced", "Degraded"] as const;
+const CONDITION_STATUSES = ["True", "False"] as const;
+
+/** From a no-op pass against a warm cache (tens of ms) to a reconcile that waits out an ALB (minutes). */
+const RECONCILE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+
+export class DaemonMetrics {
+  readonly registry = new Registry();
+  readonly #reconciles: Counter<"service" | "result">;
+  readonly #reconcileDuration: Histogram<"service">;
+  readonly #drift: Counter<"service" | "resource" | "field">;
+  readonly #awsCalls: Counter<"service" | "operation">;
+  readonly #awsThrottles: Counter<"service" | "operation">;
+  readonly #services: Gauge<"condition" | "status">;
+
+  constructor() {
+    // Process metrics keep their standard names (process_*, nodejs_*), which existing dashboards expect.
+    collectDefaultMetrics({ register: this.registry });
+    const registers = [this.registry];
+    this.#reconciles = new Counter({
+      name: `${PREFIX}reconciles_total`,
+      help: "Reconciles finished, by service and result (synced, requeue, error, terminal).",
+      labelNames: ["service", "result"],
+      registers,
+    });
+    this.#reconcileDuration = new Histogram({
+      name: `${PREFIX}reconcile_duration_seconds`,
+      help: "How long one reconcile of a service took, from observing AWS to the last mutation.",
+      labelNames: ["service"],
+      buckets: RECONCILE_BUCKETS,
+      registers,
+    });
+    this.#drift = new Counter({
+      name: `${PREFIX}drift_total`,
+      help: "Differences found between the spec and AWS that the controller did not cause, per field.",
+      labelNames: ["service", "resource", "field"],
+      registers,
+    });
+    this.#awsCalls = new Counter({
+      name: `${PREFIX}aws_calls_total`,
+      help: "AWS API calls, one per attempt (the SDK's retries included), by AWS service and operation.",
+      labelNames: ["service", "operation"],
+      registers,
+    });
+    this.#awsThrottles = new Counter({
+      name: `${PREFIX}aws_throttles_total`,
+      help: "AWS API attempts refused for rate (ThrottlingException, RequestLimitExceeded, ...).",
+      labelNames: ["service", "operation"],
+      registers,
+    });
+    this.#services = new Gauge({
+      name: `${PREFIX}services`,
+      help: "Managed services by condition (Ready, Synced, Degraded) and its status (True, False).",
+      labelNames: ["condition", "status"],
+      registers,
+    });
+    this.setConditions([]);
+  }
+
+  /** Counts a finished reconcile and observes how long it took. */
+  recordReconcile(service: string, result: ReconcileResult, seconds: number): void {
+    this.#reconciles.inc({ service, result });
+    this.#reconcileDuration.observe({ service }, seconds);
+  }
+
+  /** Counts one drifted field of one resource. */
+  recordDrift(service: string, resource: string, field: string): void {
+    this.#drift.inc({ service, resource, field });
+  }
+
+  /** Counts one attempt of an AWS API call. */
+  recordAwsCall(service: AwsService, operation: string): void {
+    this.#awsCalls.inc({ service, operation });
+  }
+
+  /** Counts one throttled attempt of an AWS API call. */
+  recordThrottle(service: AwsService, operation: string): void {
+    this.#awsThrottles.inc({ service, operation });
+  }
+
+  /** An observer for `instrumentClients`: counts the attempt, and the throttle if it was one. */
+  readonly onAwsCall = (call: AwsCall): void => {
+    this.recordAwsCall(call.service, call.operation);
+    if (call.throttled) this.recordThrottle(call.service, call.operation);
+  };
+
+  /** Replaces the `services` gauge with the counts in this snapshot of every managed service. */
+  setConditions(perService: readonly ServiceConditions[]): void {
+    const counts = new Map<string, { condition: string; status: string; count: number }>();
+    for (const condition of CONDITION_TYPES) {
+      for (const status of CONDITION_STATUSES)
+        counts.set(`${condition}/${status}`, { condition, status, count: 0 });
+    }
+    for (const { conditions } of perService) {
+      for (const { type, status } of conditions) {
+        const key = `${type}/${status}`;
+        const entry = counts.get(key) ?? { condition: type, status, count: 0 };
+        entry.count += 1;
+        counts.set(key, entry);
+      }
+    }
+    // Reset first: a condition no service reports any more (a removed spec) must not linger.
+    this.#services.reset();
+    for (const { condition, status, count } of counts.values())
+      this.#services.set({ condition, status }, count);
+  }
+
+  /** The Prometheus text exposition of every metric. */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  /** The content type of `text()`. */
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

@@ -1,0 +1,411 @@
+/**
+ * One service under management: reconciles it one pass at a time (level-triggered: every pass reads
+ * the world and converges it), logs the drift it finds and the rollouts it starts, and schedules the
+ * next pass from the outcome — synced: the resync interval with jitter; an expected wait (a rollout in
+ * progress): soon; an error: exponential backoff with jitter, reset on success; terminal (a spec that
+ * does not match AWS, a name owned by someone else, access denied): only when the spec changes.
+ */
+import { createHash } from "node:crypto";
+import type { LoadedSpec } from "../../specs/index.ts";
+import type { AwsClients } from "../aws/clients.ts";
+import { classifyAwsError } from "../aws/errors.ts";
+import { SpecReferenceError } from "../engine/network.ts";
+import { OwnershipConflictError } from "../engine/ownership-check.ts";
+import { type Change, summarize } from "../engine/plan.ts";
+import { applyPlan, createPassCaches, type PassCaches, planService } from "../engine/reconcile.ts";
+import { type RolloutState, readRollout } from "../engine/rollout.ts";
+import type { ApplyEvent } from "../engine/stack.ts";
+import { desiredTargetGroup } from "../resources/target-group/target-group.ts";
+import { markRevisionFailed, revisionName } from "../resources/task-definition/task-definition.ts";
+import { type Condition, Conditions } from "./conditions.ts";
+import type { ConcurrencyLimiter } from "./limiter.ts";
+import type { Logger } from "./logger.ts";
+
+export type Outcome =
+  | { kind: "synced" }
+  | { kind: "requeue"; afterMs: number; reason: string }
+  | { kind: "error"; error: unknown }
+  | { kind: "terminal"; reason: string };
+
+export interface WorkerSettings {
+  resyncMs: number;
+  /** How soon to look again while a rollout is in progress. */
+  rolloutPollMs: number;
+  /** First error backoff; doubles per consecutive error up to `maxBackoffMs`. */
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+  /** Report drift and planned changes, mutate nothing. */
+  dryRun: boolean;
+}
+
+export interface WorkerDependencies {
+  log: Logger;
+  limiter: ConcurrencyLimiter;
+  settings: WorkerSettings;
+  /** Clients for a spec (its region, the daemon's endpoint), instrumented for metrics. */
+  clientsFor(loaded: LoadedSpec): Promise<AwsClients>;
+  onReconciled(service: string, outcome: Outcome, seconds: number): void;
+  onDrift(service: string, resource: string, field: string): void;
+}
+
+/** What `/status` shows for a service. */
+export interface ServiceStatus {
+  service: string;
+  file: string;
+  region: string | undefined;
+  conditions: Condition[];
+  lastReconcile: { at: string; result: Outcome["kind"]; durationMs: number } | undefined;
+  lastPlan: { changes: Change[]; summary: ReturnType<typeof summarize> } | undefined;
+  rollout: RolloutState | undefined;
+  lastError: string | undefined;
+  nextReconcileAt: string | undefined;
+}
+
+/** A stable fingerprint of a spec: the same spec in force → the same key. */
+const specKey = (loaded: LoadedSpec) =>
+  createHash("sha256").update(JSON.stringify(loaded.spec)).digest("hex");
+
+const jitter = (ms: number, fraction = 0.1) => Math.round(ms * (1 - fraction + Math.random() * 2 * fraction));
+
+export class ServiceWorker {
+  readonly name: string;
+  readonly #deps: WorkerDependencies;
+  readonly #log: Logger;
+  readonly #conditions = new Conditions();
+  #loaded: LoadedSpec;
+  #clients: AwsClients | undefined;
+  #clientsKey = "";
+  #caches: PassCaches = createPassCaches();
+  #timer: NodeJS.Timeout | undefined;
+  #nextAt: number | undefined;
+  #running: Promise<void> | undefined;
+  #dirty = false;
+  #stopped = false;
+  #terminal = false;
+  #consecutiveErrors = 0;
+  /** The spec last seen fully converged: differences found while it is still in force are drift. */
+  #convergedKey: string | undefined;
+  /** The spec whose differences were last reported as drift: while it stays in force, they stay drift. */
+  #driftKey: string | undefined;
+  #firstPass = true;
+  #lastReconcile: ServiceStatus["lastReconcile"];
+  #lastPlan: ServiceStatus["lastPlan"];
+  #rollout: RolloutState | undefined;
+  #lastError: string | undefined;
+  #lastProgress = "";
+  #reportedFailure: string | undefined;
+  /** The revision the last apply asked for, to tell a rollback from a rollout. */
+  #expectedRevision: string | undefined;
+  #firstPassDone: () => void = () => {};
+  /** Resolves after the first pass (whatever its outcome): the daemon's readiness. */
+  readonly firstPass: Promise<void>;
+
+  constructor(loaded: LoadedSpec, deps: WorkerDependencies) {
+    this.name = loaded.spec.metadata.name;
+    this.#loaded = loaded;
+    this.#deps = deps;
+    this.#log = deps.log.child({ service: this.name });
+    this.firstPass = new Promise((resolve) => {
+      this.#firstPassDone = resolve;
+    });
+  }
+
+  get spec(): LoadedSpec {
+    return this.#loaded;
+  }
+
+  /** A new version of the spec is in force: reconcile it now (and leave any terminal state). */
+  setSpec(loaded: LoadedSpec): void {
+    this.#loaded = loaded;
+    this.#terminal = false;
+    this.#consecutiveErrors = 0;
+    this.#reportedFailure = undefined;
+    this.trigger("spec changed");
+  }
+
+  /** Asks for a pass as soon as possible; a pass already running is followed by another. */
+  trigger(reason: string): void {
+    if (this.#stopped) return;
+    this.#log.debug({ reason }, "reconcile requested");
+    if (this.#running) {
+      this.#dirty = true;
+      return;
+    }
+    this.#schedule(0);
+  }
+
+  /** Stops scheduling; resolves when the pass in flight (if any) has finished. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#running;
+    for (const client of Object.values(this.#clients ?? {})) if (typeof client === "object") client.destroy();
+  }
+
+  status(): ServiceStatus {
+    return {
+      service: this.name,
+      file: this.#loaded.file,
+      region: this.#clients?.region,
+      conditions: this.#conditions.list(),
+      lastReconcile: this.#lastReconcile,
+      lastPlan: this.#lastPlan,
+      rollout: this.#rollout,
+      lastError: this.#lastError,
+      nextReconcileAt: this.#nextAt === undefined ? undefined : new Date(this.#nextAt).toISOString(),
+    };
+  }
+
+  conditions(): Condition[] {
+    return this.#conditions.list();
+  }
+
+  #schedule(delayMs: number): void {
+    if (this.#stopped) return;
+    clearTimeout(this.#timer);
+    this.#nextAt = Date.now() + delayMs;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#nextAt = undefined;
+      this.#running = this.#pass().finally(() => {
+        this.#running = undefined;
+      });
+    }, delayMs);
+  }
+
+  async #pass(): Promise<void> {
+    this.#dirty = false;
+    const started = performance.now();
+    const outcome = await this.#deps.limiter.run(() => this.#reconcile());
+    const seconds = (performance.now() - started) / 1000;
+    this.#lastReconcile = {
+      at: new Date().toISOString(),
+      result: outcome.kind,
+      durationMs: Math.round(seconds * 1000),
+    };
+    this.#deps.onReconciled(this.name, outcome, seconds);
+    this.#firstPassDone();
+    if (this.#stopped) return;
+    if (this.#dirty) return this.#schedule(0);
+    switch (outcome.kind) {
+      case "synced":
+        this.#consecutiveErrors = 0;
+        return this.#schedule(jitter(this.#deps.settings.resyncMs));
+      case "requeue":
+        this.#consecutiveErrors = 0;
+        return this.#schedule(outcome.afterMs);
+      case "error": {
+        this.#consecutiveErrors += 1;
+        const { initialBackoffMs, maxBackoffMs } = this.#deps.settings;
+        const backoff = Math.min(maxBackoffMs, initialBackoffMs * 2 ** (this.#consecutiveErrors - 1));
+        return this.#schedule(jitter(backoff, 0.5));
+      }
+      case "terminal":
+        // Nothing will change by trying again: wait for the spec to change (setSpec).
+        this.#terminal = true;
+        return;
+    }
+  }
+
+  async #clientsForSpec(): Promise<AwsClients> {
+    const key = `${this.#loaded.spec.spec.region ?? ""}`;
+    if (!this.#clients || key !== this.#clientsKey) {
+      for (const client of Object.values(this.#clients ?? {}))
+        if (typeof client === "object") client.destroy();
+      this.#clients = await this.#deps.clientsFor(this.#loaded);
+      this.#clientsKey = key;
+      this.#caches = createPassCaches();
+    }
+    return this.#clients;
+  }
+
+  async #reconcile(): Promise<Outcome> {
+    if (this.#terminal) return { kind: "terminal", reason: "waiting for the spec to change" };
+    const loaded = this.#loaded;
+    const key = specKey(loaded);
+    try {
+      const clients = await this.#clientsForSpec();
+      const plan = await planService(clients, loaded.spec, this.#caches);
+      const changes = plan.changes.filter((change) => change.action !== "noop" || change.reason);
+      const pending = plan.changes.filter((change) => change.action !== "noop");
+      this.#lastPlan = { changes, summary: summarize(plan.changes) };
+      const isDrift = this.#convergedKey === key || this.#driftKey === key || this.#firstPass;
+      this.#firstPass = false;
+      if (isDrift) this.#driftKey = key;
+      this.#reportChanges(pending, isDrift);
+
+      const reportOnly = this.#deps.settings.dryRun || loaded.spec.spec.driftPolicy === "report";
+      let taskDefinition: string | undefined;
+      if (pending.length > 0 && reportOnly) {
+        const why = this.#deps.settings.dryRun ? "DryRun" : "DriftPolicyReport";
+        this.#log.info({ changes: pending.length, reason: why }, "changes not applied");
+        this.#conditions.set("Synced", "False", why, `${pending.length} change(s) not applied`);
+      } else if (pending.length > 0) {
+        const refs = await applyPlan(plan, (event) => this.#logApplyEvent(event));
+        taskDefinition = refs.taskDefinitionArn;
+        this.#expectedRevision = taskDefinition;
+        this.#conditions.set("Synced", "True", "ReconcileSuccess", `applied ${pending.length} change(s)`);
+        this.#convergedKey = key;
+      } else {
+        this.#conditions.set("Synced", "True", "ReconcileSuccess", "AWS matches the spec");
+        this.#convergedKey = key;
+      }
+
+      const document = loaded.spec;
+      const targetGroupArn = plan.observation.targetGroups.find(
+        (group) => group.name === desiredTargetGroup(document, plan.context.network).name,
+      )?.arn;
+      this.#rollout = await readRollout(
+        clients,
+        document.spec.cluster,
+        this.name,
+        targetGroupArn,
+        this.#expectedRevision,
+      );
+      this.#lastError = undefined;
+      return await this.#followRollout(clients);
+    } catch (error) {
+      return this.#failure(error);
+    }
+  }
+
+  /** Drift at warn, one line per field; changes a spec edit asks for at info. */
+  #reportChanges(changes: Change[], isDrift: boolean): void {
+    for (const change of changes) {
+      const { resource, name } = change;
+      if (!isDrift || (this.#convergedKey === undefined && change.action === "create")) {
+        this.#log.info(
+          { resource, name, action: change.action, fields: change.diff.length },
+          "change planned",
+        );
+        continue;
+      }
+      const fields =
+        change.action === "create" || change.action === "delete" || change.diff.length === 0
+          ? [
+              {
+                path: "(resource)",
+                desired: change.action === "delete" ? "absent" : "present",
+                observed: change.action === "delete" ? "present" : "absent",
+              },
+            ]
+          : change.diff;
+      for (const field of fields) {
+        this.#deps.onDrift(this.name, resource, field.path);
+        this.#log.warn(
+          { resource, name, path: field.path, desired: field.desired, observed: field.observed },
+          "drift detected",
+        );
+      }
+    }
+  }
+
+  #logApplyEvent(event: ApplyEvent): void {
+    const { resource, name, action, reason } = event.change;
+    const verb = { create: "creat", update: "updat", replace: "replac", delete: "delet", noop: "" }[action];
+    if (event.phase === "waiting") this.#log.info({ resource, name, reason: event.reason }, "waiting");
+    else
+      this.#log.info(
+        { resource, name, ...(reason ? { reason } : {}) },
+        `${verb}${event.phase === "start" ? "ing" : "ed"}`,
+      );
+  }
+
+  async #followRollout(clients: AwsClients): Promise<Outcome> {
+    const rollout = this.#rollout;
+    if (!rollout) {
+      this.#conditions.set("Ready", "False", "ServiceMissing", "the ECS service does not exist");
+      return { kind: "synced" };
+    }
+    if (rollout.failure) {
+      if (this.#reportedFailure !== rollout.failure) {
+        this.#reportedFailure = rollout.failure;
+        this.#log.error({ failure: rollout.failure }, "rollout failed");
+        if (rollout.failedTaskDefinition) {
+          await markRevisionFailed(clients, this.#caches.taskDefinitions, rollout.failedTaskDefinition);
+        }
+      }
+      this.#conditions.set("Degraded", "True", "RolloutFailed", rollout.failure);
+      this.#conditions.set("Ready", rollout.stable ? "True" : "False", "RolloutFailed", rollout.failure);
+      this.#expectedRevision = undefined;
+      return rollout.stable
+        ? { kind: "synced" }
+        : { kind: "requeue", afterMs: this.#deps.settings.rolloutPollMs, reason: "rollback in progress" };
+    }
+    const primary = rollout.deployments.find((deployment) => deployment.status === "PRIMARY");
+    const progress = `${rollout.running}/${rollout.desired} ${rollout.targets.healthy ?? 0} ${rollout.deployments.length} ${primary?.rolloutState}`;
+    if (rollout.stable) {
+      if (this.#lastProgress !== "" && this.#lastProgress !== "stable") {
+        this.#log.info(
+          { taskDefinition: revisionName(rollout.taskDefinition), running: rollout.running },
+          "rollout completed",
+        );
+      }
+      this.#lastProgress = "stable";
+      this.#conditions.set(
+        "Ready",
+        "True",
+        "Available",
+        `${rollout.running} task(s) running, all targets healthy`,
+      );
+      this.#conditions.set("Degraded", "False", "Healthy");
+      return { kind: "synced" };
+    }
+    if (progress !== this.#lastProgress) {
+      this.#lastProgress = progress;
+      this.#log.info(
+        {
+          taskDefinition: revisionName(primary?.taskDefinition ?? rollout.taskDefinition),
+          running: rollout.running,
+          desired: rollout.desired,
+          healthyTargets: rollout.targets.healthy ?? 0,
+          deployments: rollout.deployments.length,
+          rolloutState: primary?.rolloutState,
+        },
+        "rollout in progress",
+      );
+    }
+    this.#conditions.set(
+      "Ready",
+      "False",
+      "RolloutInProgress",
+      `${rollout.running}/${rollout.desired} running, ${rollout.targets.healthy ?? 0} healthy targets`,
+    );
+    return { kind: "requeue", afterMs: this.#deps.settings.rolloutPollMs, reason: "rollout in progress" };
+  }
+
+  #failure(error: unknown): Outcome {
+    const message = error instanceof Error ? error.message : String(error);
+    this.#lastError = message;
+    const terminal =
+      error instanceof SpecReferenceError ||
+      error instanceof OwnershipConflictError ||
+      ["access-denied", "invalid"].includes(classifyAwsError(error));
+    if (terminal) {
+      const where =
+        error instanceof SpecReferenceError
+          ? {
+              file: this.#loaded.file,
+              ...this.#loaded.locate(error.path),
+              path: error.path.map(String).join("."),
+            }
+          : {};
+      this.#log.error(
+        { ...where, error: message, ...(error instanceof SpecReferenceError ? { hint: error.hint } : {}) },
+        "reconcile failed; waiting for the spec to change",
+      );
+      this.#conditions.set("Synced", "False", "ReconcileTerminal", message);
+      this.#conditions.set("Degraded", "True", "ReconcileTerminal", message);
+      return { kind: "terminal", reason: message };
+    }
+    const throttled = classifyAwsError(error) === "throttled";
+    this.#log.error(
+      { error: message, attempt: this.#consecutiveErrors + 1, throttled },
+      "reconcile failed; retrying with backoff",
+    );
+    this.#conditions.set("Synced", "False", throttled ? "Throttled" : "ReconcileError", message);
+    if (this.#consecutiveErrors >= 2) this.#conditions.set("Degraded", "True", "ReconcileError", message);
+    return { kind: "error", error };
+  }
+}
