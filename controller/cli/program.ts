@@ -53,13 +53,22 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
 
   program
     .command("run")
-    .description("the daemon: keep the specs' services converged, forever; log drift; serve /healthz, /readyz, /metrics, /status")
+    .description(
+      "the daemon: keep the specs' services converged, forever; log drift; serve /healthz, /readyz, /metrics, /status",
+    )
     .addOption(specPathOption())
     .option("--dry-run", "report drift and planned changes, change nothing")
-    .option("--resync <duration>", "how often every service is re-read even without an edit (with jitter)", "60s")
+    .option(
+      "--resync <duration>",
+      "how often every service is re-read even without an edit (with jitter)",
+      "60s",
+    )
     .option("--listen <host:port>", "where /healthz, /readyz, /metrics and /status answer", "127.0.0.1:9090")
     .option("--concurrency <n>", "services reconciled at the same time", "4")
-    .option("--prune", "destroy a service's resources when its spec file is deleted (default: stop managing it only)")
+    .option(
+      "--prune",
+      "destroy a service's resources when its spec file is deleted (default: stop managing it only)",
+    )
     .option("--local", "use the built-in emulator at 127.0.0.1:4566")
     .option("--emulator", "start the built-in emulator in this process and converge against it")
     .option("--emulator-speed <factor>", "simulated seconds per real second for --emulator", "60")

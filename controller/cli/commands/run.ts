@@ -42,18 +42,25 @@ function untilSignal(onSecond: () => void): Promise<string> {
   });
 }
 
-export async function runCommand(options: RunOptions, streams: CliStreams, stopped?: Promise<string>): Promise<ExitCode> {
+export async function runCommand(
+  options: RunOptions,
+  streams: CliStreams,
+  stopped?: Promise<string>,
+): Promise<ExitCode> {
   if (!LOG_LEVELS.includes(options.logLevel as never)) {
     throw new CliError(`--log-level ${options.logLevel}: expected one of ${LOG_LEVELS.join(", ")}`);
   }
   if (options.logFormat !== undefined && options.logFormat !== "json" && options.logFormat !== "pretty") {
     throw new CliError(`--log-format ${options.logFormat}: expected json or pretty`);
   }
-  if (options.local && options.emulator) throw new CliError("--local and --emulator both choose an emulator: pass one of them");
+  if (options.local && options.emulator)
+    throw new CliError("--local and --emulator both choose an emulator: pass one of them");
   const concurrency = Number(options.concurrency);
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new CliError(`--concurrency ${options.concurrency}: expected a positive integer`);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new CliError(`--concurrency ${options.concurrency}: expected a positive integer`);
   const speed = Number(options.emulatorSpeed);
-  if (!(speed > 0)) throw new CliError(`--emulator-speed ${options.emulatorSpeed}: expected a positive number`);
+  if (!(speed > 0))
+    throw new CliError(`--emulator-speed ${options.emulatorSpeed}: expected a positive number`);
   let listen: { host: string; port: number };
   try {
     listen = parseListen(options.listen);
@@ -67,8 +74,11 @@ export async function runCommand(options: RunOptions, streams: CliStreams, stopp
     destination: streams.stdout,
     ...(options.logFormat ? { format: options.logFormat as LogFormat } : {}),
   });
-  const emulator = options.emulator ? await startEmulator({ port: 0, clock: new ScaledClock(speed) }) : undefined;
-  if (emulator) log.info({ url: emulator.url, speed }, "built-in AWS emulator started (simulated time runs faster)");
+  const emulator = options.emulator
+    ? await startEmulator({ port: 0, clock: new ScaledClock(speed) })
+    : undefined;
+  if (emulator)
+    log.info({ url: emulator.url, speed }, "built-in AWS emulator started (simulated time runs faster)");
 
   const daemon = await startDaemon({
     path: options.file,
