@@ -37,7 +37,10 @@ export function createLogger(options: LoggerOptions): Logger {
     destination,
     colorize: isTerminal && !process.env.NO_COLOR,
     translateTime: "HH:MM:ss",
-    ignore: "pid,hostname",
+    // One line per event, the service first: a person follows several services at a glance.
+    singleLine: true,
+    messageFormat: "{if service}{service}: {end}{msg}{if resource} {resource} {name}{end}",
+    ignore: "pid,hostname,service,resource,name",
     sync: true,
   });
   return pino(base, pretty);
