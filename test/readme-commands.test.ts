@@ -22,13 +22,20 @@ describe("the README's commands", () => {
     // The script's command as npm runs it, with Node 24; the endpoints move to a free port so a busy 9090 cannot fail the test.
     const [program, ...args] = (packageJson.scripts.start ?? "").split(" ");
     expect(program).toBe("node");
-    const child = spawn(process.execPath, [...args, "--listen", "127.0.0.1:0"], { cwd: repository, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...args, "--listen", "127.0.0.1:0"], {
+      cwd: repository,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     try {
       let output = "";
       child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
         output += chunk;
       });
-      await waitFor("the sample service's rollout to complete", () => (output.includes('"msg":"rollout completed"') ? true : undefined), 60_000);
+      await waitFor(
+        "the sample service's rollout to complete",
+        () => (output.includes('"msg":"rollout completed"') ? true : undefined),
+        60_000,
+      );
       const lines = output
         .split("\n")
         .filter((line) => line.startsWith("{"))
