@@ -25,6 +25,9 @@ const EXPECTED_WAITS = new Set([
   "ResourceInUse",
   "ResourceInUseException",
   "OperationAborted",
+  // A cluster with tasks still stopping, or a service still draining: both pass by themselves.
+  "ClusterContainsTasksException",
+  "ClusterContainsServicesException",
 ]);
 const NOT_FOUND = new Set([
   "InvalidGroup.NotFound",

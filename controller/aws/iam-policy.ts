@@ -47,6 +47,7 @@ export const CONTROLLER_ACTIONS: Record<string, readonly string[]> = {
     "DescribeServices",
     "DescribeTaskDefinition",
     "DescribeTasks",
+    "ListServices",
     "ListTaskDefinitions",
     "ListTasks",
     "RegisterTaskDefinition",

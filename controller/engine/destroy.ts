@@ -237,7 +237,11 @@ export async function buildDestroyNodes(
         ? [
             {
               change: deletion("Cluster", cluster.name, "if no other service uses it"),
-              run: () => deleteCluster(clients, cluster.name),
+              run: (emit) =>
+                retryExpected(
+                  () => deleteCluster(clients, cluster.name),
+                  retrying(deletion("Cluster", cluster.name), emit),
+                ),
             },
           ]
         : [],

@@ -6,6 +6,7 @@ import {
   CreateClusterCommand,
   DeleteClusterCommand,
   DescribeClustersCommand,
+  ListServicesCommand,
   TagResourceCommand,
 } from "@aws-sdk/client-ecs";
 import type { ServiceSpec } from "../../../specs/index.ts";
@@ -95,18 +96,23 @@ export async function updateCluster(
   }
 }
 
-/** Deletes a cluster we own once no service uses it; one still in use by another service stays. */
+/**
+ * Deletes a cluster we own once no service uses it; one still used by another service stays. Tasks
+ * still stopping, or a service still draining (ECS may count it a moment after it reads INACTIVE),
+ * pass by themselves: those errors are thrown for the caller's retry.
+ */
 export async function deleteCluster(clients: AwsClients, name: string): Promise<"deleted" | "in-use"> {
   try {
     await clients.ecs.send(new DeleteClusterCommand({ cluster: name }));
     return "deleted";
   } catch (error) {
     if (isNotFound(error)) return "deleted";
-    if (
-      awsErrorCode(error) === "ClusterContainsServicesException" ||
-      awsErrorCode(error) === "ClusterContainsTasksException"
-    )
-      return "in-use";
+    if (awsErrorCode(error) !== "ClusterContainsServicesException") throw error;
+    // ListServices shows ACTIVE services only: none means the ones in the way are draining.
+    const { serviceArns = [] } = await clients.ecs.send(
+      new ListServicesCommand({ cluster: name, maxResults: 1 }),
+    );
+    if (serviceArns.length > 0) return "in-use";
     throw error;
   }
 }
