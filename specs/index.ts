@@ -13,3 +13,11 @@ export {
   type ServiceSpecInput,
   serviceDocumentSchema,
 } from "./schema.ts";
+export {
+  isSpecFileName,
+  readIssue,
+  type SpecPathKind,
+  specFilesAt,
+  specFilesIn,
+  specPathKind,
+} from "./spec-files.ts";

@@ -2,8 +2,7 @@
  * Reads service specs: YAML text → validated, fully defaulted `ServiceSpec`, or a `SpecError` listing
  * every problem with its file, line, column and field path. Nothing else is ever thrown.
  */
-import { readdir, readFile, stat } from "node:fs/promises";
-import { basename, extname, join } from "node:path";
+import { readFile } from "node:fs/promises";
 import { type Document, LineCounter, parseAllDocuments } from "yaml";
 import type { z } from "zod";
 import { describeIssue, describeValueKind } from "./describe-issue.ts";
@@ -11,6 +10,7 @@ import { closestMatch } from "./did-you-mean.ts";
 import { formatPath, SpecError, type SpecIssue } from "./issues.ts";
 import { knownKeysAt } from "./json-schema.ts";
 import { type ServiceSpec, serviceDocumentSchema } from "./schema.ts";
+import { readIssue, specFilesAt } from "./spec-files.ts";
 import { collectWarnings } from "./warnings.ts";
 import { type Location, locate } from "./yaml-locations.ts";
 
@@ -156,7 +156,7 @@ export async function loadSpecFile(file: string): Promise<LoadedSpec> {
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
-    throw new SpecError(file, [{ severity: "error", file, path: "", message: describeReadError(error) }]);
+    throw new SpecError(file, [readIssue(file, error)]);
   }
   return parseSpec(text, file);
 }
@@ -165,8 +165,6 @@ export async function loadSpecFile(file: string): Promise<LoadedSpec> {
 export type SpecFileResult =
   | { file: string; ok: true; loaded: LoadedSpec }
   | { file: string; ok: false; error: SpecError };
-
-const SPEC_EXTENSIONS = new Set([".yaml", ".yml"]);
 
 /**
  * Loads a spec file, or every `*.yaml`/`*.yml` file of a directory (one service each, sorted by name).
@@ -185,32 +183,6 @@ export async function loadSpecPath(path: string): Promise<SpecFileResult[]> {
     }),
   );
   return rejectDuplicateNames(results);
-}
-
-async function specFilesAt(path: string): Promise<string[]> {
-  let isDirectory: boolean;
-  try {
-    isDirectory = (await stat(path)).isDirectory();
-  } catch (error) {
-    throw new SpecError(path, [
-      { severity: "error", file: path, path: "", message: describeReadError(error) },
-    ]);
-  }
-  if (!isDirectory) return [path];
-  const entries = await readdir(path, { withFileTypes: true });
-  const files = entries
-    .filter(
-      (entry) =>
-        entry.isFile() && SPEC_EXTENSIONS.has(extname(entry.name)) && !basename(entry.name).startsWith("."),
-    )
-    .map((entry) => join(path, entry.name))
-    .sort();
-  if (files.length === 0) {
-    throw new SpecError(path, [
-      { severity: "error", file: path, path: "", message: "the directory holds no .yaml or .yml spec files" },
-    ]);
-  }
-  return files;
 }
 
 function rejectDuplicateNames(results: SpecFileResult[]): SpecFileResult[] {
@@ -234,12 +206,4 @@ function rejectDuplicateNames(results: SpecFileResult[]): SpecFileResult[] {
     };
     return { file: result.file, ok: false, error: new SpecError(result.file, [issue]) };
   });
-}
-
-function describeReadError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === "ENOENT") return "no such file or directory";
-  if (code === "EACCES") return "permission denied: cannot read it";
-  if (code === "EISDIR") return "is a directory, expected a spec file";
-  return `cannot read it: ${(error as Error | undefined)?.message ?? String(error)}`;
 }

@@ -16,15 +16,15 @@
 import { EventEmitter } from "node:events";
 import { basename, dirname, join, resolve } from "node:path";
 import { type FSWatcher, watch } from "chokidar";
-import type { LoadedSpec, SpecIssue } from "../../specs/index.ts";
 import {
   isSpecFileName,
-  readSpecFile,
-  type SpecFileRead,
+  type LoadedSpec,
+  type SpecIssue,
   type SpecPathKind,
   specFilesIn,
   specPathKind,
-} from "./spec-files.ts";
+} from "../../specs/index.ts";
+import { readSpecFile, type SpecFileRead } from "./spec-files.ts";
 import { problemsOf, type SpecFileState, type SpecView, viewOf } from "./spec-view.ts";
 
 export interface SpecSourcesOptions {
