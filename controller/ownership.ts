@@ -38,3 +38,11 @@ export function ownershipOf(tags: Record<string, string | undefined>, service: s
   if (tags[MANAGED_BY_TAG] !== MANAGED_BY_VALUE) return "unowned";
   return tags[SERVICE_TAG] === service ? "ours" : "another-service";
 }
+
+/** The desired tags a resource lacks or has with another value: what an update adds. */
+export function missingTags(
+  desired: Record<string, string>,
+  observed: Record<string, string>,
+): Record<string, string> {
+  return Object.fromEntries(Object.entries(desired).filter(([key, value]) => observed[key] !== value));
+}

@@ -3,7 +3,7 @@
  * DescribeTags calls of up to 20 ARNs, so observing a load balancer, its target groups and its
  * listener costs one call, not three.
  */
-import { DescribeTagsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { AddTagsCommand, DescribeTagsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { AwsClients } from "./clients.ts";
 
 const DESCRIBE_TAGS_LIMIT = 20;
@@ -56,4 +56,19 @@ export class ElbTagReader {
       }
     }
   }
+}
+
+/** Adds (or overwrites) tags on an ELBv2 resource; nothing to add, no call. */
+export async function addElbTags(
+  clients: AwsClients,
+  arn: string,
+  tags: Record<string, string>,
+): Promise<void> {
+  if (Object.keys(tags).length === 0) return;
+  await clients.elbv2.send(
+    new AddTagsCommand({
+      ResourceArns: [arn],
+      Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+    }),
+  );
 }

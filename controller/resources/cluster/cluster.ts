@@ -7,14 +7,14 @@ import {
   DeleteClusterCommand,
   DescribeClustersCommand,
   ListServicesCommand,
-  TagResourceCommand,
 } from "@aws-sdk/client-ecs";
 import type { ServiceSpec } from "../../../specs/index.ts";
 import type { AwsClients } from "../../aws/clients.ts";
+import { addEcsTags, ecsTagList } from "../../aws/ecs-tags.ts";
 import { awsErrorCode, isNotFound } from "../../aws/errors.ts";
 import { diffFields } from "../../engine/field-diff.ts";
 import { absent, present, type ResourceDiff } from "../../engine/resource-diff.ts";
-import { type Ownership, ownershipOf, resourceTags } from "../../ownership.ts";
+import { missingTags, type Ownership, ownershipOf, resourceTags } from "../../ownership.ts";
 
 export interface DesiredCluster {
   name: string;
@@ -74,7 +74,7 @@ export async function createCluster(clients: AwsClients, desired: DesiredCluster
   const { cluster } = await clients.ecs.send(
     new CreateClusterCommand({
       clusterName: desired.name,
-      tags: Object.entries(desired.tags).map(([key, value]) => ({ key, value })),
+      tags: ecsTagList(desired.tags),
     }),
   );
   return cluster?.clusterArn ?? "";
@@ -85,15 +85,7 @@ export async function updateCluster(
   desired: DesiredCluster,
   observed: ObservedCluster,
 ): Promise<void> {
-  const missing = Object.entries(desired.tags).filter(([key, value]) => observed.tags[key] !== value);
-  if (missing.length > 0) {
-    await clients.ecs.send(
-      new TagResourceCommand({
-        resourceArn: observed.arn,
-        tags: missing.map(([key, value]) => ({ key, value })),
-      }),
-    );
-  }
+  await addEcsTags(clients, observed.arn, missingTags(desired.tags, observed.tags));
 }
 
 /**

@@ -4,7 +4,6 @@
  */
 import {
   type Action,
-  AddTagsCommand,
   CreateListenerCommand,
   DeleteListenerCommand,
   DescribeListenersCommand,
@@ -13,11 +12,11 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { ServiceSpec } from "../../../specs/index.ts";
 import type { AwsClients } from "../../aws/clients.ts";
-import type { ElbTagReader } from "../../aws/elb-tags.ts";
+import { addElbTags, type ElbTagReader } from "../../aws/elb-tags.ts";
 import { isNotFound } from "../../aws/errors.ts";
 import { diffFields } from "../../engine/field-diff.ts";
 import { absent, present, type ResourceDiff } from "../../engine/resource-diff.ts";
-import { type Ownership, ownershipOf, resourceTags } from "../../ownership.ts";
+import { missingTags, type Ownership, ownershipOf, resourceTags } from "../../ownership.ts";
 
 export interface DesiredListener {
   loadBalancerArn: string;
@@ -144,15 +143,7 @@ export async function updateListener(
       }),
     );
   }
-  const missingTags = Object.entries(desired.tags).filter(([key, value]) => observed.tags[key] !== value);
-  if (missingTags.length > 0) {
-    await clients.elbv2.send(
-      new AddTagsCommand({
-        ResourceArns: [observed.arn],
-        Tags: missingTags.map(([Key, Value]) => ({ Key, Value })),
-      }),
-    );
-  }
+  await addElbTags(clients, observed.arn, missingTags(desired.tags, observed.tags));
 }
 
 export async function deleteListener(clients: AwsClients, arn: string): Promise<void> {

@@ -4,7 +4,6 @@
  * `provisioning` for minutes, which callers treat as an expected wait, not an error.
  */
 import {
-  AddTagsCommand,
   CreateLoadBalancerCommand,
   DeleteLoadBalancerCommand,
   DescribeLoadBalancersCommand,
@@ -14,12 +13,12 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { loadBalancerName, type ServiceSpec } from "../../../specs/index.ts";
 import type { AwsClients } from "../../aws/clients.ts";
-import type { ElbTagReader } from "../../aws/elb-tags.ts";
+import { addElbTags, type ElbTagReader } from "../../aws/elb-tags.ts";
 import { isNotFound } from "../../aws/errors.ts";
 import { diffFields } from "../../engine/field-diff.ts";
 import type { ResolvedNetwork } from "../../engine/network.ts";
 import { absent, present, type ResourceDiff } from "../../engine/resource-diff.ts";
-import { type Ownership, ownershipOf, resourceTags } from "../../ownership.ts";
+import { missingTags, type Ownership, ownershipOf, resourceTags } from "../../ownership.ts";
 
 export interface DesiredLoadBalancer {
   name: string;
@@ -154,15 +153,7 @@ export async function updateLoadBalancer(
       new SetSecurityGroupsCommand({ LoadBalancerArn: observed.arn, SecurityGroups: desired.securityGroups }),
     );
   }
-  const missingTags = Object.entries(desired.tags).filter(([key, value]) => observed.tags[key] !== value);
-  if (missingTags.length > 0) {
-    await clients.elbv2.send(
-      new AddTagsCommand({
-        ResourceArns: [observed.arn],
-        Tags: missingTags.map(([Key, Value]) => ({ Key, Value })),
-      }),
-    );
-  }
+  await addElbTags(clients, observed.arn, missingTags(desired.tags, observed.tags));
 }
 
 /** Deletes it with its listeners; a load balancer already gone is fine (ELBv2 answers success). */

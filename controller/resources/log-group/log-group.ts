@@ -16,7 +16,7 @@ import type { AwsClients } from "../../aws/clients.ts";
 import { awsErrorCode, isNotFound } from "../../aws/errors.ts";
 import { diffFields } from "../../engine/field-diff.ts";
 import { absent, present, type ResourceDiff } from "../../engine/resource-diff.ts";
-import { type Ownership, ownershipOf, resourceTags } from "../../ownership.ts";
+import { missingTags, type Ownership, ownershipOf, resourceTags } from "../../ownership.ts";
 
 export interface DesiredLogGroup {
   name: string;
@@ -99,11 +99,9 @@ export async function updateLogGroup(
       new PutRetentionPolicyCommand({ logGroupName: desired.name, retentionInDays: desired.retentionInDays }),
     );
   }
-  const missingTags = Object.fromEntries(
-    Object.entries(desired.tags).filter(([key, value]) => observed.tags[key] !== value),
-  );
-  if (Object.keys(missingTags).length > 0) {
-    await clients.logs.send(new TagResourceCommand({ resourceArn: observed.arn, tags: missingTags }));
+  const tags = missingTags(desired.tags, observed.tags);
+  if (Object.keys(tags).length > 0) {
+    await clients.logs.send(new TagResourceCommand({ resourceArn: observed.arn, tags }));
   }
 }
 

@@ -27,6 +27,7 @@ import { absent, present, type ResourceDiff } from "../../engine/resource-diff.t
 import {
   MANAGED_BY_TAG,
   MANAGED_BY_VALUE,
+  missingTags,
   type Ownership,
   ownershipOf,
   RESOURCE_TAG,
@@ -225,12 +226,12 @@ export async function updateSecurityGroup(
   observed: ObservedSecurityGroup,
 ): Promise<void> {
   await convergeRules(clients, observed.groupId, desired, observed);
-  const missingTags = Object.entries(desired.tags).filter(([key, value]) => observed.tags[key] !== value);
-  if (missingTags.length > 0) {
+  const tags = Object.entries(missingTags(desired.tags, observed.tags));
+  if (tags.length > 0) {
     await clients.ec2.send(
       new CreateTagsCommand({
         Resources: [observed.groupId],
-        Tags: missingTags.map(([Key, Value]) => ({ Key, Value })),
+        Tags: tags.map(([Key, Value]) => ({ Key, Value })),
       }),
     );
   }

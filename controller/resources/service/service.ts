@@ -8,16 +8,16 @@ import {
   DeleteServiceCommand,
   DescribeServicesCommand,
   type Service,
-  TagResourceCommand,
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
 import { ecsServiceName, type ServiceSpec } from "../../../specs/index.ts";
 import type { AwsClients } from "../../aws/clients.ts";
+import { addEcsTags, ecsTagList } from "../../aws/ecs-tags.ts";
 import { isNotFound } from "../../aws/errors.ts";
 import { diffFields } from "../../engine/field-diff.ts";
 import type { ResolvedNetwork } from "../../engine/network.ts";
 import { absent, present, type ResourceDiff } from "../../engine/resource-diff.ts";
-import { type Ownership, ownershipOf, resourceTags } from "../../ownership.ts";
+import { missingTags, type Ownership, ownershipOf, resourceTags } from "../../ownership.ts";
 
 export interface ServiceSettings {
   taskDefinition: string;
@@ -219,7 +219,7 @@ export async function createService(
       propagateTags: settings.propagateTags,
       enableECSManagedTags: true,
       clientToken,
-      tags: Object.entries(desired.tags).map(([key, value]) => ({ key, value })),
+      tags: ecsTagList(desired.tags),
     }),
   );
   return service?.serviceArn ?? "";
@@ -244,15 +244,7 @@ export async function updateService(
       propagateTags: settings.propagateTags,
     }),
   );
-  const missing = Object.entries(desired.tags).filter(([key, value]) => observed.tags[key] !== value);
-  if (missing.length > 0) {
-    await clients.ecs.send(
-      new TagResourceCommand({
-        resourceArn: observed.arn,
-        tags: missing.map(([key, value]) => ({ key, value })),
-      }),
-    );
-  }
+  await addEcsTags(clients, observed.arn, missingTags(desired.tags, observed.tags));
 }
 
 /** Scales to zero and deletes; the service then drains (DRAINING → INACTIVE) on its own. */

@@ -5,7 +5,6 @@
  * DuplicateTargetGroupName, never a ResourceInUse.
  */
 import {
-  AddTagsCommand,
   CreateTargetGroupCommand,
   DeleteTargetGroupCommand,
   DescribeTargetGroupAttributesCommand,
@@ -16,13 +15,13 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { type ServiceSpec, TARGET_GROUP_HASH_LENGTH, targetGroupName } from "../../../specs/index.ts";
 import type { AwsClients } from "../../aws/clients.ts";
-import type { ElbTagReader } from "../../aws/elb-tags.ts";
+import { addElbTags, type ElbTagReader } from "../../aws/elb-tags.ts";
 import { isNotFound } from "../../aws/errors.ts";
 import { diffFields } from "../../engine/field-diff.ts";
 import type { ResolvedNetwork } from "../../engine/network.ts";
 import type { FieldDiff } from "../../engine/plan.ts";
 import { absent, present, type ResourceDiff } from "../../engine/resource-diff.ts";
-import { type Ownership, ownershipOf, resourceTags } from "../../ownership.ts";
+import { missingTags, type Ownership, ownershipOf, resourceTags } from "../../ownership.ts";
 
 export const DEREGISTRATION_DELAY = "deregistration_delay.timeout_seconds";
 
@@ -259,15 +258,7 @@ export async function updateTargetGroup(
   }
   if (diff.some((field) => field.path.startsWith("attributes.")))
     await setAttributes(clients, observed.arn, desired.attributes);
-  const missingTags = Object.entries(desired.tags).filter(([key, value]) => observed.tags[key] !== value);
-  if (missingTags.length > 0) {
-    await clients.elbv2.send(
-      new AddTagsCommand({
-        ResourceArns: [observed.arn],
-        Tags: missingTags.map(([Key, Value]) => ({ Key, Value })),
-      }),
-    );
-  }
+  await addElbTags(clients, observed.arn, missingTags(desired.tags, observed.tags));
 }
 
 /** Deletes it; one already gone is fine. ResourceInUse (a listener still forwarding) is the caller's to retry. */

@@ -15,6 +15,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import { type ServiceSpec, taskDefinitionFamily } from "../../../specs/index.ts";
 import type { AwsClients } from "../../aws/clients.ts";
+import { ecsTagList } from "../../aws/ecs-tags.ts";
 import { isNotFound } from "../../aws/errors.ts";
 import { diffFields } from "../../engine/field-diff.ts";
 import type { FieldDiff } from "../../engine/plan.ts";
@@ -255,7 +256,7 @@ export async function registerTaskDefinition(
           },
         },
       ],
-      tags: Object.entries(desired.tags).map(([key, value]) => ({ key, value })),
+      tags: ecsTagList(desired.tags),
     }),
   );
   const arn = taskDefinition?.taskDefinitionArn;
