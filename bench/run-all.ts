@@ -1,4 +1,7 @@
 /** Runs every benchmark and prints its figures (`npm run bench`). Nothing here passes or fails on time. */
+import { benchDaemonReaction } from "./daemon-reaction.ts";
 import { benchPlanCalls } from "./plan-calls.ts";
 
 await benchPlanCalls();
+console.log();
+await benchDaemonReaction();
