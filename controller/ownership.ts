@@ -8,6 +8,11 @@ export const MANAGED_BY_TAG = "ecs-converge.io/managed-by";
 export const MANAGED_BY_VALUE = "ecs-converge";
 export const SERVICE_TAG = "ecs-converge.io/service";
 export const RESOURCE_TAG = "ecs-converge.io/resource";
+/**
+ * On the load balancer: the cluster the service runs in. A service is found by cluster and name, so
+ * this is how a pass notices the service it must replace when the spec moves it to another cluster.
+ */
+export const CLUSTER_TAG = "ecs-converge.io/ecs-cluster";
 
 /** The role a resource plays for its service: the value of the resource tag. */
 export type ResourceRole =

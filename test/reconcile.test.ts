@@ -208,6 +208,28 @@ describe("each kind of change plans exactly its diff and converges", () => {
     await expectConverged(changed);
   });
 
+  it("moving the service to another cluster replaces it there and deletes the old one", async () => {
+    await converge(specWith());
+    const moved = specWith({ spec: { cluster: "blue" } });
+    const { changes } = await planService(aws.clients, moved);
+    expect(actions(changes).sort()).toEqual(
+      ["create Cluster", "replace Service", "update LoadBalancer"].sort(),
+    );
+    expect(changes.find((change) => change.resource === "Service")?.reason).toBe(
+      "cluster is immutable; replaces the service in cluster web",
+    );
+    await converge(moved);
+    await expectConverged(moved);
+    const inCluster = async (cluster: string) => {
+      const { services = [] } = await aws.operator.ecs.send(
+        new DescribeServicesCommand({ cluster, services: ["web"] }),
+      );
+      return services[0]?.status;
+    };
+    expect(await inCluster("blue")).toBe("ACTIVE");
+    expect(["DRAINING", "INACTIVE"]).toContain(await inCluster("web"));
+  });
+
   it("replacing the target group deletes the old one once nothing uses it", async () => {
     await converge(specWith());
     await converge(specWith({ spec: { task: { container: { port: 8080 } } } }));

@@ -7,6 +7,7 @@ import {
   scalingPolicyName,
   taskSecurityGroupName,
 } from "../../specs/index.ts";
+import { CLUSTER_TAG } from "../ownership.ts";
 import { type ObservedCluster, observeCluster } from "../resources/cluster/cluster.ts";
 import { type ObservedListener, observeListeners } from "../resources/listener/listener.ts";
 import { type ObservedLoadBalancer, observeLoadBalancer } from "../resources/load-balancer/load-balancer.ts";
@@ -36,6 +37,8 @@ export interface Observation {
   listeners: ObservedListener[];
   cluster: ObservedCluster | undefined;
   service: ObservedService | undefined;
+  /** Ours in the cluster the load balancer says the service ran in, when the spec now names another. */
+  previousService: ObservedService | undefined;
   taskDefinitions: {
     /** ACTIVE revisions of the family, newest first; only listed when the service's revision is not the desired one. */
     activeArns: string[];
@@ -70,12 +73,16 @@ export async function observeStack(context: StackContext): Promise<Observation> 
   );
   const needNameCheck = ownedInVpc.length < groupNames.length;
   const currentArn = ecsService?.settings.taskDefinition;
-  const [listeners, namedGroups, current] = await Promise.all([
+  const previousCluster = loadBalancer?.tags[CLUSTER_TAG];
+  const movedFrom =
+    previousCluster && previousCluster !== document.spec.cluster && !ecsService ? previousCluster : undefined;
+  const [listeners, namedGroups, current, previousService] = await Promise.all([
     loadBalancer ? observeListeners(clients, elbTags, service, loadBalancer.arn) : Promise.resolve([]),
     needNameCheck
       ? observeSecurityGroupsNamed(clients, service, network.vpcId, groupNames)
       : Promise.resolve([]),
     currentArn ? context.taskDefinitions.revision(clients, currentArn) : Promise.resolve(undefined),
+    movedFrom ? observeService(clients, service, movedFrom, service) : Promise.resolve(undefined),
   ]);
 
   // The family's history matters only when the running revision is not the desired one: a newer
@@ -95,6 +102,7 @@ export async function observeStack(context: StackContext): Promise<Observation> 
     listeners,
     cluster,
     service: ecsService,
+    previousService: previousService?.ownership === "ours" ? previousService : undefined,
     taskDefinitions: { activeArns, current, latest },
     scaling,
   };

@@ -44,7 +44,14 @@ import {
   type ObservedSecurityGroup,
   updateSecurityGroup,
 } from "../resources/security-groups/security-groups.ts";
-import { createService, desiredService, diffService, updateService } from "../resources/service/service.ts";
+import {
+  createService,
+  type DesiredService,
+  deleteService,
+  desiredService,
+  diffService,
+  updateService,
+} from "../resources/service/service.ts";
 import {
   createTargetGroup,
   deleteTargetGroup,
@@ -245,6 +252,22 @@ export function buildStack(context: StackContext, observation: Observation): Sta
       taskSecurityGroupId: refs.taskSecurityGroupId,
     });
 
+  /** A service moved to another cluster is replaced: created in the new one, then the old one is deleted. */
+  const previousService = ecsService ? undefined : observation.previousService;
+  const serviceChange = (desired: DesiredService): Change => {
+    if (!previousService) return changeFor("Service", desired.name, diffService(desired, ecsService));
+    return {
+      action: "replace",
+      resource: "Service",
+      name: desired.name,
+      reason: `cluster is immutable; replaces the service in cluster ${previousService.cluster}`,
+      diff: [
+        { path: "cluster", desired: desired.cluster, observed: previousService.cluster },
+        ...diffService(desired, previousService).fields,
+      ],
+    };
+  };
+
   const scaling = desiredScaling(document);
   const scalingId = scalingResourceId(document.spec.cluster, service);
 
@@ -412,16 +435,12 @@ export function buildStack(context: StackContext, observation: Observation): Sta
       id: "service",
       dependsOn: ["cluster", "taskDefinition", "listener", "taskSecurityGroup", "targetGroup"],
       plan(refs) {
-        const desired = desiredServiceFor(refs);
-        return {
-          changes: [changeFor("Service", desired.name, diffService(desired, ecsService))],
-          provides: {},
-        };
+        return { changes: [serviceChange(desiredServiceFor(refs))], provides: {} };
       },
       async apply(refs, emit) {
         const desired = desiredServiceFor(refs);
-        const change = changeFor("Service", desired.name, diffService(desired, ecsService));
-        if (change.action === "create") {
+        const change = serviceChange(desired);
+        if (change.action === "create" || change.action === "replace") {
           // Same service, cluster and revision → same token: a create retried after a crash is not a second service.
           const token = createHash("sha256")
             .update(`${desired.cluster}/${desired.name}/${desired.settings.taskDefinition}`)
@@ -513,6 +532,18 @@ export function buildStack(context: StackContext, observation: Observation): Sta
         return { changes, provides: {} };
       },
       async apply(refs, emit) {
+        if (previousService) {
+          const change: Change = {
+            action: "delete",
+            resource: "Service",
+            name: `${previousService.cluster}/${previousService.name}`,
+            reason: "replaced in another cluster",
+            diff: [],
+          };
+          await mutate(change, emit, () =>
+            deleteService(clients, previousService.cluster, previousService.name),
+          );
+        }
         for (const old of previousTargetGroups) {
           const change: Change = {
             action: "delete",

@@ -18,7 +18,7 @@ import { isNotFound } from "../../aws/errors.ts";
 import { diffFields } from "../../engine/field-diff.ts";
 import type { ResolvedNetwork } from "../../engine/network.ts";
 import { absent, present, type ResourceDiff } from "../../engine/resource-diff.ts";
-import { missingTags, type Ownership, ownershipOf, resourceTags } from "../../ownership.ts";
+import { CLUSTER_TAG, missingTags, type Ownership, ownershipOf, resourceTags } from "../../ownership.ts";
 
 export interface DesiredLoadBalancer {
   name: string;
@@ -56,7 +56,7 @@ export function desiredLoadBalancer(
     ipAddressType: "ipv4",
     subnets: [...network.loadBalancerSubnets].sort(),
     securityGroups: [securityGroupId],
-    tags: resourceTags(document, "load-balancer"),
+    tags: { ...resourceTags(document, "load-balancer"), [CLUSTER_TAG]: document.spec.cluster },
   };
 }
 
