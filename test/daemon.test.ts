@@ -8,7 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DescribeLogGroupsCommand, PutRetentionPolicyCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand } from "@aws-sdk/client-ecs";
-import { DescribeTargetGroupsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import {
+  DescribeLoadBalancersCommand,
+  DescribeTargetGroupsCommand,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { applyPlan, planService } from "../controller/engine/reconcile.ts";
 import { parseSpec } from "../specs/index.ts";
@@ -78,9 +81,13 @@ async function waitUntilReady(daemon: DaemonProcess, name: string): Promise<void
 }
 
 async function describeService(name: string) {
-  const { services = [] } = await aws.operator.ecs.send(
-    new DescribeServicesCommand({ cluster: name, services: [name] }),
-  );
+  const { services = [] } = await aws.operator.ecs
+    .send(new DescribeServicesCommand({ cluster: name, services: [name] }))
+    .catch((error: Error) => {
+      // Pruning deletes the service's cluster too.
+      if (error.name === "ClusterNotFoundException") return { services: [] };
+      throw error;
+    });
   return services.find((service) => service.status === "ACTIVE");
 }
 
@@ -254,6 +261,24 @@ describe("ecs-converge run", () => {
     );
     expect(serviceStatus(await daemon.status(), "beta")).toBeUndefined();
     expect((await describeService("beta"))?.status).toBe("ACTIVE");
+    expect(await daemon.stop()).toBe(0);
+  });
+
+  it("with --prune, destroys the service whose spec file is deleted", async () => {
+    await writeSpec("alpha.yaml", "alpha");
+    const beta = await writeSpec("beta.yaml", "beta");
+    const daemon = await startDaemonProcess(["-f", directory, "--prune"], environment());
+    await waitUntilReady(daemon, "beta");
+    await unlink(beta);
+    await daemon.waitForLog(
+      "the prune to finish",
+      (line) => line.msg.startsWith("pruned") && line.service === "beta",
+      60_000,
+    );
+    expect(await describeService("beta")).toBeUndefined();
+    const { LoadBalancers = [] } = await aws.operator.elbv2.send(new DescribeLoadBalancersCommand({}));
+    expect(LoadBalancers.map((balancer) => balancer.LoadBalancerName)).toEqual(["alpha"]);
+    expect(conditionOf(await daemon.status(), "alpha", "Ready")).toBe("True");
     expect(await daemon.stop()).toBe(0);
   });
 
