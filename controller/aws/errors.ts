@@ -76,3 +76,12 @@ export function classifyAwsError(error: unknown): ErrorClass {
 
 /** Whether an error is AWS saying "gone": deletes treat it as success. */
 export const isNotFound = (error: unknown): boolean => classifyAwsError(error) === "not-found";
+
+/** Runs a delete; one of something already gone succeeds (a retry after a crash, or someone was faster). */
+export async function ignoreNotFound(call: () => Promise<unknown>): Promise<void> {
+  try {
+    await call();
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}

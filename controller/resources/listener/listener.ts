@@ -13,7 +13,7 @@ import {
 import type { ServiceSpec } from "../../../specs/index.ts";
 import type { AwsClients } from "../../aws/clients.ts";
 import { addElbTags, type ElbTagReader } from "../../aws/elb-tags.ts";
-import { isNotFound } from "../../aws/errors.ts";
+import { ignoreNotFound, isNotFound } from "../../aws/errors.ts";
 import { diffFields } from "../../engine/field-diff.ts";
 import { absent, present, type ResourceDiff } from "../../engine/resource-diff.ts";
 import { missingTags, type Ownership, ownershipOf, resourceTags } from "../../ownership.ts";
@@ -147,9 +147,5 @@ export async function updateListener(
 }
 
 export async function deleteListener(clients: AwsClients, arn: string): Promise<void> {
-  try {
-    await clients.elbv2.send(new DeleteListenerCommand({ ListenerArn: arn }));
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
+  await ignoreNotFound(() => clients.elbv2.send(new DeleteListenerCommand({ ListenerArn: arn })));
 }

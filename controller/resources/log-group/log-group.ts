@@ -13,7 +13,7 @@ import {
 } from "@aws-sdk/client-cloudwatch-logs";
 import type { ServiceSpec } from "../../../specs/index.ts";
 import type { AwsClients } from "../../aws/clients.ts";
-import { awsErrorCode, isNotFound } from "../../aws/errors.ts";
+import { awsErrorCode, ignoreNotFound } from "../../aws/errors.ts";
 import { diffFields } from "../../engine/field-diff.ts";
 import { absent, present, type ResourceDiff } from "../../engine/resource-diff.ts";
 import { missingTags, type Ownership, ownershipOf, resourceTags } from "../../ownership.ts";
@@ -106,9 +106,5 @@ export async function updateLogGroup(
 }
 
 export async function deleteLogGroup(clients: AwsClients, name: string): Promise<void> {
-  try {
-    await clients.logs.send(new DeleteLogGroupCommand({ logGroupName: name }));
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
+  await ignoreNotFound(() => clients.logs.send(new DeleteLogGroupCommand({ logGroupName: name })));
 }

@@ -13,7 +13,7 @@ import {
 } from "@aws-sdk/client-application-auto-scaling";
 import { ecsServiceName, type ServiceSpec, scalingPolicyName } from "../../../specs/index.ts";
 import type { AwsClients } from "../../aws/clients.ts";
-import { isNotFound } from "../../aws/errors.ts";
+import { ignoreNotFound } from "../../aws/errors.ts";
 import { diffFields } from "../../engine/field-diff.ts";
 import { absent, present, type ResourceDiff } from "../../engine/resource-diff.ts";
 import { resourceTags } from "../../ownership.ts";
@@ -170,30 +170,26 @@ export async function deleteScalingPolicy(
   resourceId: string,
   name: string,
 ): Promise<void> {
-  try {
-    await clients.autoscaling.send(
+  await ignoreNotFound(() =>
+    clients.autoscaling.send(
       new DeleteScalingPolicyCommand({
         PolicyName: name,
         ServiceNamespace: NAMESPACE,
         ResourceId: resourceId,
         ScalableDimension: DIMENSION,
       }),
-    );
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
+    ),
+  );
 }
 
 export async function deregisterScalableTarget(clients: AwsClients, resourceId: string): Promise<void> {
-  try {
-    await clients.autoscaling.send(
+  await ignoreNotFound(() =>
+    clients.autoscaling.send(
       new DeregisterScalableTargetCommand({
         ServiceNamespace: NAMESPACE,
         ResourceId: resourceId,
         ScalableDimension: DIMENSION,
       }),
-    );
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
+    ),
+  );
 }

@@ -20,7 +20,7 @@ import {
   taskSecurityGroupName,
 } from "../../../specs/index.ts";
 import type { AwsClients } from "../../aws/clients.ts";
-import { awsErrorCode, isNotFound } from "../../aws/errors.ts";
+import { awsErrorCode, ignoreNotFound } from "../../aws/errors.ts";
 import { diffFields } from "../../engine/field-diff.ts";
 import type { ResolvedNetwork } from "../../engine/network.ts";
 import { absent, present, type ResourceDiff } from "../../engine/resource-diff.ts";
@@ -290,9 +290,5 @@ async function applyAll(
 
 /** Deletes a group; one already gone is fine. DependencyViolation (ENIs still draining) is left to the caller's retry. */
 export async function deleteSecurityGroup(clients: AwsClients, groupId: string): Promise<void> {
-  try {
-    await clients.ec2.send(new DeleteSecurityGroupCommand({ GroupId: groupId }));
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
+  await ignoreNotFound(() => clients.ec2.send(new DeleteSecurityGroupCommand({ GroupId: groupId })));
 }

@@ -13,7 +13,7 @@ import {
 import { ecsServiceName, type ServiceSpec } from "../../../specs/index.ts";
 import type { AwsClients } from "../../aws/clients.ts";
 import { addEcsTags, ecsTagList } from "../../aws/ecs-tags.ts";
-import { isNotFound } from "../../aws/errors.ts";
+import { ignoreNotFound, isNotFound } from "../../aws/errors.ts";
 import { diffFields } from "../../engine/field-diff.ts";
 import type { ResolvedNetwork } from "../../engine/network.ts";
 import { absent, present, type ResourceDiff } from "../../engine/resource-diff.ts";
@@ -249,10 +249,8 @@ export async function updateService(
 
 /** Scales to zero and deletes; the service then drains (DRAINING → INACTIVE) on its own. */
 export async function deleteService(clients: AwsClients, cluster: string, name: string): Promise<void> {
-  try {
+  await ignoreNotFound(async () => {
     await clients.ecs.send(new UpdateServiceCommand({ cluster, service: name, desiredCount: 0 }));
     await clients.ecs.send(new DeleteServiceCommand({ cluster, service: name }));
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
+  });
 }

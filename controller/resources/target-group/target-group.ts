@@ -16,7 +16,7 @@ import {
 import { type ServiceSpec, TARGET_GROUP_HASH_LENGTH, targetGroupName } from "../../../specs/index.ts";
 import type { AwsClients } from "../../aws/clients.ts";
 import { addElbTags, type ElbTagReader } from "../../aws/elb-tags.ts";
-import { isNotFound } from "../../aws/errors.ts";
+import { ignoreNotFound } from "../../aws/errors.ts";
 import { diffFields } from "../../engine/field-diff.ts";
 import type { ResolvedNetwork } from "../../engine/network.ts";
 import type { FieldDiff } from "../../engine/plan.ts";
@@ -193,9 +193,23 @@ export function replacedBecause(desired: DesiredTargetGroup, previous: ObservedT
   );
 }
 
+/** The health check as CreateTargetGroup and ModifyTargetGroup take it: every field, never AWS's defaults. */
+function healthCheckParameters(check: TargetGroupHealthCheck) {
+  return {
+    HealthCheckEnabled: true,
+    HealthCheckProtocol: check.protocol,
+    HealthCheckPath: check.path,
+    HealthCheckPort: check.port,
+    HealthCheckIntervalSeconds: check.intervalSeconds,
+    HealthCheckTimeoutSeconds: check.timeoutSeconds,
+    HealthyThresholdCount: check.healthyThresholdCount,
+    UnhealthyThresholdCount: check.unhealthyThresholdCount,
+    Matcher: { HttpCode: check.matcher },
+  };
+}
+
 /** Creates it with tags and health check (idempotent for identical settings), then its attributes; returns its ARN. */
 export async function createTargetGroup(clients: AwsClients, desired: DesiredTargetGroup): Promise<string> {
-  const check = desired.healthCheck;
   const { TargetGroups = [] } = await clients.elbv2.send(
     new CreateTargetGroupCommand({
       Name: desired.name,
@@ -203,15 +217,7 @@ export async function createTargetGroup(clients: AwsClients, desired: DesiredTar
       Port: desired.port,
       VpcId: desired.vpcId,
       TargetType: desired.targetType,
-      HealthCheckEnabled: true,
-      HealthCheckProtocol: check.protocol,
-      HealthCheckPath: check.path,
-      HealthCheckPort: check.port,
-      HealthCheckIntervalSeconds: check.intervalSeconds,
-      HealthCheckTimeoutSeconds: check.timeoutSeconds,
-      HealthyThresholdCount: check.healthyThresholdCount,
-      UnhealthyThresholdCount: check.unhealthyThresholdCount,
-      Matcher: { HttpCode: check.matcher },
+      ...healthCheckParameters(desired.healthCheck),
       Tags: Object.entries(desired.tags).map(([Key, Value]) => ({ Key, Value })),
     }),
   );
@@ -240,19 +246,11 @@ export async function updateTargetGroup(
   observed: ObservedTargetGroup,
 ): Promise<void> {
   const diff = diffTargetGroup(desired, observed).fields;
-  const check = desired.healthCheck;
   if (diff.some((field) => field.path.startsWith("healthCheck."))) {
     await clients.elbv2.send(
       new ModifyTargetGroupCommand({
         TargetGroupArn: observed.arn,
-        HealthCheckProtocol: check.protocol,
-        HealthCheckPath: check.path,
-        HealthCheckPort: check.port,
-        HealthCheckIntervalSeconds: check.intervalSeconds,
-        HealthCheckTimeoutSeconds: check.timeoutSeconds,
-        HealthyThresholdCount: check.healthyThresholdCount,
-        UnhealthyThresholdCount: check.unhealthyThresholdCount,
-        Matcher: { HttpCode: check.matcher },
+        ...healthCheckParameters(desired.healthCheck),
       }),
     );
   }
@@ -263,9 +261,5 @@ export async function updateTargetGroup(
 
 /** Deletes it; one already gone is fine. ResourceInUse (a listener still forwarding) is the caller's to retry. */
 export async function deleteTargetGroup(clients: AwsClients, arn: string): Promise<void> {
-  try {
-    await clients.elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn: arn }));
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
+  await ignoreNotFound(() => clients.elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn: arn })));
 }

@@ -16,7 +16,7 @@ import {
 import { type ServiceSpec, taskDefinitionFamily } from "../../../specs/index.ts";
 import type { AwsClients } from "../../aws/clients.ts";
 import { ecsTagList } from "../../aws/ecs-tags.ts";
-import { isNotFound } from "../../aws/errors.ts";
+import { ignoreNotFound } from "../../aws/errors.ts";
 import { diffFields } from "../../engine/field-diff.ts";
 import type { FieldDiff } from "../../engine/plan.ts";
 import { resourceTags } from "../../ownership.ts";
@@ -265,9 +265,5 @@ export async function registerTaskDefinition(
 }
 
 export async function deregisterTaskDefinition(clients: AwsClients, arn: string): Promise<void> {
-  try {
-    await clients.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn }));
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
+  await ignoreNotFound(() => clients.ecs.send(new DeregisterTaskDefinitionCommand({ taskDefinition: arn })));
 }
