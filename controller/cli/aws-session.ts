@@ -63,6 +63,15 @@ export function explainFailure(error: unknown, loaded: LoadedSpec, options: AwsC
       cause: error,
     });
   }
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
+    return new CliError(
+      `cannot reach AWS for service "${loaded.spec.metadata.name}": ${(error as Error).message}`,
+      {
+        hint: "check the region (spec.region, AWS_REGION) and the network; a region that does not exist has no endpoint",
+        cause: error,
+      },
+    );
+  }
   if (code === "ECONNREFUSED" && options.local) {
     return new CliError(`the emulator is not running at ${LOCAL_EMULATOR_ENDPOINT}`, {
       hint: "start it in another terminal with: npx ecs-converge emulator",
