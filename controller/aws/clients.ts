@@ -7,6 +7,7 @@ import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { ServiceSpec } from "../../specs/index.ts";
 
 export interface AwsClients {
   region: string;
@@ -57,6 +58,27 @@ export function createAwsClients(options: ClientOptions & { region: string }): A
     autoscaling: new ApplicationAutoScalingClient(config),
     logs: new CloudWatchLogsClient(config),
   };
+}
+
+/** No region in the spec, the environment or the profile: nothing says where the service runs. */
+export class NoRegionError extends Error {
+  constructor(service: string) {
+    super(`no AWS region for service "${service}"`);
+    this.name = "NoRegionError";
+  }
+}
+
+/**
+ * Clients for a service: in the spec's region, else the SDK's (AWS_REGION, the profile); against an
+ * emulator any region will do, so us-east-1 is the last resort there.
+ */
+export async function clientsForService(
+  document: ServiceSpec,
+  endpoint: string | undefined,
+): Promise<AwsClients> {
+  const region = document.spec.region ?? (await defaultRegion()) ?? (endpoint ? "us-east-1" : undefined);
+  if (!region) throw new NoRegionError(document.metadata.name);
+  return createAwsClients({ region, ...(endpoint ? { endpoint } : {}) });
 }
 
 /** The region the SDK would use without one in the spec, or undefined when nothing configures one. */

@@ -3,7 +3,12 @@
  * and turning AWS-side failures into one clear line that says what and how to fix it.
  */
 import { formatIssue, type LoadedSpec, loadSpecPath, SpecError } from "../../specs/index.ts";
-import { type AwsClients, createAwsClients, defaultRegion, LOCAL_EMULATOR_ENDPOINT } from "../aws/clients.ts";
+import {
+  type AwsClients,
+  clientsForService,
+  LOCAL_EMULATOR_ENDPOINT,
+  NoRegionError,
+} from "../aws/clients.ts";
 import { classifyAwsError } from "../aws/errors.ts";
 import { SpecReferenceError } from "../engine/network.ts";
 import { OwnershipConflictError } from "../engine/ownership-check.ts";
@@ -25,13 +30,11 @@ export async function loadValidSpecs(path: string): Promise<LoadedSpec[]> {
 
 /** Clients for a spec's region: the spec's own, else the SDK's (AWS_REGION, the profile). */
 export async function clientsForSpec(loaded: LoadedSpec, options: AwsCommandOptions): Promise<AwsClients> {
-  const region = loaded.spec.spec.region ?? (options.local ? "us-east-1" : await defaultRegion());
-  if (!region) {
-    throw new CliError(`${loaded.file}: no AWS region for service "${loaded.spec.metadata.name}"`, {
-      hint: "set spec.region in the spec, or AWS_REGION (or a region in your AWS profile)",
-    });
+  try {
+    return await clientsForService(loaded.spec, options.local ? LOCAL_EMULATOR_ENDPOINT : undefined);
+  } catch (error) {
+    throw explainFailure(error, loaded, options);
   }
-  return createAwsClients({ region, ...(options.local ? { endpoint: LOCAL_EMULATOR_ENDPOINT } : {}) });
 }
 
 /** A failure while talking to AWS, explained for the person at the terminal. */
@@ -48,6 +51,12 @@ export function explainFailure(error: unknown, loaded: LoadedSpec, options: AwsC
       }),
       { hint: error.hint, cause: error },
     );
+  }
+  if (error instanceof NoRegionError) {
+    return new CliError(`${loaded.file}: ${error.message}`, {
+      hint: "set spec.region in the spec, or AWS_REGION (or a region in your AWS profile)",
+      cause: error,
+    });
   }
   if (error instanceof OwnershipConflictError) {
     return new CliError(`${loaded.file}: ${error.message}`, {

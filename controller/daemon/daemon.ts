@@ -7,7 +7,7 @@
 import type { LoadedSpec } from "../../specs/index.ts";
 import { formatIssue } from "../../specs/index.ts";
 import { instrumentClients } from "../aws/call-metrics.ts";
-import { type AwsClients, createAwsClients, defaultRegion } from "../aws/clients.ts";
+import { type AwsClients, clientsForService } from "../aws/clients.ts";
 import { startEndpoints } from "./endpoints.ts";
 import { ConcurrencyLimiter } from "./limiter.ts";
 import type { Logger } from "./logger.ts";
@@ -46,12 +46,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   let ready = false;
 
   const clientsFor = async (loaded: LoadedSpec): Promise<AwsClients> => {
-    const region = loaded.spec.spec.region ?? (await defaultRegion());
-    if (!region)
-      throw new Error(
-        `no AWS region for service "${loaded.spec.metadata.name}": set spec.region or AWS_REGION`,
-      );
-    const clients = createAwsClients({ region, ...(options.endpoint ? { endpoint: options.endpoint } : {}) });
+    const clients = await clientsForService(loaded.spec, options.endpoint);
     instrumentClients(clients, (call) => {
       metrics.recordAwsCall(call.service, call.operation);
       if (call.throttled) metrics.recordThrottle(call.service, call.operation);
