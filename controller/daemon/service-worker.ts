@@ -168,9 +168,18 @@ export class ServiceWorker {
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#nextAt = undefined;
-      this.#running = this.#pass().finally(() => {
-        this.#running = undefined;
-      });
+      this.#running = this.#pass()
+        .catch((error: unknown) => {
+          // A bug in a pass must not take the daemon (and every other service) down: log it and back off.
+          this.#log.error(
+            { error: error instanceof Error ? error.stack : String(error) },
+            "reconcile pass crashed",
+          );
+          this.#schedule(this.#deps.settings.maxBackoffMs);
+        })
+        .finally(() => {
+          this.#running = undefined;
+        });
     }, delayMs);
   }
 
