@@ -13,7 +13,11 @@ import {
   DescribeSecurityGroupsCommand,
   DescribeVpcsCommand,
 } from "@aws-sdk/client-ec2";
-import { DescribeServicesCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
+import {
+  DescribeServicesCommand,
+  ListTaskDefinitionsCommand,
+  UpdateServiceCommand,
+} from "@aws-sdk/client-ecs";
 import {
   DeleteListenerCommand,
   DescribeListenersCommand,
@@ -27,6 +31,7 @@ import { controllerActions } from "../controller/aws/iam-policy.ts";
 import { OwnershipConflictError } from "../controller/engine/ownership-check.ts";
 import type { Change } from "../controller/engine/plan.ts";
 import { applyPlan, planDestroy, planService } from "../controller/engine/reconcile.ts";
+import { KEPT_REVISIONS } from "../controller/engine/stack.ts";
 import { parseSpec, type ServiceSpec } from "../specs/index.ts";
 import { merge, specYaml } from "../specs/test-builders.ts";
 import { type EmulatedAws, startEmulatedAws } from "./support/emulated-aws.ts";
@@ -125,6 +130,8 @@ describe("from nothing", () => {
 describe("each kind of change plans exactly its diff and converges", () => {
   const cases: Array<{
     reason: string;
+    /** What is converged first (default: the base spec). */
+    base?: Patch;
     patch: Patch;
     expected: string[];
     fields?: Record<string, string[]>;
@@ -190,15 +197,22 @@ describe("each kind of change plans exactly its diff and converges", () => {
       fields: { Listener: ["forwardTo"], Service: ["taskDefinition", "loadBalancers"] },
     },
     {
+      reason: "autoscaling bounds and target",
+      base: { spec: { autoscaling: { minTasks: 2, maxTasks: 4 } } },
+      patch: { spec: { autoscaling: { minTasks: 2, maxTasks: 8, targetCpuPercent: 40 } } },
+      expected: ["update ScalableTarget", "update ScalingPolicy"],
+      fields: { ScalableTarget: ["maxCapacity"], ScalingPolicy: ["targetValue"] },
+    },
+    {
       reason: "adding autoscaling",
       patch: { spec: { autoscaling: { minTasks: 2, maxTasks: 6 } } },
       expected: ["create ScalableTarget", "create ScalingPolicy"],
     },
   ];
 
-  it.each(cases)("$reason", async ({ patch, expected, fields }) => {
-    await converge(specWith());
-    const changed = specWith(patch);
+  it.each(cases)("$reason", async ({ base = {}, patch, expected, fields }) => {
+    await converge(specWith(base));
+    const changed = specWith(merge(base, patch));
     const { changes } = await planService(aws.clients, changed);
     expect(actions(changes).sort()).toEqual([...expected].sort());
     for (const [resource, expectedPaths] of Object.entries(fields ?? {})) {
@@ -228,6 +242,19 @@ describe("each kind of change plans exactly its diff and converges", () => {
     };
     expect(await inCluster("blue")).toBe("ACTIVE");
     expect(["DRAINING", "INACTIVE"]).toContain(await inCluster("web"));
+  });
+
+  it("keeps the newest revisions of the family and deregisters older ones", async () => {
+    for (let version = 1; version <= KEPT_REVISIONS + 3; version++) {
+      await converge(
+        specWith({ spec: { task: { container: { image: `registry.example.com/web:1.0.${version}` } } } }),
+      );
+    }
+    const { taskDefinitionArns = [] } = await aws.operator.ecs.send(
+      new ListTaskDefinitionsCommand({ familyPrefix: "web", status: "ACTIVE" }),
+    );
+    expect(taskDefinitionArns.length).toBeLessThanOrEqual(KEPT_REVISIONS + 1);
+    expect(taskDefinitionArns.at(-1)).toMatch(/web:8$/);
   });
 
   it("replacing the target group deletes the old one once nothing uses it", async () => {
@@ -409,6 +436,24 @@ describe("destroy", () => {
     expect(NetworkInterfaces).toEqual([]);
     const again = await planDestroy(aws.clients, document, { keepLogs: false, timeoutMs: 60_000 });
     expect(actions(again.changes)).toEqual([]);
+  });
+});
+
+describe("destroy --keep-logs", () => {
+  it("keeps the log group and deletes everything else", async () => {
+    const document = specWith();
+    await converge(document);
+    await applyPlan(
+      await planDestroy(aws.clients, document, { keepLogs: true, timeoutMs: 60_000 }),
+      () => {},
+    );
+    const { changes } = await planService(aws.clients, document);
+    expect(
+      actions(changes)
+        .filter((action) => action !== "create LogGroup")
+        .every((action) => action.startsWith("create")),
+    ).toBe(true);
+    expect(actions(changes)).not.toContain("create LogGroup");
   });
 });
 
