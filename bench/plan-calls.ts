@@ -45,7 +45,7 @@ export async function benchPlanCalls(): Promise<{ cold: number; warm: number; wr
     console.log(`cold (fresh process): ${total(coldCounts)} read calls`);
     for (const line of table(coldCounts)) console.log(line);
     console.log(
-      `warm (revisions and network cached, as in the daemon): ${total(warmCounts)} read calls, ${writes} writes`,
+      `warm (revisions, network and tags cached, as in the daemon): ${total(warmCounts)} read calls, ${writes} writes`,
     );
     return { cold: total(coldCounts), warm: total(warmCounts), writes };
   } finally {

@@ -30,7 +30,7 @@ import { EMULATOR_ACCESS_KEY_ID } from "../controller/aws/clients.ts";
 import { controllerActions } from "../controller/aws/iam-policy.ts";
 import { OwnershipConflictError } from "../controller/engine/ownership-check.ts";
 import type { Change } from "../controller/engine/plan.ts";
-import { applyPlan, planDestroy, planService } from "../controller/engine/reconcile.ts";
+import { applyPlan, createPassCaches, planDestroy, planService } from "../controller/engine/reconcile.ts";
 import { KEPT_REVISIONS } from "../controller/engine/stack.ts";
 import { parseSpec, type ServiceSpec } from "../specs/index.ts";
 import { merge, specYaml } from "../specs/test-builders.ts";
@@ -115,6 +115,19 @@ describe("from nothing", () => {
       new DescribeServicesCommand({ cluster: "web", services: ["web"] }),
     );
     expect(services[0]).toMatchObject({ status: "ACTIVE", desiredCount: 2, launchType: "FARGATE" });
+  });
+
+  it("plans a converged service with about ten reads and no writes once the caches are warm", async () => {
+    const document = specWith({ spec: { autoscaling: { minTasks: 2, maxTasks: 4 } } });
+    await converge(document);
+    const caches = createPassCaches();
+    await planService(aws.clients, document, caches);
+    aws.emulator.calls.reset();
+    const { changes } = await planService(aws.clients, document, caches);
+    expect(actions(changes)).toEqual([]);
+    const calls = aws.emulator.calls.calls();
+    expect(calls.filter((call) => !/^(Describe|List|Get)/.test(call.operation))).toEqual([]);
+    expect(calls.length).toBeLessThanOrEqual(10);
   });
 
   it("keeps secrets out of the plan", async () => {

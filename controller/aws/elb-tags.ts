@@ -5,6 +5,7 @@
  */
 import { AddTagsCommand, DescribeTagsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { AwsClients } from "./clients.ts";
+import type { TagCache } from "./tag-cache.ts";
 
 const DESCRIBE_TAGS_LIMIT = 20;
 
@@ -12,11 +13,13 @@ type Tags = Record<string, string>;
 
 export class ElbTagReader {
   readonly #clients: AwsClients;
-  readonly #known = new Map<string, Promise<Tags>>();
+  readonly #known: TagCache;
   #pending = new Map<string, { resolve: (tags: Tags) => void; reject: (error: unknown) => void }>();
 
-  constructor(clients: AwsClients) {
+  /** `known` is shared between passes (see tag-cache.ts); a fresh map reads everything. */
+  constructor(clients: AwsClients, known: TagCache = new Map()) {
     this.#clients = clients;
+    this.#known = known;
   }
 
   /** The tags of one resource; lookups made together are fetched together. */

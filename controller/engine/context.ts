@@ -2,6 +2,7 @@
 import type { ServiceSpec } from "../../specs/index.ts";
 import type { AwsClients } from "../aws/clients.ts";
 import { ElbTagReader } from "../aws/elb-tags.ts";
+import type { TagCache } from "../aws/tag-cache.ts";
 import { TaskDefinitionCache } from "../resources/task-definition/task-definition.ts";
 import type { ResolvedNetwork } from "./network.ts";
 
@@ -12,6 +13,8 @@ export interface StackContext {
   elbTags: ElbTagReader;
   /** Kept across passes by the daemon: revisions never change. */
   taskDefinitions: TaskDefinitionCache;
+  /** Tag sets by ARN, kept across passes until an apply changes something. */
+  tags: TagCache;
 }
 
 export function createStackContext(
@@ -19,7 +22,7 @@ export function createStackContext(
   document: ServiceSpec,
   network: ResolvedNetwork,
   taskDefinitions = new TaskDefinitionCache(),
+  tags: TagCache = new Map(),
 ): StackContext {
-  // Tags are read fresh every pass: an ownership tag removed by hand must be noticed.
-  return { clients, document, network, elbTags: new ElbTagReader(clients), taskDefinitions };
+  return { clients, document, network, elbTags: new ElbTagReader(clients, tags), taskDefinitions, tags };
 }

@@ -59,7 +59,7 @@ export async function observeStack(context: StackContext): Promise<Observation> 
   const [ownedGroups, logGroup, loadBalancer, targetGroups, cluster, ecsService, scaling] = await Promise.all(
     [
       observeOwnedSecurityGroups(clients, service),
-      observeLogGroup(clients, service, document.spec.logging.logGroup),
+      observeLogGroup(clients, service, document.spec.logging.logGroup, context.tags),
       observeLoadBalancer(clients, elbTags, service, service),
       observeTargetGroups(clients, elbTags, service),
       observeCluster(clients, service, document.spec.cluster),

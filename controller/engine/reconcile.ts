@@ -4,12 +4,13 @@
  */
 import type { ServiceSpec } from "../../specs/index.ts";
 import type { AwsClients } from "../aws/clients.ts";
+import type { TagCache } from "../aws/tag-cache.ts";
 import { TaskDefinitionCache } from "../resources/task-definition/task-definition.ts";
 import { createStackContext, type StackContext } from "./context.ts";
 import { buildDestroyNodes, type DestroyOptions } from "./destroy.ts";
 import { NetworkCache, resolveNetwork } from "./network.ts";
 import { type Observation, observeStack } from "./observe.ts";
-import type { Change } from "./plan.ts";
+import { type Change, hasChanges } from "./plan.ts";
 import type { Refs } from "./refs.ts";
 import { type ApplyEvent, applyNodes, buildStack, planNodes, type StackNode } from "./stack.ts";
 
@@ -24,11 +25,13 @@ export interface ServicePlan {
 export interface PassCaches {
   taskDefinitions: TaskDefinitionCache;
   networks: NetworkCache;
+  tags: TagCache;
 }
 
 export const createPassCaches = (): PassCaches => ({
   taskDefinitions: new TaskDefinitionCache(),
   networks: new NetworkCache(),
+  tags: new Map(),
 });
 
 /** Reads AWS and computes the changes; mutates nothing. */
@@ -38,7 +41,7 @@ export async function planService(
   caches: PassCaches = createPassCaches(),
 ): Promise<ServicePlan> {
   const network = await caches.networks.resolve(clients, document);
-  const context = createStackContext(clients, document, network, caches.taskDefinitions);
+  const context = createStackContext(clients, document, network, caches.taskDefinitions, caches.tags);
   const observation = await observeStack(context);
   const nodes = buildStack(context, observation);
   return { context, observation, nodes, changes: planNodes(nodes) };
@@ -59,5 +62,10 @@ export async function planDestroy(
 
 /** Executes a plan, reporting each mutation as it starts and ends; returns the references it ended with. */
 export async function applyPlan(plan: ServicePlan, emit: (event: ApplyEvent) => void): Promise<Refs> {
-  return applyNodes(plan.nodes, emit);
+  try {
+    return await applyNodes(plan.nodes, emit);
+  } finally {
+    // What was applied may have added tags: the next pass reads them afresh.
+    if (hasChanges(plan.changes)) plan.context.tags.clear();
+  }
 }

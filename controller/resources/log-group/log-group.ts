@@ -14,6 +14,7 @@ import {
 import type { ServiceSpec } from "../../../specs/index.ts";
 import type { AwsClients } from "../../aws/clients.ts";
 import { awsErrorCode, ignoreNotFound } from "../../aws/errors.ts";
+import { cachedTags, type TagCache } from "../../aws/tag-cache.ts";
 import { diffFields } from "../../engine/field-diff.ts";
 import { absent, present, type ResourceDiff } from "../../engine/resource-diff.ts";
 import { missingTags, type Ownership, ownershipOf, resourceTags } from "../../ownership.ts";
@@ -45,6 +46,7 @@ export async function observeLogGroup(
   clients: AwsClients,
   service: string,
   name: string,
+  tagCache: TagCache = new Map(),
 ): Promise<ObservedLogGroup | undefined> {
   let nextToken: string | undefined;
   do {
@@ -54,7 +56,12 @@ export async function observeLogGroup(
     const group = page.logGroups?.find((candidate) => candidate.logGroupName === name);
     if (group) {
       const arn = group.logGroupArn ?? (group.arn ?? "").replace(/:\*$/, "");
-      const { tags = {} } = await clients.logs.send(new ListTagsForResourceCommand({ resourceArn: arn }));
+      const tags = await cachedTags(tagCache, arn, async () => {
+        const { tags: found = {} } = await clients.logs.send(
+          new ListTagsForResourceCommand({ resourceArn: arn }),
+        );
+        return found;
+      });
       return {
         name,
         arn,
