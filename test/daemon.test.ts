@@ -282,6 +282,18 @@ describe("ecs-converge run", () => {
     expect(await daemon.stop()).toBe(0);
   });
 
+  it("exits at once on a second signal, without waiting for the pass in flight", async () => {
+    // Every AWS call takes seconds: the first pass is still in flight when the signals arrive.
+    aws.emulator.injectFaults({ rules: [{ latencyMs: 3000 }] });
+    const file = await writeSpec("service.yaml", "web");
+    const daemon = await startDaemonProcess(["-f", file], environment());
+    daemon.child.kill("SIGTERM");
+    await daemon.waitForLog("the first signal to be taken", (line) => line.msg === "shutting down");
+    daemon.child.kill("SIGTERM");
+    // A graceful stop would end with 0 once the slow pass finished; the second signal ends it now, with 1.
+    expect(await daemon.exited).toBe(1);
+  });
+
   it("converges through throttling: slower, not broken", async () => {
     aws.emulator.injectFaults({ seed: 11, rules: [{ throttleRate: 0.3 }] });
     const file = await writeSpec("service.yaml", "web");
