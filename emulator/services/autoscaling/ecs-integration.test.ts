@@ -19,7 +19,7 @@ import {
   DescribeServicesCommand,
   RegisterTaskDefinitionCommand,
 } from "@aws-sdk/client-ecs";
-import { afterAll, beforeEach, describe, expect, it, type TestContext } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import type { Emulator } from "../../server.ts";
 import { startTestEmulator, type TestClients } from "../../test-clients.ts";
 
@@ -37,38 +37,34 @@ afterAll(async () => {
   await emulator?.close();
 });
 
-/** Creates `prod/web` on Fargate through the ECS API, or skips the test saying why ECS is not ready. */
-async function createWebService(context: TestContext, desiredCount: number): Promise<void> {
-  try {
-    const { Subnets = [] } = await clients.ec2.send(new DescribeSubnetsCommand({}));
-    await clients.ecs.send(new CreateClusterCommand({ clusterName: "prod" }));
-    await clients.ecs.send(
-      new RegisterTaskDefinitionCommand({
-        family: "web",
-        requiresCompatibilities: ["FARGATE"],
-        networkMode: "awsvpc",
-        cpu: "256",
-        memory: "512",
-        containerDefinitions: [
-          { name: "web", image: "nginx", essential: true, portMappings: [{ containerPort: 80 }] },
-        ],
-      }),
-    );
-    await clients.ecs.send(
-      new CreateServiceCommand({
-        cluster: "prod",
-        serviceName: "web",
-        taskDefinition: "web",
-        desiredCount,
-        launchType: "FARGATE",
-        networkConfiguration: {
-          awsvpcConfiguration: { subnets: Subnets.slice(0, 2).map((subnet) => subnet.SubnetId ?? "") },
-        },
-      }),
-    );
-  } catch (error) {
-    context.skip(`the ECS emulator cannot create a service yet: ${(error as Error).message}`);
-  }
+/** Creates `prod/web` on Fargate through the ECS API. */
+async function createWebService(desiredCount: number): Promise<void> {
+  const { Subnets = [] } = await clients.ec2.send(new DescribeSubnetsCommand({}));
+  await clients.ecs.send(new CreateClusterCommand({ clusterName: "prod" }));
+  await clients.ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: "web",
+      requiresCompatibilities: ["FARGATE"],
+      networkMode: "awsvpc",
+      cpu: "256",
+      memory: "512",
+      containerDefinitions: [
+        { name: "web", image: "nginx", essential: true, portMappings: [{ containerPort: 80 }] },
+      ],
+    }),
+  );
+  await clients.ecs.send(
+    new CreateServiceCommand({
+      cluster: "prod",
+      serviceName: "web",
+      taskDefinition: "web",
+      desiredCount,
+      launchType: "FARGATE",
+      networkConfiguration: {
+        awsvpcConfiguration: { subnets: Subnets.slice(0, 2).map((subnet) => subnet.SubnetId ?? "") },
+      },
+    }),
+  );
 }
 
 const ecsDesiredCount = async () =>
@@ -88,14 +84,14 @@ async function register(minCapacity: number, maxCapacity: number) {
 }
 
 describe("with the ECS emulator", () => {
-  it("clamps a service's desired count into [min, max] at registration", async (context) => {
-    await createWebService(context, 1);
+  it("clamps a service's desired count into [min, max] at registration", async () => {
+    await createWebService(1);
     await register(2, 4);
     expect(await ecsDesiredCount()).toBe(2);
   });
 
-  it("refuses a service ECS does not have", async (context) => {
-    await createWebService(context, 1);
+  it("refuses a service ECS does not have", async () => {
+    await createWebService(1);
     await expect(
       clients.autoscaling.send(
         new RegisterScalableTargetCommand({
@@ -109,8 +105,8 @@ describe("with the ECS emulator", () => {
     ).rejects.toThrow("ECS service doesn't exist: service/prod/missing");
   });
 
-  it("scales a service in while its simulated CPU stays well below the target", async (context) => {
-    await createWebService(context, 3);
+  it("scales a service in while its simulated CPU stays well below the target", async () => {
+    await createWebService(3);
     await register(1, 4);
     await clients.autoscaling.send(
       new PutScalingPolicyCommand({
@@ -133,8 +129,8 @@ describe("with the ECS emulator", () => {
     expect(ScalingActivities?.[0]?.Cause).toMatch(/AlarmLow-.* in state ALARM triggered policy web-cpu$/);
   });
 
-  it("loses its scalable target and policies when ECS deletes the service", async (context) => {
-    await createWebService(context, 1);
+  it("loses its scalable target and policies when ECS deletes the service", async () => {
+    await createWebService(1);
     await register(1, 2);
     await clients.ecs.send(new DeleteServiceCommand({ cluster: "prod", service: "web", force: true }));
     const { ScalableTargets } = await clients.autoscaling.send(
