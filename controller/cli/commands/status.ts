@@ -60,7 +60,7 @@ export async function statusCommand(options: StatusOptions, streams: CliStreams)
         out.line(`  load balancer ${report.loadBalancer.state}: http://${report.loadBalancer.dnsName}`);
       if (rollout) {
         out.line(
-          `  tasks ${rollout.running}/${rollout.desired} running, ${rollout.pending} pending; targets ${JSON.stringify(rollout.targets)}`,
+          `  tasks ${rollout.running}/${rollout.desired} running, ${rollout.pending} pending; targets: ${describeTargets(rollout.targets)}`,
         );
         for (const deployment of rollout.deployments) {
           out.line(
@@ -77,4 +77,10 @@ export async function statusCommand(options: StatusOptions, streams: CliStreams)
   }
   if (options.json) out.json(reports.length === 1 ? reports[0] : reports);
   return ExitCode.Ok;
+}
+
+/** `2 healthy, 1 initial`, or `none`. */
+function describeTargets(targets: Record<string, number>): string {
+  const parts = Object.entries(targets).map(([state, count]) => `${count} ${state}`);
+  return parts.length > 0 ? parts.join(", ") : "none";
 }
