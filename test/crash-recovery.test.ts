@@ -9,11 +9,7 @@ import {
 } from "@aws-sdk/client-application-auto-scaling";
 import { DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeSecurityGroupsCommand } from "@aws-sdk/client-ec2";
-import {
-  DescribeServicesCommand,
-  ListClustersCommand,
-  ListTaskDefinitionsCommand,
-} from "@aws-sdk/client-ecs";
+import { ListClustersCommand, ListServicesCommand, ListTaskDefinitionsCommand } from "@aws-sdk/client-ecs";
 import {
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
@@ -22,7 +18,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { applyPlan, planService } from "../controller/engine/reconcile.ts";
 import type { Fault, FaultPolicy } from "../emulator/index.ts";
-import { parseSpec } from "../specs/index.ts";
+import { parseSpec, type ServiceSpec } from "../specs/index.ts";
 import { merge, specYaml } from "../specs/test-builders.ts";
 import { type EmulatedAws, startEmulatedAws } from "./support/emulated-aws.ts";
 
@@ -56,12 +52,15 @@ afterAll(async () => {
   await aws?.close();
 });
 
-const document = parseSpec(
-  specYaml(merge({ metadata: { name: "web" } }, { spec: { autoscaling: { minTasks: 2, maxTasks: 4 } } })),
-  "service.yaml",
-).spec;
+const specOf = (patch: Parameters<typeof merge>[1]) =>
+  parseSpec(
+    specYaml(
+      merge({ metadata: { name: "web" }, spec: { autoscaling: { minTasks: 2, maxTasks: 4 } } }, patch),
+    ),
+    "service.yaml",
+  ).spec;
 
-async function apply(): Promise<void> {
+async function apply(document: ServiceSpec): Promise<void> {
   const plan = await planService(aws.clients, document);
   await applyPlan(plan, () => {});
 }
@@ -82,8 +81,8 @@ async function inventory() {
     ),
   );
   const clusters = await operator.ecs.send(new ListClustersCommand({}));
-  const services = await operator.ecs.send(
-    new DescribeServicesCommand({ cluster: "web", services: ["web"] }),
+  const services = await Promise.all(
+    (clusters.clusterArns ?? []).map((cluster) => operator.ecs.send(new ListServicesCommand({ cluster }))),
   );
   const revisions = await operator.ecs.send(
     new ListTaskDefinitionsCommand({ familyPrefix: "web", status: "ACTIVE" }),
@@ -106,9 +105,7 @@ async function inventory() {
     targetGroups: (targetGroups.TargetGroups ?? []).map((group) => group.TargetGroupName).sort(),
     listeners: listeners.flatMap((page) => (page.Listeners ?? []).map((listener) => listener.Port)),
     clusters: (clusters.clusterArns ?? []).length,
-    services: (services.services ?? [])
-      .filter((service) => service.status === "ACTIVE")
-      .map((service) => service.serviceName),
+    services: services.flatMap((page) => page.serviceArns ?? []).sort(),
     revisions: (revisions.taskDefinitionArns ?? []).length,
     scalableTargets: (targets.ScalableTargets ?? []).map(
       (target) => `${target.ResourceId} ${target.MinCapacity}-${target.MaxCapacity}`,
@@ -118,26 +115,44 @@ async function inventory() {
   };
 }
 
-describe("a crash at any point of a from-scratch apply", () => {
-  it("is repaired by the next apply into exactly what a clean run makes", async () => {
-    aws.emulator.reset();
-    await apply();
-    const clean = await inventory();
-    const mutations = aws.emulator.calls.calls().filter((call) => !READ_ONLY.test(call.operation)).length;
-    expect(mutations).toBeGreaterThan(10);
+const scenarios: Array<{ reason: string; before?: ServiceSpec; after: ServiceSpec }> = [
+  { reason: "a from-scratch apply", after: specOf({}) },
+  {
+    reason:
+      "an apply that moves the service to another cluster, replaces its target group and rolls a new image",
+    before: specOf({}),
+    after: specOf({
+      spec: { cluster: "blue", task: { container: { port: 8080, image: "registry.example.com/web:2.0.0" } } },
+    }),
+  },
+];
 
-    for (let budget = 0; budget < mutations; budget++) {
+describe("a crash at any point of an apply", () => {
+  it.each(scenarios)(
+    "is repaired by the next apply into exactly what a clean run makes: $reason",
+    async ({ before, after }) => {
       aws.emulator.reset();
-      const killSwitch = new DiesAfter(budget);
-      aws.emulator.faults = killSwitch;
-      await expect(apply(), `the run cut after ${budget} mutations should fail`).rejects.toBeDefined();
-      expect(killSwitch.exhausted).toBe(true);
-      aws.emulator.clearFaults();
+      if (before) await apply(before);
+      aws.emulator.calls.reset();
+      await apply(after);
+      const clean = await inventory();
+      const mutations = aws.emulator.calls.calls().filter((call) => !READ_ONLY.test(call.operation)).length;
+      expect(mutations).toBeGreaterThan(3);
 
-      await apply();
-      expect(await inventory(), `after a crash following mutation ${budget}`).toEqual(clean);
-      const { changes } = await planService(aws.clients, document);
-      expect(changes.filter((change) => change.action !== "noop")).toEqual([]);
-    }
-  });
+      for (let budget = 0; budget < mutations; budget++) {
+        aws.emulator.reset();
+        if (before) await apply(before);
+        const killSwitch = new DiesAfter(budget);
+        aws.emulator.faults = killSwitch;
+        await expect(apply(after), `the run cut after ${budget} mutations should fail`).rejects.toBeDefined();
+        expect(killSwitch.exhausted).toBe(true);
+        aws.emulator.clearFaults();
+
+        await apply(after);
+        expect(await inventory(), `after a crash following mutation ${budget}`).toEqual(clean);
+        const { changes } = await planService(aws.clients, after);
+        expect(changes.filter((change) => change.action !== "noop")).toEqual([]);
+      }
+    },
+  );
 });

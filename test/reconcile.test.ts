@@ -240,7 +240,7 @@ describe("each kind of change plans exactly its diff and converges", () => {
     const moved = specWith({ spec: { cluster: "blue" } });
     const { changes } = await planService(aws.clients, moved);
     expect(actions(changes).sort()).toEqual(
-      ["create Cluster", "replace Service", "update LoadBalancer"].sort(),
+      ["create Cluster", "replace Service", "delete Service", "update LoadBalancer"].sort(),
     );
     expect(changes.find((change) => change.resource === "Service")?.reason).toBe(
       "cluster is immutable; replaces the service in cluster web",

@@ -37,7 +37,7 @@ export interface Observation {
   listeners: ObservedListener[];
   cluster: ObservedCluster | undefined;
   service: ObservedService | undefined;
-  /** Ours in the cluster the load balancer says the service ran in, when the spec now names another. */
+  /** Ours (not yet INACTIVE) in the cluster the load balancer says the service ran in, when the spec names another. */
   previousService: ObservedService | undefined;
   taskDefinitions: {
     /** ACTIVE revisions of the family, newest first; only listed when the service's revision is not the desired one. */
@@ -74,8 +74,10 @@ export async function observeStack(context: StackContext): Promise<Observation> 
   const needNameCheck = ownedInVpc.length < groupNames.length;
   const currentArn = ecsService?.settings.taskDefinition;
   const previousCluster = loadBalancer?.tags[CLUSTER_TAG];
+  // Looked up even when the service already runs in the new cluster: a run that crashed before
+  // deleting the old one must still delete it.
   const movedFrom =
-    previousCluster && previousCluster !== document.spec.cluster && !ecsService ? previousCluster : undefined;
+    previousCluster && previousCluster !== document.spec.cluster ? previousCluster : undefined;
   const [listeners, namedGroups, current, previousService] = await Promise.all([
     loadBalancer ? observeListeners(clients, elbTags, service, loadBalancer.arn) : Promise.resolve([]),
     needNameCheck

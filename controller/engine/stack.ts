@@ -4,6 +4,8 @@
  * dependencies are done: `plan` and `apply` share this code, the dry-run stops after planning.
  */
 import { createHash } from "node:crypto";
+import { addElbTags } from "../aws/elb-tags.ts";
+import { CLUSTER_TAG } from "../ownership.ts";
 import { createCluster, desiredCluster, diffCluster, updateCluster } from "../resources/cluster/cluster.ts";
 import {
   createListener,
@@ -50,6 +52,7 @@ import {
   deleteService,
   desiredService,
   diffService,
+  type ObservedService,
   updateService,
 } from "../resources/service/service.ts";
 import {
@@ -253,9 +256,11 @@ export function buildStack(context: StackContext, observation: Observation): Sta
     });
 
   /** A service moved to another cluster is replaced: created in the new one, then the old one is deleted. */
-  const previousService = ecsService ? undefined : observation.previousService;
+  const previousService = observation.previousService;
+  const recordedCluster = loadBalancer?.tags[CLUSTER_TAG];
   const serviceChange = (desired: DesiredService): Change => {
-    if (!previousService) return changeFor("Service", desired.name, diffService(desired, ecsService));
+    if (!previousService || ecsService)
+      return changeFor("Service", desired.name, diffService(desired, ecsService));
     return {
       action: "replace",
       resource: "Service",
@@ -267,6 +272,21 @@ export function buildStack(context: StackContext, observation: Observation): Sta
       ],
     };
   };
+
+  const previousServiceDeletion = (previous: ObservedService): Change => ({
+    action: "delete",
+    resource: "Service",
+    name: `${previous.cluster}/${previous.name}`,
+    reason: "replaced in another cluster",
+    diff: [],
+  });
+  const clusterTagUpdate = (recorded: string | undefined): Change => ({
+    action: "update",
+    resource: "LoadBalancer",
+    name: service,
+    reason: "records the service's cluster",
+    diff: [{ path: `tags.${CLUSTER_TAG}`, desired: document.spec.cluster, observed: recorded }],
+  });
 
   const scaling = desiredScaling(document);
   const scalingId = scalingResourceId(document.spec.cluster, service);
@@ -529,19 +549,22 @@ export function buildStack(context: StackContext, observation: Observation): Sta
           reason: `older than the newest ${KEPT_REVISIONS} revisions`,
           diff: [],
         }));
+        if (previousService) changes.unshift(previousServiceDeletion(previousService));
+        if (loadBalancer && recordedCluster !== document.spec.cluster)
+          changes.push(clusterTagUpdate(recordedCluster));
         return { changes, provides: {} };
       },
       async apply(refs, emit) {
         if (previousService) {
-          const change: Change = {
-            action: "delete",
-            resource: "Service",
-            name: `${previousService.cluster}/${previousService.name}`,
-            reason: "replaced in another cluster",
-            diff: [],
-          };
-          await mutate(change, emit, () =>
+          await mutate(previousServiceDeletion(previousService), emit, () =>
             deleteService(clients, previousService.cluster, previousService.name),
+          );
+        }
+        // Only now does the load balancer say the service runs in the new cluster: until then a rerun
+        // still finds the old service to delete.
+        if (loadBalancer && recordedCluster !== document.spec.cluster) {
+          await mutate(clusterTagUpdate(recordedCluster), emit, () =>
+            addElbTags(clients, loadBalancer.arn, { [CLUSTER_TAG]: document.spec.cluster }),
           );
         }
         for (const old of previousTargetGroups) {

@@ -113,7 +113,12 @@ export function diffLoadBalancer(
     ipAddressType: balancer.ipAddressType,
     subnets: balancer.subnets,
     securityGroups: balancer.securityGroups,
-    tags: Object.fromEntries(Object.keys(desired.tags).map((key) => [key, balancer.tags[key]])),
+    // The cluster tag is set at creation and moved only once a replaced service is gone (see engine/stack.ts).
+    tags: Object.fromEntries(
+      Object.keys(desired.tags)
+        .filter((key) => key !== CLUSTER_TAG)
+        .map((key) => [key, balancer.tags[key]]),
+    ),
   });
   if (!observed) return absent(diffFields(comparable(desired), {}));
   const fields = diffFields(comparable(desired), comparable(observed));
@@ -153,7 +158,8 @@ export async function updateLoadBalancer(
       new SetSecurityGroupsCommand({ LoadBalancerArn: observed.arn, SecurityGroups: desired.securityGroups }),
     );
   }
-  await addElbTags(clients, observed.arn, missingTags(desired.tags, observed.tags));
+  const { [CLUSTER_TAG]: _cluster, ...managedTags } = desired.tags;
+  await addElbTags(clients, observed.arn, missingTags(managedTags, observed.tags));
 }
 
 /** Deletes it with its listeners; a load balancer already gone is fine (ELBv2 answers success). */
