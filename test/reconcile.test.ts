@@ -31,7 +31,7 @@ import { controllerActions } from "../controller/aws/iam-policy.ts";
 import { OwnershipConflictError } from "../controller/engine/ownership-check.ts";
 import type { Change } from "../controller/engine/plan.ts";
 import { applyPlan, createPassCaches, planDestroy, planService } from "../controller/engine/reconcile.ts";
-import { KEPT_REVISIONS } from "../controller/engine/stack.ts";
+import { KEPT_REVISIONS } from "../controller/resources/task-definition/task-definition.ts";
 import { parseSpec, type ServiceSpec } from "../specs/index.ts";
 import { merge, specYaml } from "../specs/test-builders.ts";
 import { type EmulatedAws, startEmulatedAws } from "./support/emulated-aws.ts";

@@ -7,7 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import type { LoadedSpec } from "../../specs/index.ts";
-import type { AwsClients } from "../aws/clients.ts";
+import { type AwsClients, NoRegionError } from "../aws/clients.ts";
 import { classifyAwsError } from "../aws/errors.ts";
 import { SpecReferenceError } from "../engine/network.ts";
 import { OwnershipConflictError } from "../engine/ownership-check.ts";
@@ -186,7 +186,9 @@ export class ServiceWorker {
   async #pass(): Promise<void> {
     this.#dirty = false;
     const started = performance.now();
-    const outcome = await this.#deps.limiter.run(() => this.#reconcile());
+    // A pass that waited for a slot while the worker was stopped (shutdown, a deleted or duplicate spec) does nothing.
+    const outcome = await this.#deps.limiter.run(async () => (this.#stopped ? undefined : this.#reconcile()));
+    if (!outcome) return;
     const seconds = (performance.now() - started) / 1000;
     this.#lastReconcile = {
       at: new Date().toISOString(),
@@ -235,7 +237,14 @@ export class ServiceWorker {
     const key = specKey(loaded);
     try {
       const clients = await this.#clientsForSpec();
-      const plan = await planService(clients, loaded.spec, this.#caches);
+      const hadCachedTags = this.#caches.tags.size > 0;
+      let plan = await planService(clients, loaded.spec, this.#caches);
+      if (hadCachedTags && plan.changes.some((change) => change.action !== "noop")) {
+        // About to report or change something: decide with fresh tags, so a resource whose ownership
+        // tags were removed since they were cached is never touched, and tag drift is seen.
+        this.#caches.tags.clear();
+        plan = await planService(clients, loaded.spec, this.#caches);
+      }
       const changes = plan.changes.filter((change) => change.action !== "noop" || change.reason);
       const pending = plan.changes.filter((change) => change.action !== "noop");
       this.#lastPlan = { changes, summary: summarize(plan.changes) };
@@ -390,7 +399,9 @@ export class ServiceWorker {
     const terminal =
       error instanceof SpecReferenceError ||
       error instanceof OwnershipConflictError ||
-      ["access-denied", "invalid"].includes(classifyAwsError(error));
+      error instanceof NoRegionError ||
+      // Everything else, validation errors included, may pass (eventual consistency, a first-use role): back off and retry.
+      classifyAwsError(error) === "access-denied";
     if (terminal) {
       const where =
         error instanceof SpecReferenceError

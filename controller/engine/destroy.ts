@@ -106,7 +106,8 @@ export async function buildDestroyNodes(
       "scaling",
       [],
       [
-        ...(observation.scaling.policy
+        // The scaling of a service we do not own is that service's owner's business.
+        ...(ecsService && observation.scaling.policy
           ? [
               {
                 change: deletion("ScalingPolicy", scalingPolicyName(service)),
@@ -114,7 +115,7 @@ export async function buildDestroyNodes(
               },
             ]
           : []),
-        ...(observation.scaling.target
+        ...(ecsService && observation.scaling.target
           ? [
               {
                 change: deletion("ScalableTarget", scalingId),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { deepEqual, diffFields } from "./field-diff.ts";
-import { KNOWN_AFTER_APPLY, REDACTED } from "./plan.ts";
+import { KNOWN_AFTER_APPLY, REDACTED, redactSecretArns } from "./plan.ts";
 
 describe("diffFields", () => {
   it.each([
@@ -56,5 +56,15 @@ describe("deepEqual", () => {
 
   it("compares arrays in order", () => {
     expect(deepEqual([1, 2], [2, 1])).toBe(false);
+  });
+});
+
+describe("redactSecretArns", () => {
+  it("hides Secrets Manager and SSM ARNs quoted in a message", () => {
+    const message =
+      "ResourceInitializationError: unable to pull secrets: failed to fetch secret arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf from secrets manager; also arn:aws:ssm:us-east-1:123456789012:parameter/app/key.";
+    const redacted = redactSecretArns(message);
+    expect(redacted).not.toMatch(/secretsmanager|parameter\/app/);
+    expect(redacted).toContain("failed to fetch secret (sensitive) from secrets manager");
   });
 });

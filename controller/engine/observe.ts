@@ -23,8 +23,10 @@ import { type ObservedTargetGroup, observeTargetGroups } from "../resources/targ
 import {
   desiredTaskDefinition,
   diffTaskDefinition,
+  KEPT_REVISIONS,
   listActiveRevisions,
   type ObservedRevision,
+  PRUNED_PER_PASS,
 } from "../resources/task-definition/task-definition.ts";
 import type { StackContext } from "./context.ts";
 
@@ -46,6 +48,8 @@ export interface Observation {
     current: ObservedRevision | undefined;
     /** The family's newest ACTIVE revision (may be newer than the service's after a crash or a rollback). */
     latest: ObservedRevision | undefined;
+    /** Revisions past the newest KEPT_REVISIONS (a bounded number per pass), with their tags. */
+    stale: ObservedRevision[];
   };
   scaling: ObservedScaling;
 }
@@ -94,6 +98,11 @@ export async function observeStack(context: StackContext): Promise<Observation> 
     diffTaskDefinition(desiredTaskDefinition(document, clients.region), current).length === 0;
   const activeArns = upToDate ? [] : await listActiveRevisions(clients, family);
   const latest = activeArns[0] ? await context.taskDefinitions.revision(clients, activeArns[0]) : undefined;
+  const stale = await Promise.all(
+    activeArns
+      .slice(KEPT_REVISIONS, KEPT_REVISIONS + PRUNED_PER_PASS)
+      .map((arn) => context.taskDefinitions.revision(clients, arn)),
+  );
 
   const known = new Set(ownedGroups.map((group) => group.groupId));
   return {
@@ -105,7 +114,7 @@ export async function observeStack(context: StackContext): Promise<Observation> 
     cluster,
     service: ecsService,
     previousService: previousService?.ownership === "ours" ? previousService : undefined,
-    taskDefinitions: { activeArns, current, latest },
+    taskDefinitions: { activeArns, current, latest, stale },
     scaling,
   };
 }

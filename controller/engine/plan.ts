@@ -63,3 +63,11 @@ export function hasChanges(changes: readonly Change[]): boolean {
 export const KNOWN_AFTER_APPLY = "(known after apply)";
 /** Replaces sensitive values (secret ARNs) in plans and logs. */
 export const REDACTED = "(sensitive)";
+
+/** Secrets Manager and SSM parameter ARNs anywhere in a text (AWS quotes them in task stop reasons). */
+const SECRET_ARN = /arn:aws[a-z-]*:(?:secretsmanager|ssm):[^\s"',;)]+/g;
+
+/** The text with every secret ARN replaced by `(sensitive)`. */
+export function redactSecretArns(text: string): string {
+  return text.replace(SECRET_ARN, REDACTED);
+}

@@ -9,6 +9,7 @@ import { DescribeTargetHealthCommand } from "@aws-sdk/client-elastic-load-balanc
 import type { AwsClients } from "../aws/clients.ts";
 import { isNotFound } from "../aws/errors.ts";
 import { revisionName } from "../resources/task-definition/task-definition.ts";
+import { redactSecretArns } from "./plan.ts";
 
 export interface DeploymentState {
   id: string;
@@ -122,7 +123,8 @@ export async function readRollout(
       failed?.rolloutStateReason,
       ...reasons.slice(0, 3).map((reason) => `stopped task: ${reason}`),
     ].filter(Boolean);
-    failure = detail.length > 0 ? `${what}: ${detail.join("; ")}` : what;
+    // Stop reasons quote the secret a task could not fetch: never let its ARN through.
+    failure = redactSecretArns(detail.length > 0 ? `${what}: ${detail.join("; ")}` : what);
     failedTaskDefinition = rolledBack ? expectedTaskDefinition : failed?.taskDefinition;
   }
 

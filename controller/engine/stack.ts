@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { addElbTags } from "../aws/elb-tags.ts";
-import { CLUSTER_TAG } from "../ownership.ts";
+import { CLUSTER_TAG, ownershipOf } from "../ownership.ts";
 import { createCluster, desiredCluster, diffCluster, updateCluster } from "../resources/cluster/cluster.ts";
 import {
   createListener,
@@ -69,6 +69,7 @@ import {
   desiredTaskDefinition,
   diffTaskDefinition,
   isFailedRevision,
+  KEPT_REVISIONS,
   registerTaskDefinition,
   revisionName,
 } from "../resources/task-definition/task-definition.ts";
@@ -80,8 +81,6 @@ import { type Refs, unknownRefs } from "./refs.ts";
 import { changeFor } from "./resource-diff.ts";
 import { retryExpected } from "./retry.ts";
 
-/** Revisions of the family kept ACTIVE besides the one in use, for quick rollbacks by hand. */
-export const KEPT_REVISIONS = 5;
 /** How long apply waits for an expected condition (ENIs draining, a listener settling) per call. */
 const EXPECTED_WAIT_MS = 10 * 60_000;
 
@@ -221,11 +220,23 @@ export function buildStack(context: StackContext, observation: Observation): Sta
     const reusable =
       current && currentDiff.length === 0
         ? current
-        : latest && diffTaskDefinition(desired, latest).length === 0
+        : latest &&
+            ownershipOf(latest.tags, service) === "ours" &&
+            diffTaskDefinition(desired, latest).length === 0
           ? latest
           : undefined;
     // ...unless its rollout failed: then the service stays where the circuit breaker put it until the spec changes.
-    if (reusable && current && reusable !== current && isFailedRevision(reusable)) {
+    // A rollout ECS reports FAILED counts before the revision is tagged: the tag comes after this pass.
+    const failedNow = (arn: string) =>
+      (ecsService?.deployments ?? []).some(
+        (deployment) => deployment.taskDefinition === arn && deployment.rolloutState === "FAILED",
+      );
+    if (
+      reusable &&
+      current &&
+      reusable !== current &&
+      (isFailedRevision(reusable) || failedNow(reusable.arn))
+    ) {
       const change: Change = {
         action: "noop",
         resource: "TaskDefinition",
@@ -287,6 +298,9 @@ export function buildStack(context: StackContext, observation: Observation): Sta
     reason: "records the service's cluster",
     diff: [{ path: `tags.${CLUSTER_TAG}`, desired: document.spec.cluster, observed: recorded }],
   });
+
+  /** Right after a listener moves, ECS may not see it yet ("does not have an associated load balancer"). */
+  const listenerNotSettled = (error: unknown) => /associated load balancer/.test((error as Error).message);
 
   const scaling = desiredScaling(document);
   const scalingId = scalingResourceId(document.spec.cluster, service);
@@ -466,15 +480,19 @@ export function buildStack(context: StackContext, observation: Observation): Sta
             .update(`${desired.cluster}/${desired.name}/${desired.settings.taskDefinition}`)
             .digest("hex")
             .slice(0, 32);
-          // Right after CreateListener, ECS may not see the listener yet ("does not have an associated load balancer").
           await mutate(change, emit, () =>
             retryExpected(() => createService(clients, desired, token), {
               ...waitOptions(change, emit),
-              isExpected: (error) => /associated load balancer/.test((error as Error).message),
+              isExpected: listenerNotSettled,
             }),
           );
         } else if (change.action === "update" && ecsService) {
-          await mutate(change, emit, () => updateService(clients, desired, ecsService));
+          await mutate(change, emit, () =>
+            retryExpected(() => updateService(clients, desired, ecsService), {
+              ...waitOptions(change, emit),
+              isExpected: listenerNotSettled,
+            }),
+          );
         }
         return {};
       },
@@ -525,7 +543,7 @@ export function buildStack(context: StackContext, observation: Observation): Sta
           } else {
             await mutate(change, emit, () =>
               scaling
-                ? putScalableTarget(clients, scaling.target)
+                ? putScalableTarget(clients, scaling.target, observation.scaling.target !== undefined)
                 : deregisterScalableTarget(clients, scalingId),
             );
           }
@@ -539,9 +557,10 @@ export function buildStack(context: StackContext, observation: Observation): Sta
       plan(refs) {
         // Old target groups go with their replacement's line in the plan; only stale revisions show here.
         const keep = new Set([observation.taskDefinitions.current?.arn, refs.taskDefinitionArn]);
-        const stale = observation.taskDefinitions.activeArns
-          .slice(KEPT_REVISIONS)
-          .filter((arn) => !keep.has(arn));
+        // Only revisions we registered: a family may hold revisions someone else made.
+        const stale = observation.taskDefinitions.stale
+          .filter((revision) => !keep.has(revision.arn) && ownershipOf(revision.tags, service) === "ours")
+          .map((revision) => revision.arn);
         const changes: Change[] = stale.map((arn) => ({
           action: "delete",
           resource: "TaskDefinition" as ResourceKind,

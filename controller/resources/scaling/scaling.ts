@@ -132,8 +132,15 @@ export function diffScalingPolicy(
   return observed ? present(diffFields(comparable, observed)) : absent(diffFields(comparable, {}));
 }
 
-/** Creates or updates the scalable target (AWS clamps desiredCount into the bounds at once). */
-export async function putScalableTarget(clients: AwsClients, desired: DesiredScalableTarget): Promise<void> {
+/**
+ * Creates or updates the scalable target (AWS clamps desiredCount into the bounds at once). Tags go
+ * only with the creation: AWS refuses them on an existing target.
+ */
+export async function putScalableTarget(
+  clients: AwsClients,
+  desired: DesiredScalableTarget,
+  exists: boolean,
+): Promise<void> {
   await clients.autoscaling.send(
     new RegisterScalableTargetCommand({
       ServiceNamespace: NAMESPACE,
@@ -141,7 +148,7 @@ export async function putScalableTarget(clients: AwsClients, desired: DesiredSca
       ScalableDimension: DIMENSION,
       MinCapacity: desired.minCapacity,
       MaxCapacity: desired.maxCapacity,
-      Tags: desired.tags,
+      ...(exists ? {} : { Tags: desired.tags }),
     }),
   );
 }

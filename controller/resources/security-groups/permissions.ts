@@ -9,7 +9,7 @@ export interface Permission {
   protocol: string;
   fromPort?: number;
   toPort?: number;
-  source: { cidr: string } | { cidrV6: string } | { groupId: string };
+  source: { cidr: string } | { cidrV6: string } | { groupId: string } | { prefixListId: string };
 }
 
 /** A stable, readable key: `tcp 3000 from sg-123`, `all from 0.0.0.0/0`. */
@@ -21,7 +21,14 @@ export function permissionKey(permission: Permission): string {
       : fromPort === toPort
         ? `${protocol} ${fromPort}`
         : `${protocol} ${fromPort}-${toPort}`;
-  const from = "cidr" in source ? source.cidr : "cidrV6" in source ? source.cidrV6 : source.groupId;
+  const from =
+    "cidr" in source
+      ? source.cidr
+      : "cidrV6" in source
+        ? source.cidrV6
+        : "groupId" in source
+          ? source.groupId
+          : source.prefixListId;
   return `${ports} from ${from}`;
 }
 
@@ -46,6 +53,12 @@ export function flattenPermissions(permissions: readonly IpPermission[] = []): P
         ...ports,
         source: { groupId: pair.GroupId ?? "" },
       })),
+      // Someone else's prefix-list rule is drift like any other: it must be seen to be revoked.
+      ...(permission.PrefixListIds ?? []).map((prefixList) => ({
+        protocol,
+        ...ports,
+        source: { prefixListId: prefixList.PrefixListId ?? "" },
+      })),
     ];
   });
 }
@@ -59,6 +72,7 @@ export function toIpPermission(permission: Permission): IpPermission {
     ...("cidr" in source ? { IpRanges: [{ CidrIp: source.cidr }] } : {}),
     ...("cidrV6" in source ? { Ipv6Ranges: [{ CidrIpv6: source.cidrV6 }] } : {}),
     ...("groupId" in source ? { UserIdGroupPairs: [{ GroupId: source.groupId }] } : {}),
+    ...("prefixListId" in source ? { PrefixListIds: [{ PrefixListId: source.prefixListId }] } : {}),
   };
 }
 

@@ -231,12 +231,14 @@ export async function updateService(
   observed: ObservedService,
 ): Promise<void> {
   const { settings } = desired;
+  const count = expectedDesiredCount(desired, observed.desiredCount);
   await clients.ecs.send(
     new UpdateServiceCommand({
       cluster: desired.cluster,
       service: desired.name,
       taskDefinition: settings.taskDefinition,
-      desiredCount: expectedDesiredCount(desired, observed.desiredCount),
+      // Autoscaling may have moved the count since it was read: send it only to correct it.
+      ...(count === observed.desiredCount ? {} : { desiredCount: count }),
       networkConfiguration: apiNetwork(settings),
       loadBalancers: settings.loadBalancers,
       healthCheckGracePeriodSeconds: settings.healthCheckGracePeriodSeconds,

@@ -145,6 +145,11 @@ export function normaliseTaskDefinition(definition: TaskDefinition): TaskDefinit
   };
 }
 
+/** Revisions of the family kept ACTIVE besides the one in use, for quick rollbacks by hand. */
+export const KEPT_REVISIONS = 5;
+/** Older revisions looked at per pass: a long history is pruned a bounded number at a time. */
+export const PRUNED_PER_PASS = 20;
+
 /** `web:7` from a task definition ARN. */
 export const revisionName = (arn: string): string => arn.split("/").pop() ?? arn;
 

@@ -112,6 +112,12 @@ export const scalableTargetOperations: Record<string, Operation> = {
     const { serviceNamespace, resourceId, scalableDimension } = identity;
     const key = targetKey(serviceNamespace, resourceId, scalableDimension);
     const existing = context.region.autoscaling.targets.get(key);
+    // AWS takes tags only when the target is created; an update must use TagResource.
+    if (existing && Object.keys(tags).length > 0) {
+      throw validation(
+        "The scalable target that you tried to tag already exists. To update tags on an existing scalable target, use the TagResource API.",
+      );
+    }
     if (!existing && (min === undefined || max === undefined)) {
       throw validation("MinCapacity and MaxCapacity are required to register a new scalable target");
     }
