@@ -76,20 +76,35 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     return worker;
   };
 
+  let stopping: Promise<void> | undefined;
   const sources = await SpecSources.open(options.path);
   for (const problem of sources.problems()) {
     for (const issue of problem.issues)
       log.error({ file: problem.file, issue: formatIssue(issue) }, "invalid spec");
   }
+  /** Prunes in progress: a spec file that comes back meanwhile waits for its prune to end. */
+  const pruning = new Map<string, Promise<void>>();
   sources.on("changed", ({ service, loaded }) => {
     const worker = workers.get(service);
     if (worker) {
       log.info({ service, file: loaded.file }, "spec changed");
       worker.setSpec(loaded);
-    } else {
+      return;
+    }
+    const prune = pruning.get(service);
+    if (!prune) {
       log.info({ service, file: loaded.file }, "managing service");
       startWorker(loaded);
+      return;
     }
+    log.warn(
+      { service, file: loaded.file },
+      "spec file back while its service is being pruned: managing it once the prune ends",
+    );
+    void prune.then(() => {
+      if (stopping || workers.has(service) || sources.services().get(service) === undefined) return;
+      startWorker(sources.services().get(service) ?? loaded);
+    });
   });
   sources.on("invalid", ({ file, issues, keptService }) => {
     for (const issue of issues)
@@ -122,21 +137,25 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       void worker?.stop();
       return;
     }
-    void worker?.stop().then(async () => {
-      if (!options.prune || !worker) {
-        log.warn(
-          { service, file },
-          "spec file deleted: no longer managing this service; nothing was deleted in AWS (use destroy, or run with --prune)",
-        );
-        return;
-      }
+    const stopped = worker?.stop() ?? Promise.resolve();
+    if (!options.prune || !worker) {
+      log.warn(
+        { service, file },
+        "spec file deleted: no longer managing this service; nothing was deleted in AWS (use destroy, or run with --prune)",
+      );
+      return;
+    }
+    const prune = stopped.then(async () => {
       log.warn({ service, file }, "spec file deleted: --prune destroys the service's resources");
       try {
         await destroyService(await clientsFor(worker.spec), worker.spec, log.child({ service }));
       } catch (error) {
         log.error({ service, error: error instanceof Error ? error.message : String(error) }, "prune failed");
+      } finally {
+        pruning.delete(service);
       }
     });
+    pruning.set(service, prune);
   });
 
   for (const loaded of sources.services().values()) {
@@ -158,7 +177,6 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const endpoints = await startEndpoints({ ...options.listen, metrics, status, ready: () => ready, log });
   log.info({ url: endpoints.url, services: workers.size }, "daemon started");
 
-  let stopping: Promise<void> | undefined;
   return {
     url: endpoints.url,
     status,
@@ -169,7 +187,10 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         const grace = new Promise<void>((resolve) =>
           setTimeout(resolve, options.shutdownGraceMs ?? 10_000).unref(),
         );
-        await Promise.race([Promise.all([...workers.values()].map((worker) => worker.stop())), grace]);
+        await Promise.race([
+          Promise.all([...[...workers.values()].map((worker) => worker.stop()), ...pruning.values()]),
+          grace,
+        ]);
         await endpoints.close();
         log.info("stopped");
       })();
