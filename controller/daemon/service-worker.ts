@@ -94,6 +94,8 @@ export class ServiceWorker {
   #lastError: string | undefined;
   #lastProgress = "";
   #reportedFailure: string | undefined;
+  /** Why a revision is held back after its rollout failed (undefined: nothing held back). */
+  #heldBack: string | undefined;
   /** The revision the last apply asked for, to tell a rollback from a rollout. */
   #expectedRevision: string | undefined;
   #firstPassDone: () => void = () => {};
@@ -237,6 +239,13 @@ export class ServiceWorker {
     const key = specKey(loaded);
     try {
       const clients = await this.#clientsForSpec();
+      // A rollout this worker started may have failed and been rolled back since the last pass: learn
+      // that before planning, or the plan would roll the failed revision out again.
+      if (this.#expectedRevision) {
+        const cluster = loaded.spec.spec.cluster;
+        const rollout = await readRollout(clients, cluster, this.name, undefined, this.#expectedRevision);
+        if (rollout?.failure) await this.#recordRolloutFailure(clients, rollout);
+      }
       const hadCachedTags = this.#caches.tags.size > 0;
       let plan = await planService(clients, loaded.spec, this.#caches);
       if (hadCachedTags && plan.changes.some((change) => change.action !== "noop")) {
@@ -248,6 +257,8 @@ export class ServiceWorker {
       const changes = plan.changes.filter((change) => change.action !== "noop" || change.reason);
       const pending = plan.changes.filter((change) => change.action !== "noop");
       this.#lastPlan = { changes, summary: summarize(plan.changes) };
+      // A no-op with a reason is a revision held back after a failed rollout: the spec is not realised.
+      this.#heldBack = plan.changes.find((change) => change.action === "noop" && change.reason)?.reason;
       const isDrift = this.#convergedKey === key || this.#driftKey === key || this.#firstPass;
       this.#firstPass = false;
       if (isDrift) this.#driftKey = key;
@@ -266,7 +277,8 @@ export class ServiceWorker {
         this.#conditions.set("Synced", "True", "ReconcileSuccess", `applied ${pending.length} change(s)`);
         this.#convergedKey = key;
       } else {
-        this.#conditions.set("Synced", "True", "ReconcileSuccess", "AWS matches the spec");
+        if (this.#heldBack) this.#conditions.set("Synced", "False", "RevisionHeldBack", this.#heldBack);
+        else this.#conditions.set("Synced", "True", "ReconcileSuccess", "AWS matches the spec");
         this.#convergedKey = key;
       }
 
@@ -330,6 +342,20 @@ export class ServiceWorker {
       );
   }
 
+  /** Says once why a rollout failed, and tags its revision so no pass rolls it out again by itself. */
+  async #recordRolloutFailure(clients: AwsClients, rollout: RolloutState): Promise<void> {
+    const failure = rollout.failure ?? "the rollout failed";
+    if (this.#reportedFailure !== failure) {
+      this.#reportedFailure = failure;
+      this.#log.error({ failure }, "rollout failed");
+      if (rollout.failedTaskDefinition) {
+        await markRevisionFailed(clients, this.#caches.taskDefinitions, rollout.failedTaskDefinition);
+      }
+    }
+    this.#conditions.set("Degraded", "True", "RolloutFailed", failure);
+    this.#expectedRevision = undefined;
+  }
+
   async #followRollout(clients: AwsClients): Promise<Outcome> {
     const rollout = this.#rollout;
     if (!rollout) {
@@ -337,16 +363,8 @@ export class ServiceWorker {
       return { kind: "synced" };
     }
     if (rollout.failure) {
-      if (this.#reportedFailure !== rollout.failure) {
-        this.#reportedFailure = rollout.failure;
-        this.#log.error({ failure: rollout.failure }, "rollout failed");
-        if (rollout.failedTaskDefinition) {
-          await markRevisionFailed(clients, this.#caches.taskDefinitions, rollout.failedTaskDefinition);
-        }
-      }
-      this.#conditions.set("Degraded", "True", "RolloutFailed", rollout.failure);
+      await this.#recordRolloutFailure(clients, rollout);
       this.#conditions.set("Ready", rollout.stable ? "True" : "False", "RolloutFailed", rollout.failure);
-      this.#expectedRevision = undefined;
       return rollout.stable
         ? { kind: "synced" }
         : { kind: "requeue", afterMs: this.#deps.settings.rolloutPollMs, reason: "rollback in progress" };
@@ -367,7 +385,8 @@ export class ServiceWorker {
         "Available",
         `${rollout.running} task(s) running, all targets healthy`,
       );
-      this.#conditions.set("Degraded", "False", "Healthy");
+      if (this.#heldBack) this.#conditions.set("Degraded", "True", "RolloutFailed", this.#heldBack);
+      else this.#conditions.set("Degraded", "False", "Healthy");
       return { kind: "synced" };
     }
     if (progress !== this.#lastProgress) {
