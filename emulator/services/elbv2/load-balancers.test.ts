@@ -18,6 +18,7 @@ import type { Emulator } from "../../server.ts";
 import { startTestEmulator, type TestClients } from "../../test-clients.ts";
 import { activateLoadBalancer } from "./control.ts";
 import {
+  attributeMap,
   createAlb,
   createGroup,
   createListener,
@@ -256,11 +257,8 @@ describe("load balancer attributes", () => {
   it("reads back AWS's defaults as strings and changes only what is asked", async () => {
     const { LoadBalancerArn } = await createAlb(clients, network);
     const read = async () =>
-      Object.fromEntries(
-        (
-          (await clients.elbv2.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn })))
-            .Attributes ?? []
-        ).map((attribute) => [attribute.Key, attribute.Value]),
+      attributeMap(
+        (await clients.elbv2.send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn }))).Attributes,
       );
     expect(await read()).toMatchObject({
       "deletion_protection.enabled": "false",

@@ -15,6 +15,7 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import type { Emulator } from "../../server.ts";
 import { startTestEmulator, type TestClients } from "../../test-clients.ts";
 import {
+  attributeMap,
   createAlb,
   createListener,
   createTargetGroup,
@@ -223,11 +224,8 @@ describe("target group attributes", () => {
   it("reads back AWS's defaults as strings and changes the deregistration delay within 0-3600", async () => {
     const { TargetGroupArn } = await createTargetGroup(clients, network);
     const read = async () =>
-      Object.fromEntries(
-        (
-          (await clients.elbv2.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn })))
-            .Attributes ?? []
-        ).map((attribute) => [attribute.Key, attribute.Value]),
+      attributeMap(
+        (await clients.elbv2.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn }))).Attributes,
       );
     expect(await read()).toMatchObject({
       "deregistration_delay.timeout_seconds": "300",

@@ -113,3 +113,10 @@ export async function createListener(
   if (!listener?.ListenerArn) throw new Error("CreateListener returned no listener");
   return { ...listener, ListenerArn: listener.ListenerArn };
 }
+
+/** Attributes as ELBv2 lists them (`[{ Key, Value }]`), as a map for assertions. */
+export function attributeMap(
+  attributes: ReadonlyArray<{ Key?: string; Value?: string }> = [],
+): Record<string, string | undefined> {
+  return Object.fromEntries(attributes.map((attribute) => [attribute.Key, attribute.Value]));
+}
