@@ -59,6 +59,7 @@ export const CONTROLLER_ACTIONS: Record<string, readonly string[]> = {
     "DeregisterScalableTarget",
     "DescribeScalableTargets",
     "DescribeScalingPolicies",
+    "ListTagsForResource",
     "PutScalingPolicy",
     "RegisterScalableTarget",
     "TagResource",

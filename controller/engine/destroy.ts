@@ -2,12 +2,18 @@
  * Removes everything a service owns, in reverse dependency order: scaling, the service (scaled to
  * zero and drained), listener, target groups, load balancer, the task group once its ENIs are gone,
  * the load balancer's group, the log group (unless kept), task definition revisions, and the cluster
- * if it is ours and empty. Resources without our tags are left alone.
+ * if it is ours and empty.
+ *
+ * Nothing that is not ours is deleted, directly or as a side effect: a resource without our tags is
+ * left in place, and so is one of ours whose deletion would take something not ours with it (a load
+ * balancer deletes its listeners, a service its scalable target, a target its policies), or that
+ * something left in place still uses. Each is listed with why.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { scalingPolicyName } from "../../specs/index.ts";
+import { loadBalancerSecurityGroupName, scalingPolicyName } from "../../specs/index.ts";
+import { ownershipOf } from "../ownership.ts";
 import { deleteCluster } from "../resources/cluster/cluster.ts";
-import { deleteListener } from "../resources/listener/listener.ts";
+import { deleteListener, type ObservedListener } from "../resources/listener/listener.ts";
 import { deleteLoadBalancer } from "../resources/load-balancer/load-balancer.ts";
 import { deleteLogGroup } from "../resources/log-group/log-group.ts";
 import {
@@ -15,9 +21,12 @@ import {
   deregisterScalableTarget,
   scalingResourceId,
 } from "../resources/scaling/scaling.ts";
-import { deleteSecurityGroup } from "../resources/security-groups/security-groups.ts";
+import {
+  deleteSecurityGroup,
+  type ObservedSecurityGroup,
+} from "../resources/security-groups/security-groups.ts";
 import { deleteService, observeService } from "../resources/service/service.ts";
-import { deleteTargetGroup } from "../resources/target-group/target-group.ts";
+import { deleteTargetGroup, type ObservedTargetGroup } from "../resources/target-group/target-group.ts";
 import {
   deregisterTaskDefinition,
   listActiveRevisions,
@@ -25,7 +34,8 @@ import {
 } from "../resources/task-definition/task-definition.ts";
 import type { StackContext } from "./context.ts";
 import type { Observation } from "./observe.ts";
-import type { Change, ResourceKind } from "./plan.ts";
+import { notOursReason } from "./ownership-check.ts";
+import type { Change, LeftInPlace, ResourceKind } from "./plan.ts";
 import { retryExpected } from "./retry.ts";
 import type { ApplyEvent, NodeId, StackNode } from "./stack.ts";
 
@@ -43,6 +53,11 @@ const deletion = (resource: ResourceKind, name: string, reason?: string): Change
   diff: [],
 });
 
+interface Step {
+  change: Change;
+  run: (emit: (event: ApplyEvent) => void) => Promise<unknown>;
+}
+
 /** Polls until ECS reports the service INACTIVE (or gone). */
 async function waitUntilInactive(context: StackContext, timeoutMs: number): Promise<void> {
   const { clients, document } = context;
@@ -56,7 +71,13 @@ async function waitUntilInactive(context: StackContext, timeoutMs: number): Prom
   }
 }
 
-/** The delete nodes for what the observation shows we own. */
+/** Whether any rule of `group` (ingress or egress) names `groupId` as its source. */
+const references = (group: ObservedSecurityGroup, groupId: string) =>
+  [...group.ingress, ...group.egress].some(
+    (permission) => "groupId" in permission.source && permission.source.groupId === groupId,
+  );
+
+/** The delete nodes for what the observation shows we own; what stays is in each node's `skipped`. */
 export async function buildDestroyNodes(
   context: StackContext,
   observation: Observation,
@@ -64,31 +85,233 @@ export async function buildDestroyNodes(
 ): Promise<StackNode[]> {
   const { clients, document } = context;
   const service = document.metadata.name;
-  const ours = <T extends { ownership: string }>(found: T | undefined): T | undefined =>
-    found?.ownership === "ours" ? found : undefined;
   const scalingId = scalingResourceId(document.spec.cluster, service);
-  const groups = observation.securityGroups.filter((group) => group.ownership === "ours");
-  const activeArns = await listActiveRevisions(clients, document.metadata.name);
+  const activeArns = await listActiveRevisions(clients, service);
   const revisions = await Promise.all(
     activeArns.map((arn) => context.taskDefinitions.revision(clients, arn)),
   );
-  const ownedRevisions = revisions.filter((revision) => revision.tags["ecs-converge.io/service"] === service);
-  const ecsService = ours(observation.service);
-  const cluster = ours(observation.cluster);
-  const loadBalancer = ours(observation.loadBalancer);
   const retrying = (change: Change, emit: (event: ApplyEvent) => void) => ({
     timeoutMs: options.timeoutMs,
     onWait: (error: unknown) => emit({ phase: "waiting", change, reason: (error as Error).message }),
   });
+  const skipped = new Map<NodeId, LeftInPlace[]>();
+  const leave = (node: NodeId, resource: ResourceKind, name: string, reason: string) =>
+    skipped.set(node, [...(skipped.get(node) ?? []), { resource, name, reason }]);
 
-  const node = (
-    id: NodeId,
-    dependsOn: NodeId[],
-    steps: Array<{ change: Change; run: (emit: (event: ApplyEvent) => void) => Promise<unknown> }>,
-  ): StackNode => ({
+  // Scaling: our policy goes; the target only if it is ours and holds no one else's policy.
+  const scalingSteps: Step[] = [];
+  const { target, policy, otherPolicies } = observation.scaling;
+  let targetKept = false;
+  if (target && target.ownership !== "ours") {
+    targetKept = true;
+    leave("scaling", "ScalableTarget", scalingId, notOursReason(target));
+  } else if (target) {
+    if (policy)
+      scalingSteps.push({
+        change: deletion("ScalingPolicy", scalingPolicyName(service)),
+        run: () => deleteScalingPolicy(clients, scalingId, scalingPolicyName(service)),
+      });
+    if (otherPolicies.length > 0) {
+      targetKept = true;
+      leave(
+        "scaling",
+        "ScalableTarget",
+        scalingId,
+        `holds scaling policies ecs-converge did not create (${otherPolicies.join(", ")}): left in place`,
+      );
+    } else
+      scalingSteps.push({
+        change: deletion("ScalableTarget", scalingId),
+        run: () => deregisterScalableTarget(clients, scalingId),
+      });
+  }
+
+  // The service: deleting it would also remove its scalable target, so a target that stays keeps it.
+  const ecsService = observation.service;
+  const serviceSteps: Step[] = [];
+  let serviceKept = false;
+  if (ecsService && ecsService.ownership !== "ours") {
+    serviceKept = true;
+    leave("service", "Service", service, notOursReason(ecsService));
+  } else if (ecsService && targetKept) {
+    serviceKept = true;
+    leave(
+      "service",
+      "Service",
+      service,
+      `deleting it would remove scalable target ${scalingId}, which is left in place`,
+    );
+  } else if (ecsService) {
+    serviceSteps.push({
+      change: deletion("Service", service, "scaled to 0, deleted and drained"),
+      run: async () => {
+        await deleteService(clients, ecsService.cluster, service);
+        await waitUntilInactive(context, options.timeoutMs);
+      },
+    });
+  }
+  // A service left in place keeps everything of ours it runs on.
+  const usedByService = `used by service ${service}, which is left in place`;
+
+  const loadBalancer = observation.loadBalancer;
+  const listenerName = (listener: ObservedListener) => `${loadBalancer?.name ?? service}:${listener.port}`;
+  const keptListeners: ObservedListener[] = [];
+  const listenerSteps: Step[] = [];
+  for (const listener of observation.listeners) {
+    if (listener.ownership !== "ours") {
+      keptListeners.push(listener);
+      leave("listener", "Listener", listenerName(listener), notOursReason(listener));
+    } else if (serviceKept) {
+      keptListeners.push(listener);
+      leave("listener", "Listener", listenerName(listener), usedByService);
+    } else
+      listenerSteps.push({
+        change: deletion("Listener", listenerName(listener)),
+        run: () => deleteListener(clients, listener.arn),
+      });
+  }
+
+  const targetGroupSteps: Step[] = [];
+  const targetGroupKeptBecause = (group: ObservedTargetGroup): string | undefined => {
+    if (group.ownership !== "ours") return notOursReason(group);
+    if (serviceKept) return usedByService;
+    const forwarding = keptListeners.find((listener) => listener.forwardTo === group.arn);
+    if (forwarding) return `listener ${listenerName(forwarding)}, which is left in place, forwards to it`;
+    return undefined;
+  };
+  for (const group of observation.targetGroups) {
+    const kept = targetGroupKeptBecause(group);
+    if (kept) {
+      leave("targetGroup", "TargetGroup", group.name, kept);
+      continue;
+    }
+    const change = deletion("TargetGroup", group.name);
+    targetGroupSteps.push({
+      change,
+      run: (emit) => retryExpected(() => deleteTargetGroup(clients, group.arn), retrying(change, emit)),
+    });
+  }
+
+  // Deleting a load balancer deletes its listeners: one holding a listener that stays, stays.
+  const loadBalancerSteps: Step[] = [];
+  let loadBalancerKept = false;
+  if (loadBalancer) {
+    const heldListener = keptListeners[0];
+    const kept =
+      loadBalancer.ownership !== "ours"
+        ? notOursReason(loadBalancer)
+        : serviceKept
+          ? usedByService
+          : heldListener
+            ? `holds listener ${listenerName(heldListener)}, which is left in place; deleting the load balancer would delete it`
+            : undefined;
+    loadBalancerKept = kept !== undefined;
+    if (kept) leave("loadBalancer", "LoadBalancer", loadBalancer.name, kept);
+    else
+      loadBalancerSteps.push({
+        change: deletion("LoadBalancer", loadBalancer.name),
+        run: () => deleteLoadBalancer(clients, loadBalancer.arn),
+      });
+  }
+
+  // Security groups: the tasks' first, then the load balancer's, which the tasks' rules reference.
+  const keptGroups: ObservedSecurityGroup[] = [];
+  const groupSteps = (
+    groups: ObservedSecurityGroup[],
+    keptBecause: (group: ObservedSecurityGroup) => string | undefined,
+    waitReason: string,
+    node: NodeId,
+  ): Step[] =>
+    groups.flatMap((group) => {
+      const kept = keptBecause(group);
+      if (kept) {
+        keptGroups.push(group);
+        leave(node, "SecurityGroup", group.name, kept);
+        return [];
+      }
+      const change = deletion("SecurityGroup", group.name, waitReason);
+      return [
+        {
+          change,
+          run: (emit: (event: ApplyEvent) => void) =>
+            retryExpected(() => deleteSecurityGroup(clients, group.groupId), retrying(change, emit)),
+        },
+      ];
+    });
+  const isAlbGroup = (group: ObservedSecurityGroup) =>
+    group.ownership === "ours"
+      ? group.role === "alb-security-group"
+      : group.name === loadBalancerSecurityGroupName(service);
+  const taskGroupSteps = groupSteps(
+    observation.securityGroups.filter((group) => !isAlbGroup(group)),
+    (group) => (group.ownership !== "ours" ? notOursReason(group) : serviceKept ? usedByService : undefined),
+    "once the tasks' network interfaces are released",
+    "taskSecurityGroup",
+  );
+  const albGroupSteps = groupSteps(
+    observation.securityGroups.filter(isAlbGroup),
+    (group) => {
+      if (group.ownership !== "ours") return notOursReason(group);
+      if (serviceKept) return usedByService;
+      if (loadBalancerKept && loadBalancer?.securityGroups.includes(group.groupId))
+        return `used by load balancer ${loadBalancer.name}, which is left in place`;
+      const referencing = keptGroups.find((other) => references(other, group.groupId));
+      if (referencing)
+        return `referenced by a rule of security group ${referencing.name}, which is left in place`;
+      return undefined;
+    },
+    "once the load balancer's network interfaces are released",
+    "albSecurityGroup",
+  );
+
+  const logGroupSteps: Step[] = [];
+  const logGroup = observation.logGroup;
+  if (logGroup && logGroup.ownership !== "ours")
+    leave("logGroup", "LogGroup", logGroup.name, notOursReason(logGroup));
+  else if (logGroup && serviceKept) leave("logGroup", "LogGroup", logGroup.name, usedByService);
+  else if (logGroup && !options.keepLogs)
+    logGroupSteps.push({
+      change: deletion("LogGroup", logGroup.name),
+      run: () => deleteLogGroup(clients, logGroup.name),
+    });
+
+  const revisionSteps: Step[] = [];
+  for (const revision of revisions) {
+    const name = revisionName(revision.arn);
+    if (ownershipOf(revision.tags, service) !== "ours")
+      leave(
+        "taskDefinition",
+        "TaskDefinition",
+        name,
+        notOursReason({ ownership: ownershipOf(revision.tags, service), tags: revision.tags }),
+      );
+    else if (serviceKept && ecsService?.settings.taskDefinition === revision.arn)
+      leave("taskDefinition", "TaskDefinition", name, usedByService);
+    else
+      revisionSteps.push({
+        change: deletion("TaskDefinition", name, "deregistered"),
+        run: () => deregisterTaskDefinition(clients, revision.arn),
+      });
+  }
+
+  const clusterSteps: Step[] = [];
+  const cluster = observation.cluster;
+  if (cluster && cluster.ownership !== "ours")
+    leave("cluster", "Cluster", cluster.name, notOursReason(cluster));
+  else if (cluster && serviceKept)
+    leave("cluster", "Cluster", cluster.name, `holds service ${service}, which is left in place`);
+  else if (cluster) {
+    const change = deletion("Cluster", cluster.name, "if no other service uses it");
+    clusterSteps.push({
+      change,
+      run: (emit) => retryExpected(() => deleteCluster(clients, cluster.name), retrying(change, emit)),
+    });
+  }
+
+  const node = (id: NodeId, dependsOn: NodeId[], steps: Step[]): StackNode => ({
     id,
     dependsOn,
-    plan: () => ({ changes: steps.map((step) => step.change), provides: {} }),
+    plan: () => ({ changes: steps.map((step) => step.change), provides: {}, skipped: skipped.get(id) ?? [] }),
     async apply(_refs, emit) {
       for (const step of steps) {
         emit({ phase: "start", change: step.change });
@@ -99,153 +322,16 @@ export async function buildDestroyNodes(
     },
   });
 
-  const albGroup = groups.find((group) => group.role === "alb-security-group");
-  const taskGroups = groups.filter((group) => group.role !== "alb-security-group");
   return [
-    node(
-      "scaling",
-      [],
-      [
-        // The scaling of a service we do not own is that service's owner's business.
-        ...(ecsService && observation.scaling.policy
-          ? [
-              {
-                change: deletion("ScalingPolicy", scalingPolicyName(service)),
-                run: () => deleteScalingPolicy(clients, scalingId, scalingPolicyName(service)),
-              },
-            ]
-          : []),
-        ...(ecsService && observation.scaling.target
-          ? [
-              {
-                change: deletion("ScalableTarget", scalingId),
-                run: () => deregisterScalableTarget(clients, scalingId),
-              },
-            ]
-          : []),
-      ],
-    ),
-    node(
-      "service",
-      ["scaling"],
-      ecsService
-        ? [
-            {
-              change: deletion("Service", service, "scaled to 0, deleted and drained"),
-              run: async () => {
-                await deleteService(clients, ecsService.cluster, service);
-                await waitUntilInactive(context, options.timeoutMs);
-              },
-            },
-          ]
-        : [],
-    ),
-    node(
-      "listener",
-      ["service"],
-      observation.listeners
-        .filter((listener) => listener.ownership === "ours")
-        .map((listener) => ({
-          change: deletion("Listener", `${service}:${listener.port}`),
-          run: () => deleteListener(clients, listener.arn),
-        })),
-    ),
-    node(
-      "targetGroup",
-      ["listener", "service"],
-      observation.targetGroups
-        .filter((group) => group.ownership === "ours")
-        .map((group) => {
-          const change = deletion("TargetGroup", group.name);
-          return {
-            change,
-            run: (emit) => retryExpected(() => deleteTargetGroup(clients, group.arn), retrying(change, emit)),
-          };
-        }),
-    ),
-    node(
-      "loadBalancer",
-      ["listener"],
-      loadBalancer
-        ? [
-            {
-              change: deletion("LoadBalancer", loadBalancer.name),
-              run: () => deleteLoadBalancer(clients, loadBalancer.arn),
-            },
-          ]
-        : [],
-    ),
-    node(
-      "taskSecurityGroup",
-      ["service"],
-      taskGroups.map((group) => {
-        const change = deletion(
-          "SecurityGroup",
-          group.name,
-          "once the tasks' network interfaces are released",
-        );
-        return {
-          change,
-          run: (emit) =>
-            retryExpected(() => deleteSecurityGroup(clients, group.groupId), retrying(change, emit)),
-        };
-      }),
-    ),
-    node(
-      "albSecurityGroup",
-      ["loadBalancer", "taskSecurityGroup"],
-      albGroup
-        ? [
-            {
-              change: deletion(
-                "SecurityGroup",
-                albGroup.name,
-                "once the load balancer's network interfaces are released",
-              ),
-              run: (emit) =>
-                retryExpected(
-                  () => deleteSecurityGroup(clients, albGroup.groupId),
-                  retrying(deletion("SecurityGroup", albGroup.name), emit),
-                ),
-            },
-          ]
-        : [],
-    ),
-    node(
-      "logGroup",
-      ["service"],
-      !options.keepLogs && ours(observation.logGroup)
-        ? [
-            {
-              change: deletion("LogGroup", document.spec.logging.logGroup),
-              run: () => deleteLogGroup(clients, document.spec.logging.logGroup),
-            },
-          ]
-        : [],
-    ),
-    node(
-      "taskDefinition",
-      ["service"],
-      ownedRevisions.map((revision) => ({
-        change: deletion("TaskDefinition", revisionName(revision.arn), "deregistered"),
-        run: () => deregisterTaskDefinition(clients, revision.arn),
-      })),
-    ),
-    node(
-      "cluster",
-      ["service"],
-      cluster
-        ? [
-            {
-              change: deletion("Cluster", cluster.name, "if no other service uses it"),
-              run: (emit) =>
-                retryExpected(
-                  () => deleteCluster(clients, cluster.name),
-                  retrying(deletion("Cluster", cluster.name), emit),
-                ),
-            },
-          ]
-        : [],
-    ),
+    node("scaling", [], scalingSteps),
+    node("service", ["scaling"], serviceSteps),
+    node("listener", ["service"], listenerSteps),
+    node("targetGroup", ["listener", "service"], targetGroupSteps),
+    node("loadBalancer", ["listener"], loadBalancerSteps),
+    node("taskSecurityGroup", ["service"], taskGroupSteps),
+    node("albSecurityGroup", ["loadBalancer", "taskSecurityGroup"], albGroupSteps),
+    node("logGroup", ["service"], logGroupSteps),
+    node("taskDefinition", ["service"], revisionSteps),
+    node("cluster", ["service"], clusterSteps),
   ];
 }

@@ -68,7 +68,13 @@ export async function observeStack(context: StackContext): Promise<Observation> 
       observeTargetGroups(clients, elbTags, service),
       observeCluster(clients, service, document.spec.cluster),
       observeService(clients, service, document.spec.cluster, service),
-      observeScaling(clients, scalingResourceId(document.spec.cluster, service), scalingPolicyName(service)),
+      observeScaling(
+        clients,
+        service,
+        scalingResourceId(document.spec.cluster, service),
+        scalingPolicyName(service),
+        context.tags,
+      ),
     ],
   );
 

@@ -3,8 +3,8 @@
  * tags is never changed: planning stops with an error naming it, unless the spec opts into adoption
  * (`metadata.adopt: true`), in which case it is tagged and then managed like one of ours.
  */
-import type { Ownership } from "../ownership.ts";
-import type { ResourceKind } from "./plan.ts";
+import { type Ownership, SERVICE_TAG } from "../ownership.ts";
+import { NOT_OURS, type ResourceKind } from "./plan.ts";
 
 export interface OwnershipConflict {
   resource: ResourceKind;
@@ -56,4 +56,12 @@ export class OwnershipClaims {
   assertNone(): void {
     if (this.conflicts.length > 0) throw new OwnershipConflictError(this.conflicts);
   }
+}
+
+/** Why a resource that is not ours is left in place, naming its owner when another service has it. */
+export function notOursReason(found: { ownership: Ownership; tags?: Record<string, string> }): string {
+  const owner = found.tags?.[SERVICE_TAG];
+  return found.ownership === "another-service" && owner
+    ? `owned by ecs-converge service ${owner}: left in place`
+    : NOT_OURS;
 }

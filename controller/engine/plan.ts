@@ -42,9 +42,25 @@ export interface PlanSummary {
   delete: number;
 }
 
+/**
+ * A resource the plan leaves alone on purpose, and why: it is not ours, or deleting it would take
+ * something that is not ours with it, or something left in place still uses it.
+ */
+export interface LeftInPlace {
+  resource: ResourceKind;
+  /** The resource's AWS name (or id when it has no name). */
+  name: string;
+  reason: string;
+}
+
+/** Why a resource without our ownership tags is left alone, in the words plan and destroy print. */
+export const NOT_OURS = "not tagged as owned by this service: left in place";
+
 /** The `plan --json` document. */
 export interface PlanDocument {
   changes: Change[];
+  /** What was left alone on purpose. */
+  skipped: LeftInPlace[];
   summary: PlanSummary;
 }
 

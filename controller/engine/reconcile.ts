@@ -10,15 +10,17 @@ import { createStackContext, type StackContext } from "./context.ts";
 import { buildDestroyNodes, type DestroyOptions } from "./destroy.ts";
 import { NetworkCache, resolveNetwork } from "./network.ts";
 import { type Observation, observeStack } from "./observe.ts";
-import { type Change, hasChanges } from "./plan.ts";
+import { type Change, hasChanges, type LeftInPlace } from "./plan.ts";
 import type { Refs } from "./refs.ts";
-import { type ApplyEvent, applyNodes, buildStack, planNodes, type StackNode } from "./stack.ts";
+import { type ApplyEvent, applyNodes, buildStack, planStack, type StackNode } from "./stack.ts";
 
 export interface ServicePlan {
   context: StackContext;
   observation: Observation;
   nodes: StackNode[];
   changes: Change[];
+  /** What the plan leaves alone on purpose (not ours, or holding or used by something not ours), and why. */
+  skipped: LeftInPlace[];
 }
 
 /** What a long-running process keeps between passes: facts that do not change. */
@@ -44,7 +46,7 @@ export async function planService(
   const context = createStackContext(clients, document, network, caches.taskDefinitions, caches.tags);
   const observation = await observeStack(context);
   const nodes = buildStack(context, observation);
-  return { context, observation, nodes, changes: planNodes(nodes) };
+  return { context, observation, nodes, ...planStack(nodes) };
 }
 
 /** Reads AWS and lists what destroy would delete; mutates nothing. */
@@ -57,7 +59,7 @@ export async function planDestroy(
   const context = createStackContext(clients, document, network);
   const observation = await observeStack(context);
   const nodes = await buildDestroyNodes(context, observation, options);
-  return { context, observation, nodes, changes: planNodes(nodes) };
+  return { context, observation, nodes, ...planStack(nodes) };
 }
 
 /** Executes a plan, reporting each mutation as it starts and ends; returns the references it ended with. */

@@ -1,5 +1,5 @@
 /** The plan for humans, like `terraform plan`: one line per change, one per differing field, a summary. */
-import { type Change, type ChangeAction, type PlanSummary, summarize } from "./plan.ts";
+import { type Change, type ChangeAction, type LeftInPlace, type PlanSummary, summarize } from "./plan.ts";
 
 const SYMBOL: Record<ChangeAction, string> = {
   create: "+",
@@ -26,8 +26,15 @@ const colour: Record<ChangeAction, "green" | "yellow" | "red" | "dim"> = {
   noop: "dim",
 };
 
-/** Lines describing the changes (no-ops omitted) and the summary line. */
-export function renderPlan(changes: readonly Change[], style: Styler = plain): string[] {
+/**
+ * Lines describing the changes (no-ops omitted), what is left in place and why, and the summary
+ * line. Both held-back changes and left-in-place resources are `!` lines: deliberate, worth reading.
+ */
+export function renderPlan(
+  changes: readonly Change[],
+  style: Styler = plain,
+  skipped: readonly LeftInPlace[] = [],
+): string[] {
   const lines: string[] = [];
   for (const change of changes) {
     if (change.action === "noop") {
@@ -53,6 +60,8 @@ export function renderPlan(changes: readonly Change[], style: Styler = plain): s
       );
     }
   }
+  for (const left of skipped)
+    lines.push(style("yellow", `  ! ${left.resource} ${left.name}: ${left.reason}`));
   lines.push(summaryLine(summarize(changes)));
   return lines;
 }

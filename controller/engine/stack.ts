@@ -33,9 +33,11 @@ import {
   desiredScaling,
   diffScalableTarget,
   diffScalingPolicy,
-  putScalableTarget,
+  type ObservedScaling,
   putScalingPolicy,
+  registerScalableTarget,
   scalingResourceId,
+  updateScalableTarget,
 } from "../resources/scaling/scaling.ts";
 import {
   createSecurityGroup,
@@ -75,8 +77,8 @@ import {
 } from "../resources/task-definition/task-definition.ts";
 import type { StackContext } from "./context.ts";
 import type { Observation } from "./observe.ts";
-import { OwnershipClaims } from "./ownership-check.ts";
-import { type Change, KNOWN_AFTER_APPLY, type ResourceKind } from "./plan.ts";
+import { notOursReason, OwnershipClaims } from "./ownership-check.ts";
+import { type Change, KNOWN_AFTER_APPLY, type LeftInPlace, type ResourceKind } from "./plan.ts";
 import { type Refs, unknownRefs } from "./refs.ts";
 import { changeFor } from "./resource-diff.ts";
 import { retryExpected } from "./retry.ts";
@@ -105,8 +107,11 @@ export type ApplyEvent =
 export interface StackNode {
   id: NodeId;
   dependsOn: readonly NodeId[];
-  /** The changes this node would make, and the references it provides to later nodes while planning. */
-  plan(refs: Refs): { changes: Change[]; provides: Partial<Refs> };
+  /**
+   * The changes this node would make, the references it provides to later nodes while planning, and
+   * what it leaves alone on purpose.
+   */
+  plan(refs: Refs): { changes: Change[]; provides: Partial<Refs>; skipped?: LeftInPlace[] };
   /** Makes the changes; returns the references now known. */
   apply(refs: Refs, emit: (event: ApplyEvent) => void): Promise<Partial<Refs>>;
 }
@@ -185,6 +190,12 @@ export function buildStack(context: StackContext, observation: Observation): Sta
       `${service}:${listenerPort}`,
       (found) => found.arn,
     );
+  const scaling = desiredScaling(document);
+  const scalingId = scalingResourceId(document.spec.cluster, service);
+  // Claimed only while the spec wants autoscaling: without it, a target that is not ours is just left alone.
+  const scalableTarget = scaling
+    ? claims.claim(observation.scaling.target, "ScalableTarget", scalingId, (target) => target.arn)
+    : undefined;
   claims.assertNone();
 
   const securityGroupNode = (
@@ -216,9 +227,11 @@ export function buildStack(context: StackContext, observation: Observation): Sta
     const desired = desiredTaskDefinition(document, clients.region);
     const { current, latest } = observation.taskDefinitions;
     const currentDiff = diffTaskDefinition(desired, current);
+    const ours = (revision: typeof current) => revision && ownershipOf(revision.tags, service) === "ours";
     // A newer revision that already matches (a retry after a crash) is reused, not registered again.
+    // Only revisions we registered are reused: one someone else registered is never taken as ours.
     const reusable =
-      current && currentDiff.length === 0
+      current && ours(current) && currentDiff.length === 0
         ? current
         : latest &&
             ownershipOf(latest.tags, service) === "ours" &&
@@ -302,8 +315,43 @@ export function buildStack(context: StackContext, observation: Observation): Sta
   /** Right after a listener moves, ECS may not see it yet ("does not have an associated load balancer"). */
   const listenerNotSettled = (error: unknown) => /associated load balancer/.test((error as Error).message);
 
-  const scaling = desiredScaling(document);
-  const scalingId = scalingResourceId(document.spec.cluster, service);
+  /**
+   * With autoscaling gone from the spec: our policy is deleted, and our target with it unless it holds
+   * policies someone else made (deregistering would delete them). A target that is not ours stays.
+   */
+  const scalingRemoval = ({ target, policy, otherPolicies }: ObservedScaling) => {
+    const changes: Change[] = [];
+    const skipped: LeftInPlace[] = [];
+    if (!target) return { changes, skipped };
+    if (target.ownership !== "ours") {
+      skipped.push({ resource: "ScalableTarget", name: scalingId, reason: notOursReason(target) });
+      return { changes, skipped };
+    }
+    const removed = "autoscaling removed from the spec";
+    if (policy)
+      changes.push({
+        action: "delete",
+        resource: "ScalingPolicy",
+        name: policy.name,
+        reason: removed,
+        diff: [],
+      });
+    if (otherPolicies.length === 0)
+      changes.push({
+        action: "delete",
+        resource: "ScalableTarget",
+        name: scalingId,
+        reason: removed,
+        diff: [],
+      });
+    else
+      skipped.push({
+        resource: "ScalableTarget",
+        name: scalingId,
+        reason: `holds scaling policies ecs-converge did not create (${otherPolicies.join(", ")}): left in place`,
+      });
+    return { changes, skipped };
+  };
 
   const nodes: StackNode[] = [
     securityGroupNode(
@@ -501,38 +549,19 @@ export function buildStack(context: StackContext, observation: Observation): Sta
       id: "scaling",
       dependsOn: ["service"],
       plan() {
-        const { target, policy } = observation.scaling;
-        if (!scaling) {
-          const changes: Change[] = [];
-          if (policy)
-            changes.push({
-              action: "delete",
-              resource: "ScalingPolicy",
-              name: policy.name,
-              reason: "autoscaling removed from the spec",
-              diff: [],
-            });
-          if (target)
-            changes.push({
-              action: "delete",
-              resource: "ScalableTarget",
-              name: scalingId,
-              reason: "autoscaling removed from the spec",
-              diff: [],
-            });
-          return { changes, provides: {} };
-        }
+        if (!scaling) return { ...scalingRemoval(observation.scaling), provides: {} };
+        // The policy with our name belongs to the target: ours when the target is ours (or adopted).
+        const policy = scalableTarget ? observation.scaling.policy : undefined;
         return {
           changes: [
-            changeFor("ScalableTarget", scalingId, diffScalableTarget(scaling.target, target)),
+            changeFor("ScalableTarget", scalingId, diffScalableTarget(scaling.target, scalableTarget)),
             changeFor("ScalingPolicy", scaling.policy.name, diffScalingPolicy(scaling.policy, policy)),
           ],
           provides: {},
         };
       },
       async apply(refs, emit) {
-        const changes = this.plan(refs).changes;
-        for (const change of changes) {
+        for (const change of this.plan(refs).changes) {
           if (change.action === "noop") continue;
           if (change.resource === "ScalingPolicy") {
             await mutate(change, emit, () =>
@@ -540,12 +569,12 @@ export function buildStack(context: StackContext, observation: Observation): Sta
                 ? putScalingPolicy(clients, scaling.policy)
                 : deleteScalingPolicy(clients, scalingId, change.name),
             );
+          } else if (!scaling) {
+            await mutate(change, emit, () => deregisterScalableTarget(clients, scalingId));
+          } else if (scalableTarget) {
+            await mutate(change, emit, () => updateScalableTarget(clients, scaling.target, scalableTarget));
           } else {
-            await mutate(change, emit, () =>
-              scaling
-                ? putScalableTarget(clients, scaling.target, observation.scaling.target !== undefined)
-                : deregisterScalableTarget(clients, scalingId),
-            );
+            await mutate(change, emit, () => registerScalableTarget(clients, scaling.target));
           }
         }
         return {};
@@ -612,14 +641,26 @@ export function buildStack(context: StackContext, observation: Observation): Sta
   return nodes;
 }
 
-/** The plan: every node's changes, in dependency order, with references flowing from node to node. */
-export function planNodes(nodes: readonly StackNode[]): Change[] {
+/**
+ * The plan: every node's changes, in dependency order, with references flowing from node to node,
+ * and what the nodes leave alone on purpose.
+ */
+export function planStack(nodes: readonly StackNode[]): { changes: Change[]; skipped: LeftInPlace[] } {
   const refs = unknownRefs();
-  return nodes.flatMap((node) => {
+  const changes: Change[] = [];
+  const skipped: LeftInPlace[] = [];
+  for (const node of nodes) {
     const planned = node.plan(refs);
     Object.assign(refs, planned.provides);
-    return planned.changes;
-  });
+    changes.push(...planned.changes);
+    skipped.push(...(planned.skipped ?? []));
+  }
+  return { changes, skipped };
+}
+
+/** The plan's changes alone. */
+export function planNodes(nodes: readonly StackNode[]): Change[] {
+  return planStack(nodes).changes;
 }
 
 /**

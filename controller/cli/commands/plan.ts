@@ -18,20 +18,22 @@ export async function planCommand(options: PlanOptions, streams: CliStreams): Pr
   for (const loaded of await loadValidSpecs(options.file)) {
     const clients = await clientsForSpec(loaded, options);
     try {
-      const { changes } = await planService(clients, loaded.spec);
+      const { changes, skipped } = await planService(clients, loaded.spec);
       changed ||= hasChanges(changes);
       const visible = changes.filter((change) => change.action !== "noop");
       documents.push({
         service: loaded.spec.metadata.name,
         region: clients.region,
         changes: visible,
+        skipped,
         summary: summarize(changes),
       });
       if (!options.json) {
         out.line(
           out.style("bold", `Service "${loaded.spec.metadata.name}" in ${clients.region} (${loaded.file}):`),
         );
-        for (const line of renderPlan(changes, (style, text) => out.style(style, text))) out.line(line);
+        for (const line of renderPlan(changes, (style, text) => out.style(style, text), skipped))
+          out.line(line);
       }
     } catch (error) {
       throw explainFailure(error, loaded, options);

@@ -1,22 +1,31 @@
 /**
  * Target-tracking autoscaling on CPU: the scalable target (the service's desiredCount within
  * [min, max]) and its policy. Both exist only while the spec has an `autoscaling` block.
+ *
+ * The target is owned like every other kind, by its tags (read with ListTagsForResource on its ARN).
+ * Policies cannot be tagged: a policy belongs to its target, and of the policies on a target we own,
+ * only the one with our name (`{name}-cpu`) is ours. Deregistering a target deletes all its policies,
+ * so a target holding someone else's policy is never deregistered.
  */
 import {
   DeleteScalingPolicyCommand,
   DeregisterScalableTargetCommand,
   DescribeScalableTargetsCommand,
   DescribeScalingPoliciesCommand,
+  ListTagsForResourceCommand,
   type MetricType,
   PutScalingPolicyCommand,
   RegisterScalableTargetCommand,
+  type ScalingPolicy,
+  TagResourceCommand,
 } from "@aws-sdk/client-application-auto-scaling";
 import { ecsServiceName, type ServiceSpec, scalingPolicyName } from "../../../specs/index.ts";
 import type { AwsClients } from "../../aws/clients.ts";
 import { ignoreNotFound } from "../../aws/errors.ts";
+import { cachedTags, type TagCache } from "../../aws/tag-cache.ts";
 import { diffFields } from "../../engine/field-diff.ts";
 import { absent, present, type ResourceDiff } from "../../engine/resource-diff.ts";
-import { resourceTags } from "../../ownership.ts";
+import { missingTags, type Ownership, ownershipOf, resourceTags } from "../../ownership.ts";
 
 const NAMESPACE = "ecs";
 const DIMENSION = "ecs:service:DesiredCount";
@@ -38,11 +47,21 @@ export interface DesiredScalingPolicy {
   metric: MetricType;
 }
 
+export interface ObservedScalableTarget {
+  resourceId: string;
+  arn: string;
+  minCapacity: number;
+  maxCapacity: number;
+  tags: Record<string, string>;
+  ownership: Ownership;
+}
+
 export interface ObservedScaling {
-  target:
-    | { resourceId: string; arn: string | undefined; minCapacity: number; maxCapacity: number }
-    | undefined;
-  policy: (Omit<DesiredScalingPolicy, "resourceId"> & { resourceId: string }) | undefined;
+  target: ObservedScalableTarget | undefined;
+  /** The policy with our name on the target (ours only if the target is). */
+  policy: DesiredScalingPolicy | undefined;
+  /** The names of the target's other policies: never ours, never touched. */
+  otherPolicies: string[];
 }
 
 /** Application Auto Scaling's id for an ECS service. */
@@ -72,11 +91,32 @@ export function desiredScaling(
   };
 }
 
-/** The scalable target and our policy for one service (two calls). */
+/** Every policy on the target (one page of 10 in the usual case). */
+async function describePolicies(clients: AwsClients, resourceId: string): Promise<ScalingPolicy[]> {
+  const policies: ScalingPolicy[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await clients.autoscaling.send(
+      new DescribeScalingPoliciesCommand({
+        ServiceNamespace: NAMESPACE,
+        ResourceId: resourceId,
+        ScalableDimension: DIMENSION,
+        NextToken,
+      }),
+    );
+    policies.push(...(page.ScalingPolicies ?? []));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return policies;
+}
+
+/** The scalable target with its tags, our policy and the names of any others (two calls, three with cold tags). */
 export async function observeScaling(
   clients: AwsClients,
+  service: string,
   resourceId: string,
   policyName: string,
+  tagCache: TagCache = new Map(),
 ): Promise<ObservedScaling> {
   const [targets, policies] = await Promise.all([
     clients.autoscaling.send(
@@ -86,33 +126,41 @@ export async function observeScaling(
         ScalableDimension: DIMENSION,
       }),
     ),
-    clients.autoscaling.send(
-      new DescribeScalingPoliciesCommand({
-        ServiceNamespace: NAMESPACE,
-        ResourceId: resourceId,
-        ScalableDimension: DIMENSION,
-        PolicyNames: [policyName],
-      }),
-    ),
+    describePolicies(clients, resourceId),
   ]);
   const target = targets.ScalableTargets?.[0];
-  const policy = policies.ScalingPolicies?.[0];
+  const arn = target?.ScalableTargetARN ?? "";
+  const tags = target
+    ? await cachedTags(tagCache, arn, async () => {
+        const { Tags = {} } = await clients.autoscaling.send(
+          new ListTagsForResourceCommand({ ResourceARN: arn }),
+        );
+        return Tags;
+      })
+    : {};
+  const policy = policies.find((candidate) => candidate.PolicyName === policyName);
   const tracking = policy?.TargetTrackingScalingPolicyConfiguration;
   return {
     target: target && {
       resourceId,
-      arn: target.ScalableTargetARN,
+      arn,
       minCapacity: target.MinCapacity ?? 0,
       maxCapacity: target.MaxCapacity ?? 0,
+      tags,
+      ownership: ownershipOf(tags, service),
     },
     policy: policy && {
-      name: policy.PolicyName ?? "",
+      name: policyName,
       resourceId,
       targetValue: tracking?.TargetValue ?? 0,
       scaleInCooldown: tracking?.ScaleInCooldown ?? 300,
       scaleOutCooldown: tracking?.ScaleOutCooldown ?? 300,
       metric: tracking?.PredefinedMetricSpecification?.PredefinedMetricType ?? CPU_METRIC,
     },
+    otherPolicies: policies
+      .map((candidate) => candidate.PolicyName ?? "")
+      .filter((name) => name !== policyName)
+      .sort(),
   };
 }
 
@@ -120,8 +168,18 @@ export function diffScalableTarget(
   desired: DesiredScalableTarget,
   observed: ObservedScaling["target"],
 ): ResourceDiff {
-  const comparable = { minCapacity: desired.minCapacity, maxCapacity: desired.maxCapacity };
-  return observed ? present(diffFields(comparable, observed)) : absent(diffFields(comparable, {}));
+  const comparable = (target: {
+    minCapacity: number;
+    maxCapacity: number;
+    tags: Record<string, string>;
+  }) => ({
+    minCapacity: target.minCapacity,
+    maxCapacity: target.maxCapacity,
+    tags: Object.fromEntries(Object.keys(desired.tags).map((key) => [key, target.tags[key]])),
+  });
+  return observed
+    ? present(diffFields(comparable(desired), comparable(observed)))
+    : absent(diffFields(comparable(desired), {}));
 }
 
 export function diffScalingPolicy(
@@ -132,14 +190,10 @@ export function diffScalingPolicy(
   return observed ? present(diffFields(comparable, observed)) : absent(diffFields(comparable, {}));
 }
 
-/**
- * Creates or updates the scalable target (AWS clamps desiredCount into the bounds at once). Tags go
- * only with the creation: AWS refuses them on an existing target.
- */
-export async function putScalableTarget(
+/** Registers a new scalable target with its tags in the same call (AWS clamps desiredCount into the bounds at once). */
+export async function registerScalableTarget(
   clients: AwsClients,
   desired: DesiredScalableTarget,
-  exists: boolean,
 ): Promise<void> {
   await clients.autoscaling.send(
     new RegisterScalableTargetCommand({
@@ -148,9 +202,35 @@ export async function putScalableTarget(
       ScalableDimension: DIMENSION,
       MinCapacity: desired.minCapacity,
       MaxCapacity: desired.maxCapacity,
-      ...(exists ? {} : { Tags: desired.tags }),
+      Tags: desired.tags,
     }),
   );
+}
+
+/**
+ * Updates the bounds of a target we own (or adopt) and adds missing tags. AWS refuses tags on
+ * RegisterScalableTarget for an existing target, so they go through TagResource.
+ */
+export async function updateScalableTarget(
+  clients: AwsClients,
+  desired: DesiredScalableTarget,
+  observed: ObservedScalableTarget,
+): Promise<void> {
+  if (desired.minCapacity !== observed.minCapacity || desired.maxCapacity !== observed.maxCapacity) {
+    await clients.autoscaling.send(
+      new RegisterScalableTargetCommand({
+        ServiceNamespace: NAMESPACE,
+        ResourceId: desired.resourceId,
+        ScalableDimension: DIMENSION,
+        MinCapacity: desired.minCapacity,
+        MaxCapacity: desired.maxCapacity,
+      }),
+    );
+  }
+  const tags = missingTags(desired.tags, observed.tags);
+  if (Object.keys(tags).length > 0) {
+    await clients.autoscaling.send(new TagResourceCommand({ ResourceARN: observed.arn, Tags: tags }));
+  }
 }
 
 /** Creates or updates the target-tracking policy. */
