@@ -47,6 +47,8 @@ export async function benchDaemonReaction(): Promise<{ firstCallMs: number; appl
       initialBackoffMs: 200,
       maxBackoffMs: 2000,
       dryRun: false,
+      passTimeoutMs: 60_000,
+      stuckAfterMs: 120_000,
     },
   });
   const stable = () => JSON.stringify(daemon.status()).includes('"reason":"Available"');

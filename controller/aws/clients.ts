@@ -7,6 +7,7 @@ import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { ServiceSpec } from "../../specs/index.ts";
 
 export interface AwsClients {
@@ -29,17 +30,40 @@ export interface ClientOptions {
   maxAttempts?: number;
   /** Only with an explicit endpoint: who the emulator logs as the caller. */
   accessKeyId?: string;
+  timeouts?: CallTimeouts;
 }
 
-/** The emulator ignores signatures, but the SDK insists on credentials; the key id names the caller in its call log. */
-export const EMULATOR_ACCESS_KEY_ID = "ecs-converge";
+/**
+ * How long one attempt of one call may take. The SDK sets no timeout at all by default, so a hung
+ * connection would hang its caller forever; with these, it becomes a TimeoutError the SDK retries.
+ */
+export interface CallTimeouts {
+  /** TCP (and TLS) connection set-up. */
+  connectMs: number;
+  /** One attempt, from sending the request to the end of the response. */
+  attemptMs: number;
+}
 
-export function createAwsClients(options: ClientOptions & { region: string }): AwsClients {
-  const config = {
+/** AWS answers the calls the controller makes in well under a second; 20 s is a hang, not a slow answer. */
+export const DEFAULT_CALL_TIMEOUTS: CallTimeouts = { connectMs: 5_000, attemptMs: 20_000 };
+
+/** Attempts per call (the first and its retries): a call takes at most this × the attempt timeout, plus backoff. */
+export const MAX_ATTEMPTS = 6;
+
+/** The configuration every SDK client of the controller shares (the lease table's client too). */
+export function sdkClientConfig(options: ClientOptions & { region: string }) {
+  const timeouts = options.timeouts ?? DEFAULT_CALL_TIMEOUTS;
+  return {
     region: options.region,
     // Adaptive retries add client-side rate limiting on top of the standard jittered backoff when AWS throttles.
     retryMode: "adaptive",
-    maxAttempts: options.maxAttempts ?? 6,
+    maxAttempts: options.maxAttempts ?? MAX_ATTEMPTS,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: timeouts.connectMs,
+      requestTimeout: timeouts.attemptMs,
+      // Without this, a request past its timeout only logs a warning and goes on waiting.
+      throwOnRequestTimeout: true,
+    }),
     ...(options.endpoint
       ? {
           endpoint: options.endpoint,
@@ -50,6 +74,13 @@ export function createAwsClients(options: ClientOptions & { region: string }): A
         }
       : {}),
   };
+}
+
+/** The emulator ignores signatures, but the SDK insists on credentials; the key id names the caller in its call log. */
+export const EMULATOR_ACCESS_KEY_ID = "ecs-converge";
+
+export function createAwsClients(options: ClientOptions & { region: string }): AwsClients {
+  const config = sdkClientConfig(options);
   return {
     region: options.region,
     ec2: new EC2Client(config),
@@ -75,10 +106,11 @@ export class NoRegionError extends Error {
 export async function clientsForService(
   document: ServiceSpec,
   endpoint: string | undefined,
+  timeouts?: CallTimeouts,
 ): Promise<AwsClients> {
   const region = document.spec.region ?? (await defaultRegion()) ?? (endpoint ? "us-east-1" : undefined);
   if (!region) throw new NoRegionError(document.metadata.name);
-  return createAwsClients({ region, ...(endpoint ? { endpoint } : {}) });
+  return createAwsClients({ region, ...(endpoint ? { endpoint } : {}), ...(timeouts ? { timeouts } : {}) });
 }
 
 /** The region the SDK would use without one in the spec, or undefined when nothing configures one. */

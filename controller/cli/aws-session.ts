@@ -3,9 +3,12 @@
  * and turning AWS-side failures into one clear line that says what and how to fix it.
  */
 import { formatIssue, type LoadedSpec, loadSpecPath, SpecError } from "../../specs/index.ts";
+import { DeadlineExceededError, guardClients } from "../aws/call-guard.ts";
 import {
   type AwsClients,
+  type CallTimeouts,
   clientsForService,
+  DEFAULT_CALL_TIMEOUTS,
   LOCAL_EMULATOR_ENDPOINT,
   NoRegionError,
 } from "../aws/clients.ts";
@@ -13,11 +16,55 @@ import { classifyAwsError } from "../aws/errors.ts";
 import { SpecReferenceError } from "../engine/network.ts";
 import { OwnershipConflictError } from "../engine/ownership-check.ts";
 import { CliError } from "./cli-error.ts";
+import { formatDuration, parseDuration } from "./duration.ts";
 
 export interface AwsCommandOptions {
   file: string;
   /** Use the built-in emulator at 127.0.0.1:4566. */
   local?: boolean;
+  /** `--call-timeout`: one attempt of one AWS call. */
+  callTimeout?: string;
+  /** `--connect-timeout`: connecting to AWS. */
+  connectTimeout?: string;
+}
+
+/** The bounds of the timeout options: below them a healthy call would time out, above them a hang goes unnoticed. */
+const CALL_TIMEOUT_BOUNDS = { minMs: 100, maxMs: 10 * 60_000 };
+
+/** `--call-timeout` and `--connect-timeout`, or their defaults. */
+export function callTimeoutsFrom(
+  options: Pick<AwsCommandOptions, "callTimeout" | "connectTimeout">,
+): CallTimeouts {
+  return {
+    attemptMs:
+      options.callTimeout === undefined
+        ? DEFAULT_CALL_TIMEOUTS.attemptMs
+        : parseDuration("--call-timeout", options.callTimeout, CALL_TIMEOUT_BOUNDS),
+    connectMs:
+      options.connectTimeout === undefined
+        ? DEFAULT_CALL_TIMEOUTS.connectMs
+        : parseDuration("--connect-timeout", options.connectTimeout, CALL_TIMEOUT_BOUNDS),
+  };
+}
+
+/** The help text of the timeout options, with their defaults. */
+export const CALL_TIMEOUT_HELP = {
+  call: `how long one attempt of one AWS call may take before it is retried (default ${formatDuration(DEFAULT_CALL_TIMEOUTS.attemptMs)})`,
+  connect: `how long connecting to AWS may take (default ${formatDuration(DEFAULT_CALL_TIMEOUTS.connectMs)})`,
+};
+
+/**
+ * A deadline for a whole command (`--timeout`): when it passes, every AWS call still in flight is
+ * abandoned and no new one is sent, whatever AWS does. `clear()` once the work is done.
+ */
+export function commandDeadline(
+  option: string,
+  text: string,
+  ms: number,
+): { signal: AbortSignal; clear(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error(`${option} ${text} reached`)), ms);
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }
 
 /** Every spec at the path; any invalid one stops the command before AWS is touched. */
@@ -29,9 +76,20 @@ export async function loadValidSpecs(path: string): Promise<LoadedSpec[]> {
 }
 
 /** Clients for a spec's region: the spec's own, else the SDK's (AWS_REGION, the profile). */
-export async function clientsForSpec(loaded: LoadedSpec, options: AwsCommandOptions): Promise<AwsClients> {
+export async function clientsForSpec(
+  loaded: LoadedSpec,
+  options: AwsCommandOptions,
+  /** The signal of the command's deadline (read at each call: it may be renewed). */
+  deadline?: () => AbortSignal,
+): Promise<AwsClients> {
   try {
-    return await clientsForService(loaded.spec, options.local ? LOCAL_EMULATOR_ENDPOINT : undefined);
+    const clients = await clientsForService(
+      loaded.spec,
+      options.local ? LOCAL_EMULATOR_ENDPOINT : undefined,
+      callTimeoutsFrom(options),
+    );
+    if (deadline) guardClients(clients, { signal: deadline });
+    return clients;
   } catch (error) {
     throw explainFailure(error, loaded, options);
   }
@@ -86,6 +144,21 @@ export function explainFailure(error: unknown, loaded: LoadedSpec, options: AwsC
       hint: "start it in another terminal with: npx ecs-converge emulator",
       cause: error,
     });
+  }
+  if (error instanceof DeadlineExceededError) {
+    return new CliError(`service "${loaded.spec.metadata.name}": ${error.message}`, {
+      hint: "AWS did not finish in time; every step is idempotent, so running the command again carries on from where it stopped",
+      cause: error,
+    });
+  }
+  if (name === "TimeoutError") {
+    return new CliError(
+      `service "${loaded.spec.metadata.name}": AWS did not answer: ${(error as Error).message}, on every attempt`,
+      {
+        hint: "check the network path to AWS (a proxy, a VPC endpoint); --call-timeout sets how long one attempt may take",
+        cause: error,
+      },
+    );
   }
   if (classifyAwsError(error) === "access-denied") {
     return new CliError(`AWS denied access: ${(error as Error).message}`, {

@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { formatIssue, SpecError } from "../../specs/index.ts";
+import { CALL_TIMEOUT_HELP } from "./aws-session.ts";
 import { CliError } from "./cli-error.ts";
 import { type ApplyOptions, applyCommand } from "./commands/apply.ts";
 import { type DestroyCommandOptions, destroyCommand } from "./commands/destroy.ts";
@@ -21,6 +22,10 @@ import { type CliStreams, TerminalWriter } from "./terminal.ts";
 const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
   version: string;
 };
+
+/** `--call-timeout` and `--connect-timeout`: every command that talks to AWS has them. */
+const callTimeoutOption = () => new Option("--call-timeout <duration>", CALL_TIMEOUT_HELP.call);
+const connectTimeoutOption = () => new Option("--connect-timeout <duration>", CALL_TIMEOUT_HELP.connect);
 
 /** `-f <file|dir>`: shared by every command that reads specs. */
 const specPathOption = () =>
@@ -74,6 +79,18 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
     .option("--emulator-speed <factor>", "simulated seconds per real second for --emulator", "60")
     .option("--log-level <level>", "trace, debug, info, warn, error", "info")
     .option("--log-format <format>", "json or pretty (default: pretty on a terminal)")
+    .option(
+      "--pass-timeout <duration>",
+      "a reconcile pass still running after this long is abandoned and retried with backoff",
+      "10m",
+    )
+    .option(
+      "--watchdog <duration>",
+      "/healthz fails when a service has had a pass due for this long without finishing one",
+      "15m",
+    )
+    .addOption(callTimeoutOption())
+    .addOption(connectTimeoutOption())
     .action(async (options: RunOptions) => {
       setExitCode(await runCommand(options, streams));
     });
@@ -85,6 +102,8 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
     .option("--json", "print the plan as JSON (a stable format, see README)")
     .option("--detailed-exitcode", "exit 0 when there are no changes, 2 when there are, 1 on error")
     .option("--local", "use the built-in emulator at 127.0.0.1:4566")
+    .addOption(callTimeoutOption())
+    .addOption(connectTimeoutOption())
     .action(async (options: PlanOptions) => {
       setExitCode(await planCommand(options, streams));
     });
@@ -94,9 +113,15 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
     .description("converge AWS to the spec once, printing each change as it happens")
     .addOption(specPathOption())
     .option("--wait", "return only when the service is stable; fail when the rollout fails or is rolled back")
-    .option("--timeout <duration>", "how long --wait waits", "15m")
+    .option(
+      "--timeout <duration>",
+      "the most the whole apply (changes and --wait) may take, per service",
+      "15m",
+    )
     .option("--poll-interval <duration>", "how often --wait reads the rollout", "5s")
     .option("--local", "use the built-in emulator at 127.0.0.1:4566")
+    .addOption(callTimeoutOption())
+    .addOption(connectTimeoutOption())
     .action(async (options: ApplyOptions) => {
       setExitCode(await applyCommand(options, streams));
     });
@@ -107,8 +132,14 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
     .addOption(specPathOption())
     .option("--yes", "do not ask for confirmation (required when not run from a terminal)")
     .option("--keep-logs", "keep the CloudWatch log group")
-    .option("--timeout <duration>", "how long to wait for draining services and network interfaces", "15m")
+    .option(
+      "--timeout <duration>",
+      "the most the whole destroy (deletions and waits) may take, per service",
+      "15m",
+    )
     .option("--local", "use the built-in emulator at 127.0.0.1:4566")
+    .addOption(callTimeoutOption())
+    .addOption(connectTimeoutOption())
     .action(async (options: DestroyCommandOptions) => {
       setExitCode(await destroyCommand(options, streams));
     });
@@ -121,6 +152,8 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
     .addOption(specPathOption())
     .option("--json", "print a machine-readable report")
     .option("--local", "use the built-in emulator at 127.0.0.1:4566")
+    .addOption(callTimeoutOption())
+    .addOption(connectTimeoutOption())
     .action(async (options: StatusOptions) => {
       setExitCode(await statusCommand(options, streams));
     });

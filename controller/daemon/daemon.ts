@@ -7,7 +7,7 @@
 import type { LoadedSpec } from "../../specs/index.ts";
 import { formatIssue } from "../../specs/index.ts";
 import { instrumentClients } from "../aws/call-metrics.ts";
-import { type AwsClients, clientsForService } from "../aws/clients.ts";
+import { type AwsClients, type CallTimeouts, clientsForService } from "../aws/clients.ts";
 import { startEndpoints } from "./endpoints.ts";
 import { ConcurrencyLimiter } from "./limiter.ts";
 import type { Logger } from "./logger.ts";
@@ -22,6 +22,8 @@ export interface DaemonOptions {
   log: Logger;
   /** Where the SDK sends calls (the emulator); otherwise the SDK's own resolution. */
   endpoint?: string;
+  /** Per-attempt timeouts of every AWS call (default: DEFAULT_CALL_TIMEOUTS). */
+  callTimeouts?: CallTimeouts;
   listen: { host: string; port: number };
   concurrency: number;
   /** Delete a service's resources when its spec file is deleted (off: stop managing it, delete nothing). */
@@ -38,6 +40,13 @@ export interface RunningDaemon {
   stop(): Promise<void>;
 }
 
+/** What `/healthz` says: healthy unless a worker has made no progress for longer than the watchdog allows. */
+export interface Health {
+  healthy: boolean;
+  /** One line per stuck service. */
+  problems: string[];
+}
+
 export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
   const { log } = options;
   const metrics = new DaemonMetrics();
@@ -46,7 +55,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   let ready = false;
 
   const clientsFor = async (loaded: LoadedSpec): Promise<AwsClients> => {
-    const clients = await clientsForService(loaded.spec, options.endpoint);
+    const clients = await clientsForService(loaded.spec, options.endpoint, options.callTimeouts);
     instrumentClients(clients, (call) => {
       metrics.recordAwsCall(call.service, call.operation);
       if (call.throttled) metrics.recordThrottle(call.service, call.operation);
@@ -70,6 +79,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         updateConditionMetrics();
       },
       onDrift: (service, resource, field) => metrics.recordDrift(service, resource, field),
+      onPassAbandoned: (service) => metrics.recordPassAbandoned(service),
     });
     workers.set(worker.name, worker);
     worker.trigger("started");
@@ -167,14 +177,33 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     log.info({ services: workers.size }, "first pass done: ready");
   });
 
+  const health = (): Health => {
+    const problems = [...workers.values()].flatMap((worker) => {
+      const stuck = worker.stuck();
+      if (!stuck) return [];
+      const calls = stuck.inFlight.map((call) => `${call.call} for ${Math.round(call.forMs / 1000)} s`);
+      return [
+        `service ${worker.name}: no reconcile finished for ${Math.round(stuck.forMs / 1000)} s, waiting for ${stuck.waitingFor}${calls.length > 0 ? ` (in ${calls.join(", ")})` : ""}`,
+      ];
+    });
+    return { healthy: problems.length === 0, problems };
+  };
   const status = () => ({
     ready,
+    health: health(),
     services: [...workers.values()].map((worker) => worker.status()),
     problems: sources
       .problems()
       .map((problem) => ({ file: problem.file, issues: problem.issues.map(formatIssue) })),
   });
-  const endpoints = await startEndpoints({ ...options.listen, metrics, status, ready: () => ready, log });
+  const endpoints = await startEndpoints({
+    ...options.listen,
+    metrics,
+    status,
+    ready: () => ready,
+    health,
+    log,
+  });
   log.info({ url: endpoints.url, services: workers.size }, "daemon started");
 
   return {

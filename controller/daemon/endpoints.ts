@@ -22,6 +22,8 @@ export interface EndpointsOptions extends ListenAddress {
   status: () => unknown;
   /** Whether `/readyz` answers 200. */
   ready: () => boolean;
+  /** Whether `/healthz` answers 200 (the watchdog); absent: always. */
+  health?: () => { healthy: boolean; problems: string[] };
   log?: Logger;
 }
 
@@ -113,8 +115,13 @@ async function serve(options: EndpointsOptions, request: IncomingMessage, respon
     return send(response, 405, TEXT, `method not allowed: ${request.method}\n`);
   }
   switch (path) {
-    case "/healthz":
-      return send(response, 200, TEXT, "ok\n");
+    case "/healthz": {
+      // A stuck worker fails the liveness probe, so Kubernetes or ECS restarts the daemon.
+      const health = options.health?.() ?? { healthy: true, problems: [] };
+      return health.healthy
+        ? send(response, 200, TEXT, "ok\n")
+        : send(response, 503, TEXT, `unhealthy: ${health.problems.join("; ")}\n`);
+    }
     case "/readyz":
       return options.ready()
         ? send(response, 200, TEXT, "ready\n")

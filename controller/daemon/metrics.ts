@@ -31,6 +31,7 @@ export class DaemonMetrics {
   readonly #awsCalls: Counter<"service" | "operation">;
   readonly #awsThrottles: Counter<"service" | "operation">;
   readonly #services: Gauge<"condition" | "status">;
+  readonly #passesAbandoned: Counter<"service">;
 
   constructor() {
     // Process metrics keep their standard names (process_*, nodejs_*), which existing dashboards expect.
@@ -73,7 +74,18 @@ export class DaemonMetrics {
       labelNames: ["condition", "status"],
       registers,
     });
+    this.#passesAbandoned = new Counter({
+      name: `${PREFIX}reconcile_passes_abandoned_total`,
+      help: "Reconcile passes abandoned because they ran past the pass deadline (--pass-timeout).",
+      labelNames: ["service"],
+      registers,
+    });
     this.setConditions([]);
+  }
+
+  /** Counts a pass abandoned at its deadline. */
+  recordPassAbandoned(service: string): void {
+    this.#passesAbandoned.inc({ service });
   }
 
   /** Counts a finished reconcile and observes how long it took. */

@@ -7,6 +7,14 @@
  */
 import { createHash } from "node:crypto";
 import type { LoadedSpec } from "../../specs/index.ts";
+import {
+  abortReason,
+  type CallGuard,
+  CallsInFlight,
+  DeadlineExceededError,
+  guardClients,
+  MutationRefusedError,
+} from "../aws/call-guard.ts";
 import { type AwsClients, NoRegionError } from "../aws/clients.ts";
 import { classifyAwsError } from "../aws/errors.ts";
 import { SpecReferenceError } from "../engine/network.ts";
@@ -36,6 +44,30 @@ export interface WorkerSettings {
   maxBackoffMs: number;
   /** Report drift and planned changes, mutate nothing. */
   dryRun: boolean;
+  /** A pass still running after this long is abandoned: its calls are cut and it counts as an error. */
+  passTimeoutMs: number;
+  /** A worker with a pass due but none finished for this long is stuck: `/healthz` fails. */
+  stuckAfterMs: number;
+}
+
+/** Why a pass was abandoned: it ran past the pass deadline. */
+export class PassDeadlineError extends Error {
+  readonly timeoutMs: number;
+  constructor(timeoutMs: number) {
+    super(`the reconcile pass ran past its deadline of ${Math.round(timeoutMs / 1000)} s`);
+    this.timeoutMs = timeoutMs;
+    this.name = "PassDeadlineError";
+  }
+}
+
+/** A worker that has had a pass due for longer than `stuckAfterMs` without finishing one. */
+export interface StuckReport {
+  /** How long since the pass became due. */
+  forMs: number;
+  /** What it is waiting for: a concurrency slot (other passes hold them all) or its own pass. */
+  waitingFor: "a concurrency slot" | "its reconcile pass";
+  /** The AWS calls the pass is waiting on, longest first. */
+  inFlight: Array<{ call: string; forMs: number }>;
 }
 
 export interface WorkerDependencies {
@@ -46,6 +78,13 @@ export interface WorkerDependencies {
   clientsFor(loaded: LoadedSpec): Promise<AwsClients>;
   onReconciled(service: string, outcome: Outcome, seconds: number): void;
   onDrift(service: string, resource: string, field: string): void;
+  /** A pass ran past its deadline and was abandoned. */
+  onPassAbandoned?(service: string): void;
+  /**
+   * Whether this replica may write to the service now (its lease): throws MutationRefusedError when
+   * not. Checked before every mutating attempt. Absent: a single daemon, always allowed.
+   */
+  beforeMutation?(service: string, operation: string): void;
 }
 
 /** What `/status` shows for a service. */
@@ -59,6 +98,10 @@ export interface ServiceStatus {
   rollout: RolloutState | undefined;
   lastError: string | undefined;
   nextReconcileAt: string | undefined;
+  /** The AWS calls the pass in progress is waiting on, longest first. */
+  inFlight: Array<{ call: string; forMs: number }>;
+  /** Set when the worker has made no progress for longer than the watchdog allows. */
+  stuck: StuckReport | undefined;
 }
 
 /** A stable fingerprint of a spec: the same spec in force → the same key. */
@@ -98,6 +141,13 @@ export class ServiceWorker {
   #heldBack: string | undefined;
   /** The revision the last apply asked for, to tell a rollback from a rollout. */
   #expectedRevision: string | undefined;
+  readonly #inFlight = new CallsInFlight();
+  /** Aborted when the pass in progress runs past its deadline: every call of the pass then fails at once. */
+  #passAbort: AbortController | undefined;
+  /** `performance.now()` when the pending pass became due (its timer fired); cleared when it finishes. */
+  #dueSince: number | undefined;
+  /** Whether the due pass holds a concurrency slot yet. */
+  #holdsSlot = false;
   #firstPassDone: () => void = () => {};
   /** Resolves after the first pass (whatever its outcome): the daemon's readiness. */
   readonly firstPass: Promise<void>;
@@ -156,6 +206,20 @@ export class ServiceWorker {
       rollout: this.#rollout,
       lastError: this.#lastError,
       nextReconcileAt: this.#nextAt === undefined ? undefined : new Date(this.#nextAt).toISOString(),
+      inFlight: this.#inFlight.list(),
+      stuck: this.stuck(),
+    };
+  }
+
+  /** The watchdog's view: undefined while the worker makes progress (or has nothing due). */
+  stuck(now = performance.now()): StuckReport | undefined {
+    if (this.#dueSince === undefined || this.#stopped) return undefined;
+    const forMs = Math.round(now - this.#dueSince);
+    if (forMs <= this.#deps.settings.stuckAfterMs) return undefined;
+    return {
+      forMs,
+      waitingFor: this.#holdsSlot ? "its reconcile pass" : "a concurrency slot",
+      inFlight: this.#inFlight.list(now),
     };
   }
 
@@ -170,6 +234,7 @@ export class ServiceWorker {
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#nextAt = undefined;
+      this.#dueSince = performance.now();
       this.#running = this.#pass()
         .catch((error: unknown) => {
           // A bug in a pass must not take the daemon (and every other service) down: log it and back off.
@@ -181,6 +246,7 @@ export class ServiceWorker {
         })
         .finally(() => {
           this.#running = undefined;
+          this.#dueSince = undefined;
         });
     }, delayMs);
   }
@@ -189,7 +255,9 @@ export class ServiceWorker {
     this.#dirty = false;
     const started = performance.now();
     // A pass that waited for a slot while the worker was stopped (shutdown, a deleted or duplicate spec) does nothing.
-    const outcome = await this.#deps.limiter.run(async () => (this.#stopped ? undefined : this.#reconcile()));
+    const outcome = await this.#deps.limiter.run(async () =>
+      this.#stopped ? undefined : this.#reconcileWithDeadline(),
+    );
     if (!outcome) return;
     const seconds = (performance.now() - started) / 1000;
     this.#lastReconcile = {
@@ -221,12 +289,53 @@ export class ServiceWorker {
     }
   }
 
+  /**
+   * One pass under its deadline. Past it, the pass's signal is aborted: every AWS call of the pass, in
+   * flight or still to come, fails at once, so the pass unwinds, releases its concurrency slot and is
+   * reported as an error (backed off like any other). Should a pass hang on anything but an AWS call,
+   * the watchdog (`stuck`) turns it into a failing `/healthz`.
+   */
+  async #reconcileWithDeadline(): Promise<Outcome> {
+    const { passTimeoutMs } = this.#deps.settings;
+    const abort = new AbortController();
+    this.#passAbort = abort;
+    this.#holdsSlot = true;
+    const deadline = setTimeout(() => {
+      const inFlight = this.#inFlight.list();
+      this.#log.error(
+        { deadlineMs: passTimeoutMs, inFlight },
+        "reconcile pass ran past its deadline: abandoning it",
+      );
+      this.#deps.onPassAbandoned?.(this.name);
+      abort.abort(new PassDeadlineError(passTimeoutMs));
+    }, passTimeoutMs);
+    try {
+      return await this.#reconcile();
+    } finally {
+      clearTimeout(deadline);
+      this.#holdsSlot = false;
+      this.#passAbort = undefined;
+    }
+  }
+
+  /** Every call the worker makes is bounded by the pass deadline and, for writes, gated by the lease. */
+  #callGuard(): CallGuard {
+    const { beforeMutation } = this.#deps;
+    return {
+      signal: () => this.#passAbort?.signal,
+      ...(beforeMutation
+        ? { beforeMutation: (operation: string) => beforeMutation(this.name, operation) }
+        : {}),
+    };
+  }
+
   async #clientsForSpec(): Promise<AwsClients> {
     const key = `${this.#loaded.spec.spec.region ?? ""}`;
     if (!this.#clients || key !== this.#clientsKey) {
       for (const client of Object.values(this.#clients ?? {}))
         if (typeof client === "object") client.destroy();
       this.#clients = await this.#deps.clientsFor(this.#loaded);
+      guardClients(this.#clients, this.#callGuard(), this.#inFlight);
       this.#clientsKey = key;
       this.#caches = createPassCaches();
     }
@@ -413,8 +522,27 @@ export class ServiceWorker {
   }
 
   #failure(error: unknown): Outcome {
-    const message = error instanceof Error ? error.message : String(error);
+    const abortedBy = this.#passAbort?.signal.aborted ? abortReason(this.#passAbort.signal) : undefined;
+    const message = abortedBy ?? (error instanceof Error ? error.message : String(error));
     this.#lastError = message;
+    if (abortedBy !== undefined || error instanceof DeadlineExceededError) {
+      this.#log.error(
+        { error: message, attempt: this.#consecutiveErrors + 1 },
+        "reconcile pass abandoned; retrying with backoff",
+      );
+      this.#conditions.set("Synced", "False", "PassDeadlineExceeded", message);
+      this.#conditions.set("Degraded", "True", "PassDeadlineExceeded", message);
+      return { kind: "error", error };
+    }
+    if (error instanceof MutationRefusedError) {
+      // Not a failure of the service: this replica may no longer own it. Whoever holds the lease carries on.
+      this.#log.warn(
+        { error: message },
+        "change not sent: this replica may no longer hold the service's lease",
+      );
+      this.#conditions.set("Synced", "Unknown", "LeaseNotHeld", message);
+      return { kind: "requeue", afterMs: this.#deps.settings.rolloutPollMs, reason: "lease not held" };
+    }
     const terminal =
       error instanceof SpecReferenceError ||
       error instanceof OwnershipConflictError ||

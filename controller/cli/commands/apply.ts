@@ -5,7 +5,13 @@ import { summaryLine } from "../../engine/render-plan.ts";
 import { RolloutFailedError, type RolloutState, waitForStable } from "../../engine/rollout.ts";
 import type { ApplyEvent } from "../../engine/stack.ts";
 import { markRevisionFailed } from "../../resources/task-definition/task-definition.ts";
-import { type AwsCommandOptions, clientsForSpec, explainFailure, loadValidSpecs } from "../aws-session.ts";
+import {
+  type AwsCommandOptions,
+  clientsForSpec,
+  commandDeadline,
+  explainFailure,
+  loadValidSpecs,
+} from "../aws-session.ts";
 import { CliError } from "../cli-error.ts";
 import { parseDuration } from "../duration.ts";
 import { ExitCode } from "../exit-codes.ts";
@@ -32,10 +38,12 @@ function describeProgress(state: RolloutState): string {
 
 export async function applyCommand(options: ApplyOptions, streams: CliStreams): Promise<ExitCode> {
   const out = new TerminalWriter(streams.stdout);
-  const timeoutMs = parseDuration("--timeout", options.timeout);
+  const timeoutMs = parseDuration("--timeout", options.timeout, { minMs: 1000, maxMs: 24 * 3_600_000 });
   const pollMs = parseDuration("--poll-interval", options.pollInterval);
   for (const loaded of await loadValidSpecs(options.file)) {
-    const clients = await clientsForSpec(loaded, options);
+    // --timeout bounds the whole apply of each service, the changes as well as the wait, whatever AWS does.
+    const deadline = commandDeadline("--timeout", options.timeout, timeoutMs);
+    const clients = await clientsForSpec(loaded, options, () => deadline.signal);
     const name = loaded.spec.metadata.name;
     try {
       const plan = await planService(clients, loaded.spec);
@@ -93,6 +101,7 @@ export async function applyCommand(options: ApplyOptions, streams: CliStreams): 
     } catch (error) {
       throw explainFailure(error, loaded, options);
     } finally {
+      deadline.clear();
       for (const client of Object.values(clients)) if (typeof client === "object") client.destroy();
     }
   }

@@ -4,7 +4,13 @@ import { hasChanges } from "../../engine/plan.ts";
 import { applyPlan, planDestroy } from "../../engine/reconcile.ts";
 import { renderPlan } from "../../engine/render-plan.ts";
 import type { ApplyEvent } from "../../engine/stack.ts";
-import { type AwsCommandOptions, clientsForSpec, explainFailure, loadValidSpecs } from "../aws-session.ts";
+import {
+  type AwsCommandOptions,
+  clientsForSpec,
+  commandDeadline,
+  explainFailure,
+  loadValidSpecs,
+} from "../aws-session.ts";
 import { CliError } from "../cli-error.ts";
 import { parseDuration } from "../duration.ts";
 import { ExitCode } from "../exit-codes.ts";
@@ -31,29 +37,38 @@ export async function destroyCommand(
   interactive = Boolean(process.stdin.isTTY),
 ): Promise<ExitCode> {
   const out = new TerminalWriter(streams.stdout);
-  const timeoutMs = parseDuration("--timeout", options.timeout);
+  const timeoutMs = parseDuration("--timeout", options.timeout, { minMs: 1000, maxMs: 24 * 3_600_000 });
   if (!options.yes && !interactive) {
     throw new CliError("destroy deletes AWS resources and will not do so without confirmation", {
       hint: "run it from a terminal to be asked, or pass --yes",
     });
   }
   for (const loaded of await loadValidSpecs(options.file)) {
-    const clients = await clientsForSpec(loaded, options);
+    // --timeout bounds the whole destroy of each service (the confirmation aside), whatever AWS does.
+    let deadline = commandDeadline("--timeout", options.timeout, timeoutMs);
+    const clients = await clientsForSpec(loaded, options, () => deadline.signal);
     const name = loaded.spec.metadata.name;
     try {
       const plan = await planDestroy(clients, loaded.spec, {
         keepLogs: Boolean(options.keepLogs),
         timeoutMs,
       });
+      const styled = (style: Parameters<typeof out.style>[0], text: string) => out.style(style, text);
       if (!hasChanges(plan.changes)) {
+        // What is not ours is never deleted: say what was found and left, so nothing is a surprise.
+        for (const line of renderPlan([], styled, plan.skipped).slice(0, -1)) out.line(line);
         out.line(`${name}: nothing to destroy.`);
         continue;
       }
       out.line(out.style("bold", `Destroying service "${name}" in ${clients.region}:`));
-      for (const line of renderPlan(plan.changes, (style, text) => out.style(style, text))) out.line(line);
-      if (!options.yes && !(await confirm(`Delete these resources of "${name}"? Type yes to confirm: `))) {
-        out.line("Cancelled: nothing was deleted.");
-        return ExitCode.Error;
+      for (const line of renderPlan(plan.changes, styled, plan.skipped)) out.line(line);
+      if (!options.yes) {
+        deadline.clear();
+        if (!(await confirm(`Delete these resources of "${name}"? Type yes to confirm: `))) {
+          out.line("Cancelled: nothing was deleted.");
+          return ExitCode.Error;
+        }
+        deadline = commandDeadline("--timeout", options.timeout, timeoutMs);
       }
       await applyPlan(plan, (event: ApplyEvent) => {
         const label = `${event.change.resource} ${event.change.name}`;
@@ -64,6 +79,7 @@ export async function destroyCommand(
     } catch (error) {
       throw explainFailure(error, loaded, options);
     } finally {
+      deadline.clear();
       for (const client of Object.values(clients)) if (typeof client === "object") client.destroy();
     }
   }

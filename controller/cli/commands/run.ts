@@ -8,6 +8,7 @@ import { LOCAL_EMULATOR_ENDPOINT } from "../../aws/clients.ts";
 import { startDaemon } from "../../daemon/daemon.ts";
 import { parseListen } from "../../daemon/endpoints.ts";
 import { createLogger, LOG_LEVELS, type LogFormat } from "../../daemon/logger.ts";
+import { callTimeoutsFrom } from "../aws-session.ts";
 import { CliError } from "../cli-error.ts";
 import { parseDuration } from "../duration.ts";
 import { ExitCode } from "../exit-codes.ts";
@@ -25,6 +26,14 @@ export interface RunOptions {
   prune?: boolean;
   logLevel: string;
   logFormat?: string;
+  callTimeout?: string;
+  connectTimeout?: string;
+  passTimeout: string;
+  watchdog: string;
+  leaseTable?: string;
+  leaseRegion?: string;
+  leaseDuration: string;
+  replicaId?: string;
 }
 
 /** Resolves on the first SIGTERM/SIGINT; a second one ends the process at once. */
@@ -67,7 +76,13 @@ export async function runCommand(
   } catch (error) {
     throw new CliError((error as Error).message);
   }
-  const resyncMs = parseDuration("--resync", options.resync);
+  const resyncMs = parseDuration("--resync", options.resync, { minMs: 1000, maxMs: 24 * 3_600_000 });
+  const callTimeouts = callTimeoutsFrom(options);
+  const passTimeoutMs = parseDuration("--pass-timeout", options.passTimeout, {
+    minMs: 1000,
+    maxMs: 6 * 3_600_000,
+  });
+  const stuckAfterMs = parseDuration("--watchdog", options.watchdog, { minMs: 1000, maxMs: 24 * 3_600_000 });
 
   const log = createLogger({
     level: options.logLevel as never,
@@ -85,6 +100,7 @@ export async function runCommand(
     log,
     ...(emulator ? { endpoint: emulator.url } : options.local ? { endpoint: LOCAL_EMULATOR_ENDPOINT } : {}),
     listen,
+    callTimeouts,
     concurrency,
     prune: Boolean(options.prune),
     settings: {
@@ -93,6 +109,8 @@ export async function runCommand(
       initialBackoffMs: 1000,
       maxBackoffMs: 5 * 60_000,
       dryRun: Boolean(options.dryRun),
+      passTimeoutMs,
+      stuckAfterMs,
     },
   }).catch(async (error: unknown) => {
     await emulator?.close();

@@ -1,0 +1,123 @@
+/**
+ * Hung calls and refused writes, against the emulator's fault injection: a hanging AWS call becomes a
+ * retried, counted TimeoutError; a deadline abandons a call whatever AWS does; a refused mutation is
+ * never sent. Assertions read the emulator's call log and state, not the calls the SDK made.
+ */
+import { CreateClusterCommand, DescribeClustersCommand, ListClustersCommand } from "@aws-sdk/client-ecs";
+import { afterEach, describe, expect, it } from "vitest";
+import { type Emulator, startEmulator } from "../../emulator/index.ts";
+import {
+  CallsInFlight,
+  DeadlineExceededError,
+  guardClients,
+  isReadOnlyOperation,
+  MutationRefusedError,
+} from "./call-guard.ts";
+import { type AwsClients, createAwsClients } from "./clients.ts";
+
+let emulator: Emulator | undefined;
+let clients: AwsClients | undefined;
+
+afterEach(async () => {
+  for (const client of Object.values(clients ?? {})) if (typeof client === "object") client.destroy();
+  await emulator?.close();
+  clients = undefined;
+  emulator = undefined;
+});
+
+async function setUp(options: { attemptMs: number; maxAttempts: number }) {
+  emulator = await startEmulator({ port: 0 });
+  clients = createAwsClients({
+    region: "us-east-1",
+    endpoint: emulator.url,
+    maxAttempts: options.maxAttempts,
+    timeouts: { connectMs: 1000, attemptMs: options.attemptMs },
+  });
+  return { emulator, clients };
+}
+
+const attemptsOf = (emulator: Emulator, operation: string) =>
+  emulator.calls.calls().filter((call) => call.operation === operation).length;
+
+describe("per-attempt timeouts", () => {
+  it("turn a hanging call into a TimeoutError after every attempt was made", async () => {
+    const { emulator, clients } = await setUp({ attemptMs: 200, maxAttempts: 2 });
+    emulator.injectFaults({ rules: [{ service: "ecs", operation: "ListClusters", latencyMs: 3000 }] });
+
+    const failure = await clients.ecs.send(new ListClustersCommand({})).catch((error: unknown) => error);
+
+    expect((failure as Error).name).toBe("TimeoutError");
+    // The emulator logs a call when it answers: wait for the two abandoned attempts to be answered.
+    emulator.clearFaults();
+    await expect.poll(() => attemptsOf(emulator, "ListClusters"), { timeout: 10_000 }).toBe(2);
+  });
+});
+
+describe("guardClients", () => {
+  it("abandons a call in flight when the deadline's signal is aborted", async () => {
+    const { emulator, clients } = await setUp({ attemptMs: 60_000, maxAttempts: 1 });
+    emulator.injectFaults({ rules: [{ service: "ecs", operation: "ListClusters", latencyMs: 2000 }] });
+    const deadline = new AbortController();
+    const inFlight = new CallsInFlight();
+    guardClients(clients, { signal: () => deadline.signal }, inFlight);
+
+    const call = clients.ecs.send(new ListClustersCommand({})).catch((error: unknown) => error);
+    await expect.poll(() => inFlight.list().map((entry) => entry.call)).toEqual(["ecs:ListClusters"]);
+    deadline.abort(new Error("the pass ran past its deadline"));
+
+    const failure = await call;
+    expect(failure).toBeInstanceOf(DeadlineExceededError);
+    expect((failure as Error).message).toBe("ecs:ListClusters abandoned: the pass ran past its deadline");
+    expect(inFlight.list()).toEqual([]);
+  });
+
+  it("sends nothing once the deadline has passed", async () => {
+    const { emulator, clients } = await setUp({ attemptMs: 5000, maxAttempts: 1 });
+    const deadline = new AbortController();
+    deadline.abort(new Error("--timeout 5s reached"));
+    guardClients(clients, { signal: () => deadline.signal });
+
+    const failure = await clients.ecs
+      .send(new CreateClusterCommand({ clusterName: "late" }))
+      .catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(DeadlineExceededError);
+    expect(emulator.calls.calls()).toEqual([]);
+  });
+
+  it("refuses a mutation the gate rejects, and lets reads through", async () => {
+    const { emulator, clients } = await setUp({ attemptMs: 5000, maxAttempts: 3 });
+    const gated: string[] = [];
+    guardClients(clients, {
+      signal: () => undefined,
+      beforeMutation: (operation) => {
+        gated.push(operation);
+        throw new MutationRefusedError(operation, "the lease on web is not held");
+      },
+    });
+
+    const refused = await clients.ecs
+      .send(new CreateClusterCommand({ clusterName: "web" }))
+      .catch((error: unknown) => error);
+    const described = await clients.ecs.send(new DescribeClustersCommand({ clusters: ["web"] }));
+
+    expect(refused).toBeInstanceOf(MutationRefusedError);
+    expect(gated).toEqual(["CreateCluster"]);
+    expect(described.failures?.map((failure) => failure.reason)).toEqual(["MISSING"]);
+    expect(emulator.calls.calls().map((call) => call.operation)).toEqual(["DescribeClusters"]);
+  });
+});
+
+describe("isReadOnlyOperation", () => {
+  it.each([
+    ["DescribeServices", true, "a describe reads"],
+    ["ListTagsForResource", true, "a list reads"],
+    ["GetItem", true, "a get reads"],
+    ["UpdateService", false, "an update writes"],
+    ["RegisterTaskDefinition", false, "a registration writes"],
+    ["TagResource", false, "tagging writes"],
+    ["DeleteLoadBalancer", false, "a delete writes"],
+  ])("%s → %s (%s)", (operation, readOnly) => {
+    expect(isReadOnlyOperation(operation)).toBe(readOnly);
+  });
+});

@@ -1,0 +1,172 @@
+/**
+ * What stands between the controller and every AWS call it sends: the deadline of the work the call
+ * belongs to (a reconcile pass, a CLI command), the calls in flight (so `/status` can say what a slow
+ * pass is waiting for), and a gate in front of every mutating attempt (the lease: a replica that may
+ * have lost its service sends no write).
+ *
+ * The SDK's own per-attempt timeout (clients.ts) turns one hung connection into a retried failure; the
+ * guard bounds the whole call, retries included, by the caller's deadline.
+ */
+import type {
+  AbsoluteLocation,
+  FinalizeHandlerArguments,
+  FinalizeRequestHandlerOptions,
+  FinalizeRequestMiddleware,
+  HandlerExecutionContext,
+  InitializeHandlerArguments,
+  InitializeHandlerOptions,
+  InitializeMiddleware,
+} from "@smithy/types";
+import { AWS_SERVICES, type AwsService, operationName } from "./call-metrics.ts";
+import type { AwsClients } from "./clients.ts";
+
+/** The work a call belongs to ran out of time (or was cancelled): the call was not sent, or abandoned. */
+export class DeadlineExceededError extends Error {
+  readonly operation: string;
+  constructor(operation: string, reason: string) {
+    super(`${operation} abandoned: ${reason}`);
+    this.operation = operation;
+    this.name = "DeadlineExceededError";
+  }
+}
+
+/** A mutating call refused before it was sent, because sending it now might not be safe. */
+export class MutationRefusedError extends Error {
+  readonly operation: string;
+  constructor(operation: string, reason: string) {
+    super(`${operation} not sent: ${reason}`);
+    this.operation = operation;
+    this.name = "MutationRefusedError";
+  }
+}
+
+/** One call in flight, for `/status`. */
+export interface CallInFlight {
+  /** `ecs:DescribeServices` */
+  call: string;
+  /** `performance.now()` when it was sent. */
+  startedAt: number;
+}
+
+export interface CallGuard {
+  /** The signal of the work in progress; an aborted signal fails every call at once, in flight or not. */
+  signal(): AbortSignal | undefined;
+  /**
+   * Throws (MutationRefusedError) when a mutating attempt must not be sent now. Called once per
+   * attempt, retries included, as late as possible before the request leaves.
+   */
+  beforeMutation?(operation: string): void;
+}
+
+/** Reads never change AWS; everything else is a mutation (Create, Update, Put, Delete, Register, Tag…). */
+export const isReadOnlyOperation = (operation: string): boolean => /^(Describe|List|Get)/.test(operation);
+
+/** The calls in flight through guarded clients, oldest first. */
+export class CallsInFlight {
+  readonly #calls = new Set<CallInFlight>();
+
+  start(call: string): CallInFlight {
+    const entry = { call, startedAt: performance.now() };
+    this.#calls.add(entry);
+    return entry;
+  }
+
+  end(entry: CallInFlight): void {
+    this.#calls.delete(entry);
+  }
+
+  /** `[{ call, forMs }]`, the longest-running first. */
+  list(now = performance.now()): Array<{ call: string; forMs: number }> {
+    return [...this.#calls]
+      .sort((a, b) => a.startedAt - b.startedAt)
+      .map((entry) => ({ call: entry.call, forMs: Math.round(now - entry.startedAt) }));
+  }
+}
+
+const PER_CALL: InitializeHandlerOptions & AbsoluteLocation = {
+  name: "ecsConvergeCallDeadline",
+  step: "initialize",
+  priority: "high",
+  override: true,
+};
+
+/** Inside the retry loop, after signing: see call-metrics.ts for why finalizeRequest/low is per attempt. */
+const PER_ATTEMPT: FinalizeRequestHandlerOptions & AbsoluteLocation = {
+  name: "ecsConvergeMutationGate",
+  step: "finalizeRequest",
+  priority: "low",
+  override: true,
+};
+
+/** Puts every call made through `clients` under `guard`, recording calls in flight in `inFlight`. */
+export function guardClients(clients: AwsClients, guard: CallGuard, inFlight?: CallsInFlight): void {
+  for (const service of AWS_SERVICES) {
+    const stack = clients[service].middlewareStack as {
+      add(middleware: InitializeMiddleware<object, object>, options: typeof PER_CALL): void;
+      add(middleware: FinalizeRequestMiddleware<object, object>, options: typeof PER_ATTEMPT): void;
+    };
+    stack.add(deadlineMiddleware(service, guard, inFlight), PER_CALL);
+    if (guard.beforeMutation) stack.add(mutationGate(guard), PER_ATTEMPT);
+  }
+}
+
+/** Guards one SDK client that is not part of `AwsClients` (the lease table's DynamoDB client). */
+export function guardClient(client: { middlewareStack: unknown }, service: string, guard: CallGuard): void {
+  const stack = client.middlewareStack as {
+    add(middleware: InitializeMiddleware<object, object>, options: typeof PER_CALL): void;
+  };
+  stack.add(deadlineMiddleware(service, guard, undefined), PER_CALL);
+}
+
+function deadlineMiddleware(
+  service: AwsService | string,
+  guard: CallGuard,
+  inFlight: CallsInFlight | undefined,
+): InitializeMiddleware<object, object> {
+  return (next, context: HandlerExecutionContext) => async (args: InitializeHandlerArguments<object>) => {
+    const call = `${service}:${operationName(context)}`;
+    const signal = guard.signal();
+    if (signal?.aborted) throw new DeadlineExceededError(call, abortReason(signal));
+    const entry = inFlight?.start(call);
+    try {
+      if (!signal) return await next(args);
+      // The SDK's own abortSignal option would need every call site to pass it; racing here covers all
+      // of them. The abandoned request still ends by itself, bounded by the per-attempt timeout.
+      return await raceAbort(next(args), signal, call);
+    } finally {
+      if (entry) inFlight?.end(entry);
+    }
+  };
+}
+
+function mutationGate(guard: CallGuard): FinalizeRequestMiddleware<object, object> {
+  return (next, context: HandlerExecutionContext) => async (args: FinalizeHandlerArguments<object>) => {
+    const operation = operationName(context);
+    if (!isReadOnlyOperation(operation)) guard.beforeMutation?.(operation);
+    return next(args);
+  };
+}
+
+function raceAbort<T>(work: Promise<T>, signal: AbortSignal, call: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new DeadlineExceededError(call, abortReason(signal)));
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** The reason given to `AbortController.abort(reason)`, as a sentence. */
+export function abortReason(signal: AbortSignal): string {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) return reason.message;
+  return typeof reason === "string" ? reason : "cancelled";
+}
