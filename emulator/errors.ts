@@ -4,6 +4,8 @@ export class AwsError extends Error {
   readonly status: number;
   /** awsQuery reports "Sender" for the caller's mistakes and "Receiver" for AWS's own faults. */
   readonly fault: "Sender" | "Receiver";
+  /** Extra members of a JSON error body (DynamoDB's ConditionalCheckFailedException can carry the item). */
+  fields: Record<string, unknown> | undefined;
 
   constructor(code: string, message: string, status = 400) {
     super(message);

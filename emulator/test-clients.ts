@@ -1,6 +1,7 @@
 /** For tests: an emulator on a free port with a manual clock, and real SDK v3 clients pointed at it. */
 import { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
@@ -14,6 +15,7 @@ export interface TestClients {
   ecs: ECSClient;
   autoscaling: ApplicationAutoScalingClient;
   logs: CloudWatchLogsClient;
+  dynamodb: DynamoDBClient;
 }
 
 /** SDK clients for `emulator` in `region`; `maxAttempts` 1 unless a test wants the SDK's retries. */
@@ -30,6 +32,7 @@ export function clientsFor(emulator: Emulator, region = DEFAULT_REGION, maxAttem
     ecs: new ECSClient(config),
     autoscaling: new ApplicationAutoScalingClient(config),
     logs: new CloudWatchLogsClient(config),
+    dynamodb: new DynamoDBClient(config),
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * Everything the emulator holds: per-region state of the five services, simulated time, and the
+ * Everything the emulator holds: per-region state of every service, simulated time, and the
  * lifecycles that move resources along as time passes (an ALB becoming active, tasks booting,
  * targets turning healthy). Lifecycles are stepped in fixed ticks, so a manual clock advanced by ten
  * minutes plays out the same sequence as ten real minutes would.
@@ -7,6 +7,7 @@
 import type { Clock } from "./clock.ts";
 import { Random } from "./random.ts";
 import { type AutoscalingState, createAutoscalingState } from "./services/autoscaling/state.ts";
+import { createDynamodbState, type DynamodbState } from "./services/dynamodb/state.ts";
 import { createEc2State, type Ec2State } from "./services/ec2/state.ts";
 import { createEcsState, type EcsState } from "./services/ecs/state.ts";
 import { createElbv2State, type Elbv2State } from "./services/elbv2/state.ts";
@@ -20,6 +21,7 @@ export interface RegionState {
   ecs: EcsState;
   autoscaling: AutoscalingState;
   logs: LogsState;
+  dynamodb: DynamodbState;
 }
 
 /** Advances one region's resources to `now`. Each service that has a lifecycle contributes one. */
@@ -84,6 +86,7 @@ export class World {
         ecs: createEcsState(name, random),
         autoscaling: createAutoscalingState(name, random),
         logs: createLogsState(),
+        dynamodb: createDynamodbState(),
       };
       this.regions.set(name, region);
     }

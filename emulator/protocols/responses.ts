@@ -1,6 +1,6 @@
 /** The wire form of answers and errors for each protocol, exactly as the SDK v3 parsers expect them. */
 import type { AwsError } from "../errors.ts";
-import type { ServiceDefinition } from "../services/service-definition.ts";
+import type { JsonServiceDefinition, ServiceDefinition } from "../services/service-definition.ts";
 import { toXml } from "./xml.ts";
 
 export interface WireResponse {
@@ -15,6 +15,9 @@ function jsonReplacer(this: unknown, key: string, value: unknown): unknown {
   return original instanceof Date ? original.getTime() / 1000 : value;
 }
 
+const jsonContentType = (service: JsonServiceDefinition): string =>
+  `application/x-amz-json-${service.jsonVersion ?? "1.1"}`;
+
 export function successResponse(
   service: ServiceDefinition,
   operation: string,
@@ -24,7 +27,7 @@ export function successResponse(
   if (service.protocol === "json") {
     return {
       status: 200,
-      headers: { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": requestId },
+      headers: { "content-type": jsonContentType(service), "x-amzn-requestid": requestId },
       body: JSON.stringify(output ?? {}, jsonReplacer),
     };
   }
@@ -45,11 +48,18 @@ export function errorResponse(service: ServiceDefinition, error: AwsError, reque
     return {
       status: error.status,
       headers: {
-        "content-type": "application/x-amz-json-1.1",
+        "content-type": jsonContentType(service),
         "x-amzn-requestid": requestId,
         "x-amzn-errortype": error.code,
       },
-      body: JSON.stringify({ __type: error.code, [service.messageKey]: error.message }),
+      body: JSON.stringify(
+        {
+          ...error.fields,
+          __type: service.errorType?.(error.code) ?? error.code,
+          [service.messageKey]: error.message,
+        },
+        jsonReplacer,
+      ),
     };
   }
   if (service.protocol === "query") {

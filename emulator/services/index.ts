@@ -4,6 +4,8 @@ import type { Lifecycle, World } from "../world.ts";
 import { autoscalingControlRoutes } from "./autoscaling/control.ts";
 import { tickAutoscaling } from "./autoscaling/lifecycle.ts";
 import { autoscalingService } from "./autoscaling/operations.ts";
+import { tickDynamodb } from "./dynamodb/lifecycle.ts";
+import { dynamodbService } from "./dynamodb/operations.ts";
 import { ec2ControlRoutes } from "./ec2/control.ts";
 import { tickEc2 } from "./ec2/lifecycle.ts";
 import { ec2Service } from "./ec2/operations.ts";
@@ -22,14 +24,15 @@ export const ALL_SERVICES: readonly ServiceDefinition[] = [
   ecsService,
   autoscalingService,
   logsService,
+  dynamodbService,
 ];
 
 /**
  * Run in this order on every tick: load balancers first (provisioning, health checks), then the ECS
  * scheduler (which reads target health), then autoscaling (which reads the service), then EC2 (ENIs
- * released by the others).
+ * released by the others), and DynamoDB's tables, which depend on nothing else.
  */
-export const LIFECYCLES: readonly Lifecycle[] = [tickElbv2, tickEcs, tickAutoscaling, tickEc2];
+export const LIFECYCLES: readonly Lifecycle[] = [tickElbv2, tickEcs, tickAutoscaling, tickEc2, tickDynamodb];
 
 export const SERVICE_CONTROL_ROUTES: ReadonlyArray<(world: World) => ControlRoute[]> = [
   ec2ControlRoutes,

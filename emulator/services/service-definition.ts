@@ -7,7 +7,7 @@ import type { Input } from "../protocols/input.ts";
 import type { Random } from "../random.ts";
 import type { RegionState, World } from "../world.ts";
 
-export type ServiceId = "ec2" | "elbv2" | "ecs" | "autoscaling" | "logs";
+export type ServiceId = "ec2" | "elbv2" | "ecs" | "autoscaling" | "logs" | "dynamodb";
 
 export interface OperationContext {
   world: World;
@@ -41,6 +41,10 @@ export interface JsonServiceDefinition extends BaseDefinition {
   targetPrefix: string;
   /** ECS and Logs say `message`; Application Auto Scaling says `Message`. */
   messageKey: "message" | "Message";
+  /** `application/x-amz-json-{jsonVersion}`: DynamoDB speaks awsJson1_0, the others 1.1 (the default). */
+  jsonVersion?: "1.0" | "1.1";
+  /** The error body's `__type` for a code, where the service qualifies it (DynamoDB: `com.amazonaws.dynamodb.v20120810#…`). */
+  errorType?: (code: string) => string;
 }
 
 export interface QueryServiceDefinition extends BaseDefinition {
