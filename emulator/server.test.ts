@@ -56,7 +56,7 @@ describe("malformed requests get AWS errors, never a crash", () => {
   });
 
   it("an unknown target prefix → UnknownOperationException", async () => {
-    const response = await post("{}", { "x-amz-target": "DynamoDB_20120810.ListTables" });
+    const response = await post("{}", { "x-amz-target": "Kinesis_20131202.ListStreams" });
     expect((await json(response)).__type).toBe("UnknownOperationException");
   });
 

@@ -138,10 +138,12 @@ describe("tables", () => {
     await createLeaseTable();
     await takeLease("web", "replica-a");
     const response = await fetch(`${emulator.url}/_emulator/state`);
-    const state = await response.json();
-    const table = state.regions["us-east-1"].dynamodb.tables[TABLE];
-    expect(table.status).toBe("ACTIVE");
-    expect(Object.values(table.items)).toEqual([
+    const state = (await response.json()) as {
+      regions: Record<string, { dynamodb: { tables: Record<string, { status: string; items: object }> } }>;
+    };
+    const table = state.regions["us-east-1"]?.dynamodb.tables[TABLE];
+    expect(table?.status).toBe("ACTIVE");
+    expect(Object.values(table?.items ?? {})).toEqual([
       { pk: { S: "web" }, leaseOwner: { S: "replica-a" }, leaseCounter: { N: "1" } },
     ]);
   });
