@@ -111,6 +111,8 @@ export async function buildDestroyNodes(
         change: deletion("ScalingPolicy", scalingPolicyName(service)),
         run: () => deleteScalingPolicy(clients, scalingId, scalingPolicyName(service)),
       });
+    for (const name of otherPolicies)
+      leave("scaling", "ScalingPolicy", name, "not created by ecs-converge: left in place");
     if (otherPolicies.length > 0) {
       targetKept = true;
       leave(
