@@ -17,7 +17,7 @@ import { awsErrorCode, ignoreNotFound } from "../../aws/errors.ts";
 import { cachedTags, type TagCache } from "../../aws/tag-cache.ts";
 import { diffFields } from "../../engine/field-diff.ts";
 import { absent, present, type ResourceDiff } from "../../engine/resource-diff.ts";
-import { missingTags, type Ownership, ownershipOf, resourceTags } from "../../ownership.ts";
+import { missingTags, type Ownership, ownershipOf, resourceTags, SERVICE_TAG } from "../../ownership.ts";
 
 export interface DesiredLogGroup {
   name: string;
@@ -84,12 +84,23 @@ export function diffLogGroup(desired: DesiredLogGroup, observed: ObservedLogGrou
   return present(diffFields(comparable(desired), comparable(observed)));
 }
 
-/** Creates the group with its tags, then sets retention. An existing group (a retry) is converged instead. */
+/**
+ * Creates the group with its tags, then sets retention. An existing group is converged instead when
+ * it is ours (a retry after a crash); one someone else created since it was observed is left alone.
+ */
 export async function createLogGroup(clients: AwsClients, desired: DesiredLogGroup): Promise<void> {
   try {
     await clients.logs.send(new CreateLogGroupCommand({ logGroupName: desired.name, tags: desired.tags }));
   } catch (error) {
     if (awsErrorCode(error) !== "ResourceAlreadyExistsException") throw error;
+    const existing = await observeLogGroup(clients, desired.tags[SERVICE_TAG] ?? "", desired.name);
+    if (existing?.ownership !== "ours")
+      throw new Error(
+        `log group ${desired.name} was created by someone else while being created: left in place`,
+        {
+          cause: error,
+        },
+      );
   }
   await clients.logs.send(
     new PutRetentionPolicyCommand({ logGroupName: desired.name, retentionInDays: desired.retentionInDays }),

@@ -19,7 +19,7 @@ import { ecsTagList } from "../../aws/ecs-tags.ts";
 import { ignoreNotFound } from "../../aws/errors.ts";
 import { diffFields } from "../../engine/field-diff.ts";
 import type { FieldDiff } from "../../engine/plan.ts";
-import { resourceTags } from "../../ownership.ts";
+import { ownershipOf, resourceTags } from "../../ownership.ts";
 
 interface NameValue {
   name: string;
@@ -202,12 +202,17 @@ export class TaskDefinitionCache {
   }
 }
 
-/** Records that a revision's rollout failed, on the revision itself (and in this process's cache). */
+/**
+ * Records that a revision's rollout failed, on the revision itself (and in this process's cache).
+ * Only a revision we registered is tagged: one someone else registered and rolled out is theirs.
+ */
 export async function markRevisionFailed(
   clients: AwsClients,
   cache: TaskDefinitionCache,
   arn: string,
 ): Promise<void> {
+  const revision = await cache.revision(clients, arn);
+  if (ownershipOf(revision.tags, revision.content.family) !== "ours") return;
   await clients.ecs.send(
     new TagResourceCommand({ resourceArn: arn, tags: [{ key: FAILED_ROLLOUT_TAG, value: "failed" }] }),
   );

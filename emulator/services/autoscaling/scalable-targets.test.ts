@@ -258,6 +258,44 @@ describe("tags", () => {
       clients.autoscaling.send(new TagResourceCommand({ ResourceARN: arn, Tags: tags })),
     ).rejects.toBeInstanceOf(TooManyTagsException);
   });
+
+  it("tags only scalable targets: a scaling policy's ARN is not a resource ARN it accepts", async () => {
+    await clients.autoscaling.send(target());
+    const { PolicyARN } = await clients.autoscaling.send(
+      new PutScalingPolicyCommand({
+        PolicyName: "cpu",
+        ServiceNamespace: "ecs",
+        ResourceId: WEB,
+        ScalableDimension: "ecs:service:DesiredCount",
+        PolicyType: "TargetTrackingScaling",
+        TargetTrackingScalingPolicyConfiguration: {
+          TargetValue: 50,
+          PredefinedMetricSpecification: { PredefinedMetricType: "ECSServiceAverageCPUUtilization" },
+        },
+      }),
+    );
+    await expect(
+      clients.autoscaling.send(new TagResourceCommand({ ResourceARN: PolicyARN, Tags: { team: "web" } })),
+    ).rejects.toBeInstanceOf(ValidationException);
+  });
+
+  it("drops a target's tags with it: registered again, it is a new target without them", async () => {
+    const { ScalableTargetARN: first } = await clients.autoscaling.send(target({ Tags: { team: "web" } }));
+    await clients.autoscaling.send(
+      new DeregisterScalableTargetCommand({
+        ServiceNamespace: "ecs",
+        ResourceId: WEB,
+        ScalableDimension: "ecs:service:DesiredCount",
+      }),
+    );
+    const { ScalableTargetARN: second } = await clients.autoscaling.send(target());
+    expect(second).not.toBe(first);
+    const { Tags } = await clients.autoscaling.send(new ListTagsForResourceCommand({ ResourceARN: second }));
+    expect(Tags).toEqual({});
+    await expect(
+      clients.autoscaling.send(new ListTagsForResourceCommand({ ResourceARN: first })),
+    ).rejects.toBeInstanceOf(ResourceNotFoundException);
+  });
 });
 
 describe("DescribeScalingActivities", () => {

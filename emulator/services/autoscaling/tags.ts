@@ -1,10 +1,12 @@
 /** Tags on scalable targets (the only taggable Application Auto Scaling resource), addressed by ARN. */
 import { AwsError } from "../../errors.ts";
 import type { Operation, OperationContext } from "../service-definition.ts";
-import { missing, read, validation } from "./input.ts";
+import { constraint, missing, read, validation } from "./input.ts";
 import type { ScalableTarget } from "./state.ts";
 
 const MAX_TAGS = 50;
+/** The model's AmazonResourceName pattern: only a scalable target's ARN (never a policy's) can be tagged. */
+const SCALABLE_TARGET_ARN = /^arn:.+:application-autoscaling:.+:[0-9]+:scalable-target\/[a-zA-Z0-9-]+$/;
 
 /** A `Tags` map from the request, checked against AWS's tag rules. */
 export function readTags(value: unknown): Record<string, string> {
@@ -29,6 +31,13 @@ export function mergedTags(target: ScalableTarget | undefined, added: Record<str
 }
 
 function targetByArn(context: OperationContext, arn: string): ScalableTarget {
+  if (arn.length > 1011 || !SCALABLE_TARGET_ARN.test(arn)) {
+    throw constraint(
+      "resourceARN",
+      arn,
+      `Member must satisfy regular expression pattern: ${SCALABLE_TARGET_ARN.source}`,
+    );
+  }
   for (const target of context.region.autoscaling.targets.values()) if (target.arn === arn) return target;
   throw new AwsError("ResourceNotFoundException", `No scalable target found for ARN: ${arn}`);
 }
