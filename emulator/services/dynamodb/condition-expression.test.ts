@@ -88,7 +88,7 @@ describe("evaluating conditions", () => {
 describe("refusing malformed conditions", () => {
   it.each([
     ["leaseOwner =", 'Syntax error; token: "<EOF>", near: "="', "nothing after the comparator"],
-    ["leaseOwner == :a", 'Syntax error; token: "=", near: "=="', "no == operator"],
+    ["leaseOwner == :a", 'Syntax error; token: "=", near: "== :a"', "no == operator"],
     ["leaseOwner = :a AND", 'Syntax error; token: "<EOF>", near: "AND"', "a dangling AND"],
     ["pk", 'Syntax error; token: "<EOF>", near: "pk"', "a path alone is not a condition"],
     ["pk = :a @", 'Syntax error; token: "@", near: ":a @"', "an unknown character"],

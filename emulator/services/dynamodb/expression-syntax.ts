@@ -4,7 +4,16 @@
  * condition, update and projection parsers build on it.
  */
 
-export type TokenKind = "identifier" | "keyword" | "name" | "value" | "integer" | "symbol" | "eof";
+export type TokenKind =
+  | "identifier"
+  | "keyword"
+  | "name"
+  | "value"
+  | "integer"
+  | "symbol"
+  /** Something no rule accepts (a lone `:`, `@`): the parser reports it as a syntax error in context. */
+  | "invalid"
+  | "eof";
 
 export interface Token {
   kind: TokenKind;
@@ -23,13 +32,19 @@ const KEYWORDS = new Set(["AND", "OR", "NOT", "BETWEEN", "IN"]);
 const SYMBOLS = ["<>", "<=", ">=", "(", ")", "[", "]", ",", ".", "=", "<", ">", "+", "-"];
 const WORD_PART = /[A-Za-z0-9_]/;
 
-function syntaxError(source: string, token: Token, previous: Token | undefined): ExpressionError {
+/**
+ * AWS's wording: the offending token, and the source from the token before it to the token after it
+ * (`ADD hits : incr` → token ":", near "hits : incr").
+ */
+function syntaxError(source: string, tokens: Token[], index: number): ExpressionError {
+  const token = tokens[index] as Token;
   const shown = token.kind === "eof" ? "<EOF>" : token.text;
-  const near = source.slice(previous?.start ?? token.start, token.end);
-  return new ExpressionError(`Syntax error; token: "${shown}", near: "${near}"`);
+  const start = (tokens[index - 1] ?? token).start;
+  const end = (tokens[index + 1] ?? token).end;
+  return new ExpressionError(`Syntax error; token: "${shown}", near: "${source.slice(start, end)}"`);
 }
 
-/** Splits an expression into tokens; whitespace separates, nothing else is skipped. */
+/** Splits an expression into tokens; whitespace separates, nothing else is skipped, nothing throws. */
 export function tokenize(source: string): Token[] {
   const tokens: Token[] = [];
   let position = 0;
@@ -45,22 +60,23 @@ export function tokenize(source: string): Token[] {
       while (position < source.length && WORD_PART.test(source[position] as string)) position++;
       const text = source.slice(start, position);
       if (char === "#" || char === ":") {
-        if (text.length === 1)
-          throw syntaxError(source, { kind: "symbol", text, start, end: position }, tokens.at(-1));
-        tokens.push({ kind: char === "#" ? "name" : "value", text, start, end: position });
+        const kind = text.length === 1 ? "invalid" : char === "#" ? "name" : "value";
+        tokens.push({ kind, text, start, end: position });
       } else if (/^\d+$/.test(text)) tokens.push({ kind: "integer", text, start, end: position });
-      else if (/^\d/.test(text))
-        throw syntaxError(source, { kind: "symbol", text, start, end: position }, tokens.at(-1));
+      else if (/^\d/.test(text)) tokens.push({ kind: "invalid", text, start, end: position });
       else if (KEYWORDS.has(text.toUpperCase()))
         tokens.push({ kind: "keyword", text: text.toUpperCase(), start, end: position });
       else tokens.push({ kind: "identifier", text, start, end: position });
       continue;
     }
     const symbol = SYMBOLS.find((candidate) => source.startsWith(candidate, position));
-    if (!symbol)
-      throw syntaxError(source, { kind: "symbol", text: char, start, end: start + 1 }, tokens.at(-1));
-    position += symbol.length;
-    tokens.push({ kind: "symbol", text: symbol, start, end: position });
+    position += symbol?.length ?? 1;
+    tokens.push({
+      kind: symbol ? "symbol" : "invalid",
+      text: source.slice(start, position),
+      start,
+      end: position,
+    });
   }
   tokens.push({ kind: "eof", text: "", start: source.length, end: source.length });
   return tokens;
@@ -116,7 +132,7 @@ export class Cursor {
   }
 
   fail(): ExpressionError {
-    return syntaxError(this.source, this.current, this.#tokens[this.#index - 1]);
+    return syntaxError(this.source, this.#tokens, this.#index);
   }
 }
 

@@ -132,7 +132,12 @@ describe("refusing malformed updates", () => {
   it.each([
     ["SET a", 'Syntax error; token: "<EOF>", near: "a"', "no assignment"],
     ["SET a = :v,", 'Syntax error; token: "<EOF>", near: ","', "a dangling comma"],
-    ["UPSERT a = :v", 'Syntax error; token: "UPSERT", near: "UPSERT"', "unknown section"],
+    ["UPSERT a = :v", 'Syntax error; token: "UPSERT", near: "UPSERT a"', "unknown section"],
+    [
+      "ADD hits : incr",
+      'Syntax error; token: ":", near: "hits : incr"',
+      "a lone colon, shown between its neighbours as AWS does",
+    ],
     [
       "SET a = :v SET b = :w",
       'The "SET" section can only be used once in an update expression;',
