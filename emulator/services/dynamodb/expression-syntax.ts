@@ -82,6 +82,19 @@ export function tokenize(source: string): Token[] {
   return tokens;
 }
 
+const OPERATOR_SYMBOLS = new Set(["=", "<>", "<", "<=", ">", ">=", "+", "-"]);
+
+/** Operators and function calls in an expression: DynamoDB allows 300 per expression. */
+export function operatorCount(source: string): number {
+  const tokens = tokenize(source);
+  return tokens.filter(
+    (token, index) =>
+      token.kind === "keyword" ||
+      (token.kind === "symbol" && OPERATOR_SYMBOLS.has(token.text)) ||
+      (token.kind === "identifier" && tokens[index + 1]?.text === "("),
+  ).length;
+}
+
 /** Walks the tokens; `fail()` reports the current token the way AWS does. */
 export class Cursor {
   readonly source: string;

@@ -231,6 +231,26 @@ describe("items", () => {
     });
   });
 
+  it.each<[string, string, string]>([
+    [
+      `a = :v${" AND a = :v".repeat(400)}`,
+      "Invalid FilterExpression: Expression size has exceeded the maximum allowed size; expression size: 4406",
+      "4 KB at most",
+    ],
+    [
+      `a = :v${" OR a = :v".repeat(150)}`,
+      "Invalid FilterExpression: The expression contains too many operators; operator count: 301",
+      "300 operators at most",
+    ],
+  ])("bounds expressions (case %#)", async (FilterExpression, message) => {
+    const scan = new ScanCommand({
+      TableName: "events",
+      FilterExpression,
+      ExpressionAttributeValues: { ":v": { S: "x" } },
+    });
+    expect(await failure(clients.dynamodb.send(scan))).toEqual({ name: "ValidationException", message });
+  });
+
   it("stops a Scan page at 1 MB of data and says where to continue", async () => {
     const big = { S: "x".repeat(390 * 1024) };
     for (const tick of [1, 2, 3]) await put("web", tick, { big });

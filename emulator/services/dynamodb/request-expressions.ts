@@ -5,7 +5,7 @@
 import { type Condition, parseCondition } from "./condition-expression.ts";
 import { validation } from "./errors.ts";
 import { type DocumentPath, readExpressionAttributes } from "./expression-attributes.ts";
-import { ExpressionError } from "./expression-syntax.ts";
+import { ExpressionError, operatorCount } from "./expression-syntax.ts";
 import { parseProjection } from "./projection-expression.ts";
 import { parseUpdate, type UpdateExpression } from "./update-expression.ts";
 
@@ -26,6 +26,8 @@ export interface RequestExpressions {
 
 /** "The maximum length of any expression string is 4 KB" (DynamoDB limits). */
 const MAX_EXPRESSION_BYTES = 4096;
+/** "The maximum number of operators or functions allowed in an … expression is 300." */
+const MAX_OPERATORS = 300;
 
 /** Pre-expression parameters; the emulator speaks expressions only. */
 const LEGACY_PARAMETERS: Record<string, string> = {
@@ -45,6 +47,11 @@ function compile<T>(parameter: ExpressionParameter, source: unknown, parse: (sou
   if (size > MAX_EXPRESSION_BYTES)
     throw validation(
       `Invalid ${parameter}: Expression size has exceeded the maximum allowed size; expression size: ${size}`,
+    );
+  const operators = operatorCount(source);
+  if (operators > MAX_OPERATORS)
+    throw validation(
+      `Invalid ${parameter}: The expression contains too many operators; operator count: ${operators}`,
     );
   try {
     return parse(source);
