@@ -127,9 +127,11 @@ export function readExpressionAttributes(
     if (!isRecord(rawValues)) throw validation("ExpressionAttributeValues must be a map");
     const usingValues = expressions.filter((name) => name !== "ProjectionExpression");
     if (usingValues.length === 0) {
-      throw validation(
-        `ExpressionAttributeValues can only be specified when using expressions: ${valueExpressionNames.join(" and ")} ${valueExpressionNames.length > 1 ? "are" : "is"} null`,
-      );
+      const absent =
+        valueExpressionNames.length === 0
+          ? ""
+          : `: ${valueExpressionNames.join(" and ")} ${valueExpressionNames.length > 1 ? "are" : "is"} null`;
+      throw validation(`ExpressionAttributeValues can only be specified when using expressions${absent}`);
     }
     if (Object.keys(rawValues).length === 0) throw validation("ExpressionAttributeValues must not be empty");
     for (const [key, value] of Object.entries(rawValues)) {
