@@ -5,9 +5,11 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DeleteTagsCommand, DescribeSecurityGroupsCommand } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../controller/cli/program.ts";
 import { captureStreams } from "../controller/cli/test-streams.ts";
+import { MANAGED_BY_TAG } from "../controller/ownership.ts";
 import { setImageBehaviour } from "../emulator/services/ecs/control.ts";
 import { merge, specYaml } from "../specs/test-builders.ts";
 import { type EmulatedAws, startEmulatedAws } from "./support/emulated-aws.ts";
@@ -106,6 +108,33 @@ describe("plan, apply, status, destroy", () => {
     });
     expect(report.resources.every((resource: { found: boolean }) => resource.found)).toBe(true);
     expect(report.loadBalancer.dnsName).toMatch(/^web-.*\.us-east-1\.elb\.amazonaws\.com$/);
+  });
+
+  it("destroy --json lists what it deleted and what it left in place because it is not ours", async () => {
+    const file = await specFile();
+    expect((await run("apply", "-f", file)).code).toBe(0);
+    const { SecurityGroups = [] } = await aws.operator.ec2.send(
+      new DescribeSecurityGroupsCommand({ Filters: [{ Name: "group-name", Values: ["web-alb"] }] }),
+    );
+    await aws.operator.ec2.send(
+      new DeleteTagsCommand({
+        Resources: [SecurityGroups[0]?.GroupId ?? ""],
+        Tags: [{ Key: MANAGED_BY_TAG }],
+      }),
+    );
+    expect((await run("destroy", "-f", file, "--json")).code).toBe(1);
+    const destroyed = await run("destroy", "-f", file, "--json", "--yes", "--timeout", "2m");
+    expect(destroyed.code, destroyed.stderr).toBe(0);
+    const document = JSON.parse(destroyed.stdout);
+    expect(document.skipped).toEqual([
+      {
+        resource: "SecurityGroup",
+        name: "web-alb",
+        reason: "not tagged as owned by this service: left in place",
+      },
+    ]);
+    expect(document.changes.map((change: { resource: string }) => change.resource)).toContain("LoadBalancer");
+    expect(document.summary.delete).toBe(document.changes.length);
   });
 
   it("destroy refuses without --yes when nobody can be asked, and removes everything with it", async () => {

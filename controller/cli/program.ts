@@ -132,6 +132,7 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
     .addOption(specPathOption())
     .option("--yes", "do not ask for confirmation (required when not run from a terminal)")
     .option("--keep-logs", "keep the CloudWatch log group")
+    .option("--json", "print what was deleted and what was left in place, and why, as JSON (needs --yes)")
     .option(
       "--timeout <duration>",
       "the most the whole destroy (deletions and waits) may take, per service",

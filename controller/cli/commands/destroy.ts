@@ -1,6 +1,9 @@
-/** `ecs-converge destroy`: removes everything the spec owns, after showing the plan and asking. */
+/**
+ * `ecs-converge destroy`: removes everything the spec owns, after showing the plan and asking, and says
+ * what it left in place because it is not ours. With `--json`, one document per service at the end.
+ */
 import { createInterface } from "node:readline/promises";
-import { hasChanges } from "../../engine/plan.ts";
+import { hasChanges, type PlanDocument, summarize } from "../../engine/plan.ts";
 import { applyPlan, planDestroy } from "../../engine/reconcile.ts";
 import { renderPlan } from "../../engine/render-plan.ts";
 import type { ApplyEvent } from "../../engine/stack.ts";
@@ -19,6 +22,7 @@ import { type CliStreams, TerminalWriter } from "../terminal.ts";
 export interface DestroyCommandOptions extends AwsCommandOptions {
   yes?: boolean;
   keepLogs?: boolean;
+  json?: boolean;
   timeout: string;
 }
 
@@ -38,11 +42,17 @@ export async function destroyCommand(
 ): Promise<ExitCode> {
   const out = new TerminalWriter(streams.stdout);
   const timeoutMs = parseDuration("--timeout", options.timeout, { minMs: 1000, maxMs: 24 * 3_600_000 });
+  if (options.json && !options.yes) {
+    throw new CliError("destroy --json does not ask for confirmation", {
+      hint: "pass --yes with --json",
+    });
+  }
   if (!options.yes && !interactive) {
     throw new CliError("destroy deletes AWS resources and will not do so without confirmation", {
       hint: "run it from a terminal to be asked, or pass --yes",
     });
   }
+  const documents: Array<PlanDocument & { service: string; region: string }> = [];
   for (const loaded of await loadValidSpecs(options.file)) {
     // --timeout bounds the whole destroy of each service (the confirmation aside), whatever AWS does.
     let deadline = commandDeadline("--timeout", options.timeout, timeoutMs);
@@ -54,6 +64,18 @@ export async function destroyCommand(
         timeoutMs,
       });
       const styled = (style: Parameters<typeof out.style>[0], text: string) => out.style(style, text);
+      if (options.json) {
+        await applyPlan(plan, () => {});
+        const { changes, skipped } = plan;
+        documents.push({
+          service: name,
+          region: clients.region,
+          changes,
+          skipped,
+          summary: summarize(changes),
+        });
+        continue;
+      }
       if (!hasChanges(plan.changes)) {
         // What is not ours is never deleted: say what was found and left, so nothing is a surprise.
         for (const line of renderPlan([], styled, plan.skipped).slice(0, -1)) out.line(line);
@@ -83,5 +105,6 @@ export async function destroyCommand(
       for (const client of Object.values(clients)) if (typeof client === "object") client.destroy();
     }
   }
+  if (options.json) out.json(documents.length === 1 ? documents[0] : documents);
   return ExitCode.Ok;
 }
