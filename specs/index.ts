@@ -2,9 +2,10 @@
 
 export * from "./derived-names.ts";
 export { describeFargateMemory, FARGATE_CPU_UNITS, fargateMemoryFor } from "./fargate.ts";
-export { formatIssue, formatPath, SpecError, type SpecIssue } from "./issues.ts";
+export { formatIssue, formatPath, MAX_ISSUES_PER_FILE, SpecError, type SpecIssue } from "./issues.ts";
 export { serviceJsonSchema, serviceJsonSchemaText } from "./json-schema.ts";
 export { type LoadedSpec, loadSpecFile, loadSpecPath, parseSpec, type SpecFileResult } from "./load.ts";
+export { MAX_NESTING_DEPTH } from "./parse-yaml.ts";
 export {
   API_VERSION,
   KIND,
@@ -21,3 +22,4 @@ export {
   specFilesIn,
   specPathKind,
 } from "./spec-files.ts";
+export { MAX_SPEC_FILE_BYTES, readSpecText } from "./spec-text.ts";

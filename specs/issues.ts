@@ -14,17 +14,50 @@ export interface SpecIssue {
   message: string;
 }
 
+/**
+ * At most this many problems of one file are listed (then one saying how many more there are): a file
+ * of garbage would otherwise print thousands. Fixing the first ones usually clears the rest.
+ */
+export const MAX_ISSUES_PER_FILE = 50;
+/** Longer paths and messages are cut: a key or value can be as long as the file. */
+const MAX_PATH_LENGTH = 200;
+const MAX_MESSAGE_LENGTH = 1000;
+
 /** Everything wrong with one spec file. The loader throws nothing else. */
 export class SpecError extends Error {
   readonly file: string;
+  /** The problems in file order: the first `MAX_ISSUES_PER_FILE`, then one counting the rest. */
   readonly issues: readonly SpecIssue[];
+  /** How many problems were found, listed or not. */
+  readonly count: number;
 
   constructor(file: string, issues: readonly SpecIssue[]) {
-    super(issues.map(formatIssue).join("\n"));
+    const listed = issues.slice(0, MAX_ISSUES_PER_FILE).map(shortened);
+    const more = issues.length - listed.length;
+    if (more > 0) {
+      listed.push({
+        severity: "error",
+        file,
+        path: "",
+        message: `… and ${more} more problem${more === 1 ? "" : "s"}: fix the ones above first`,
+      });
+    }
+    super(listed.map(formatIssue).join("\n"));
     this.name = "SpecError";
     this.file = file;
-    this.issues = issues;
+    this.issues = listed;
+    this.count = issues.length;
   }
+}
+
+function shortened(issue: SpecIssue): SpecIssue {
+  const cut = (text: string, length: number) =>
+    text.length > length ? `${text.slice(0, length - 1)}…` : text;
+  return {
+    ...issue,
+    path: cut(issue.path, MAX_PATH_LENGTH),
+    message: cut(issue.message, MAX_MESSAGE_LENGTH),
+  };
 }
 
 /** `service.yaml:31:20 spec.autoscaling.maxTasks: must be >= minTasks (4)` */

@@ -1,9 +1,11 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rm, symlink, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { formatIssue, SpecError, type SpecIssue } from "./issues.ts";
+import { formatIssue, MAX_ISSUES_PER_FILE, SpecError, type SpecIssue } from "./issues.ts";
 import { loadSpecFile, loadSpecPath, parseSpec } from "./load.ts";
+import { MAX_NESTING_DEPTH } from "./parse-yaml.ts";
 import { specYaml } from "./test-builders.ts";
 
 const FILE = "service.yaml";
@@ -45,7 +47,7 @@ const brokenCases: BrokenCase[] = [
     reason: "duplicate keys are ambiguous",
     text: `${specYaml()}kind: Service\n`,
     path: "",
-    message: /Map keys must be unique/,
+    message: /duplicate key "kind" \(first on line 2\): keep one of them/,
     at: "kind",
   },
   { reason: "an empty file", text: "", path: "", message: /file is empty/, at: "" },
@@ -568,8 +570,171 @@ describe("loading files and directories", () => {
     );
   });
 
+  it("follows links: a Kubernetes ConfigMap volume, a file elsewhere; reports a loop; skips dot-entries", async () => {
+    const dir = await specDirectory({});
+    const elsewhere = await mkdtemp(join(tmpdir(), "ecs-converge-elsewhere-"));
+    try {
+      await mkdir(join(dir, "..2026_11_30_10_00_00.000000001"));
+      await writeFile(join(dir, "..2026_11_30_10_00_00.000000001", "web.yaml"), specYaml());
+      await symlink("..2026_11_30_10_00_00.000000001", join(dir, "..data"));
+      await symlink(join("..data", "web.yaml"), join(dir, "web.yaml"));
+      await writeFile(join(elsewhere, "api.yaml"), specYaml({ metadata: { name: "api" } }));
+      await symlink(join(elsewhere, "api.yaml"), join(dir, "api.yaml"));
+      await symlink("loop.yaml", join(dir, "loop.yaml"));
+      await symlink(elsewhere, join(dir, "directory.yaml"));
+
+      const results = await loadSpecPath(dir);
+
+      expect(results.map((result) => [result.file, result.ok])).toEqual([
+        [join(dir, "api.yaml"), true],
+        [join(dir, "loop.yaml"), false],
+        [join(dir, "web.yaml"), true],
+      ]);
+      const loop = results[1];
+      if (loop?.ok !== false) throw new Error("expected loop.yaml to be refused");
+      expect(loop.error.issues[0]?.message).toMatch(/symbolic link that leads back to itself/);
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
+  });
+
   it("refuses a directory without specs", async () => {
     const dir = await specDirectory({ "readme.md": "# hi" });
     await expect(loadSpecPath(dir)).rejects.toThrow(/holds no \.yaml or \.yml spec files/);
+  });
+});
+
+describe("hostile input is contained", () => {
+  let directory: string | undefined;
+  afterEach(async () => {
+    if (directory) await rm(directory, { recursive: true, force: true });
+    directory = undefined;
+  });
+  async function fileHolding(content: string | Uint8Array, name = "service.yaml"): Promise<string> {
+    directory ??= await mkdtemp(join(tmpdir(), "ecs-converge-hostile-"));
+    const file = join(directory, name);
+    await writeFile(file, content);
+    return file;
+  }
+  async function issuesOfFile(file: string): Promise<SpecIssue[]> {
+    const error = await loadSpecFile(file).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(SpecError);
+    return [...(error as SpecError).issues];
+  }
+  /** Deterministic bytes that are almost certainly not UTF-8 (a linear congruential generator). */
+  function randomBytes(length: number): Uint8Array {
+    const bytes = new Uint8Array(length);
+    let state = 42;
+    for (let index = 0; index < length; index++) {
+      state = (state * 1_103_515_245 + 12_345) >>> 0;
+      bytes[index] = state >>> 24;
+    }
+    return bytes;
+  }
+
+  it("refuses a file over the size limit with its size, the limit and what to do", async () => {
+    const environment = Object.fromEntries(
+      Array.from({ length: 12_000 }, (_, index) => [`VARIABLE_${index}`, "value"]),
+    );
+    const file = await fileHolding(specYaml({ spec: { task: { container: { environment } } } }));
+    const issues = await issuesOfFile(file);
+    expect(issues).toHaveLength(1);
+    expect(formatIssue(issues[0] as SpecIssue)).toMatch(
+      new RegExp(`^${file}: is \\d+\\.\\d KiB \\(\\d+ bytes\\); a spec file may be at most 256 KiB: .*move`),
+    );
+  });
+
+  it("refuses a huge file by its size, without reading it", async () => {
+    // Sparse: a gibibyte on paper, nothing on disk. Reading it whole would take a gibibyte of memory.
+    const file = await fileHolding("");
+    await truncate(file, 1024 ** 3);
+    const issues = await issuesOfFile(file);
+    expect(issues.map(formatIssue)).toEqual([expect.stringMatching(/is 1\.0 GiB .*at most 256 KiB/)]);
+  });
+
+  it.skipIf(!existsSync("/dev/zero"))("reads no more than the limit from a file without a size", async () => {
+    const issues = await issuesOfFile("/dev/zero");
+    expect(issues.map(formatIssue)).toEqual([expect.stringMatching(/more than 256 KiB/)]);
+  });
+
+  it("gives random bytes one problem: not valid UTF-8, at which byte", async () => {
+    const file = await fileHolding(randomBytes(200 * 1024));
+    const issues = await issuesOfFile(file);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]?.message).toMatch(/^is not valid UTF-8 at byte \d+: save it as UTF-8 text$/);
+  });
+
+  it("says where the first invalid byte is", async () => {
+    const text = Buffer.from(specYaml());
+    const bytes = Buffer.concat([text.subarray(0, 20), Buffer.from([0xc3, 0x28]), text.subarray(20)]);
+    const issues = await issuesOfFile(await fileHolding(bytes));
+    expect(issues).toMatchObject([{ line: 1, message: expect.stringMatching(/at byte 20:/) }]);
+  });
+
+  it("calls a file with NUL bytes not a text file, and names UTF-16", async () => {
+    const binary = await issuesOfFile(await fileHolding(Buffer.from("apiVersion: x\n\0\0\0\n")));
+    expect(binary).toMatchObject([{ line: 2, message: expect.stringMatching(/^is not a text file/) }]);
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(specYaml(), "utf16le")]);
+    const wide = await issuesOfFile(await fileHolding(utf16));
+    expect(wide).toMatchObject([{ message: expect.stringMatching(/UTF-16.*save it as UTF-8/) }]);
+  });
+
+  it("reads a UTF-8 file with a byte order mark and non-ASCII text", async () => {
+    const environment = { GREETING: "Grüß dich 🚀" };
+    const text = `\uFEFF${specYaml({ spec: { task: { container: { environment } } } })}`;
+    const { spec } = await loadSpecFile(await fileHolding(text));
+    expect(spec.spec.task.container.environment).toEqual(environment);
+  });
+
+  it.each([
+    ["flow sequences", `${"[".repeat(100_000)}${"]".repeat(100_000)}`, 1],
+    ["flow mappings", `${"{a: ".repeat(20_000)}1${"}".repeat(20_000)}`, 1],
+    [
+      "block mappings",
+      Array.from({ length: 2_000 }, (_, depth) => `${" ".repeat(depth)}k:`).join("\n"),
+      MAX_NESTING_DEPTH + 1,
+    ],
+    ["block sequences", `${"- ".repeat(5_000)}x\n`, 1],
+  ])("gives %s nested too deep one error at the line where it happens", (_reason, text, line) => {
+    const issues = errorsOf(text);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({
+      line,
+      path: "",
+      message: `nested more than ${MAX_NESTING_DEPTH} levels deep: a spec needs a handful; flatten it`,
+    });
+  });
+
+  it("accepts nesting up to the limit", () => {
+    const text = `apiVersion: ${"[".repeat(MAX_NESTING_DEPTH - 1)}${"]".repeat(MAX_NESTING_DEPTH - 1)}\n`;
+    const issues = errorsOf(text);
+    expect(issues.map((issue) => issue.message)).not.toContainEqual(expect.stringMatching(/nested/));
+  });
+
+  it("finds duplicate keys at any depth, pointing at the second", () => {
+    const text = specYaml({ spec: { task: { container: { environment: { A: "1", B: "2" } } } } });
+    const doubled = text.replace("B: ", "A: ");
+    const issues = errorsOf(doubled);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]?.message).toMatch(/^duplicate key "A" \(first on line \d+\): keep one of them$/);
+    expect(textAt(doubled, issues[0]?.line, issues[0]?.column).startsWith("A: ")).toBe(true);
+    expect(textAt(doubled, issues[0]?.line, 1).trim()).toBe('A: "2"');
+  });
+
+  it(`lists at most ${MAX_ISSUES_PER_FILE} problems of a file, and how many more there are`, () => {
+    const unknown = Object.fromEntries(Array.from({ length: 300 }, (_, index) => [`field${index}`, 1]));
+    const error = (() => {
+      try {
+        parseSpec(specYaml({ spec: unknown }), FILE);
+      } catch (caught) {
+        return caught as SpecError;
+      }
+      throw new Error("expected the spec to be invalid");
+    })();
+    expect(error.issues).toHaveLength(MAX_ISSUES_PER_FILE + 1);
+    expect(error.count).toBe(300);
+    expect(formatIssue(error.issues[MAX_ISSUES_PER_FILE] as SpecIssue)).toBe(
+      `${FILE}: … and 250 more problems: fix the ones above first`,
+    );
   });
 });

@@ -2,15 +2,16 @@
  * Reads service specs: YAML text → validated, fully defaulted `ServiceSpec`, or a `SpecError` listing
  * every problem with its file, line, column and field path. Nothing else is ever thrown.
  */
-import { readFile } from "node:fs/promises";
-import { type Document, LineCounter, parseAllDocuments } from "yaml";
+import { type Document, LineCounter } from "yaml";
 import type { z } from "zod";
 import { describeIssue, describeValueKind } from "./describe-issue.ts";
 import { closestMatch } from "./did-you-mean.ts";
 import { formatPath, SpecError, type SpecIssue } from "./issues.ts";
 import { knownKeysAt } from "./json-schema.ts";
+import { duplicateKeys, parseYamlDocuments } from "./parse-yaml.ts";
 import { type ServiceSpec, serviceDocumentSchema } from "./schema.ts";
 import { readIssue, specFilesAt } from "./spec-files.ts";
+import { readSpecText } from "./spec-text.ts";
 import { collectWarnings } from "./warnings.ts";
 import { type Location, locate } from "./yaml-locations.ts";
 
@@ -29,12 +30,6 @@ const MAX_ALIAS_EXPANSIONS = 100;
 /** Parses and validates one spec document. `file` is only used to name the source in issues. */
 export function parseSpec(text: string, file: string): LoadedSpec {
   const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(text, {
-    lineCounter,
-    prettyErrors: false,
-    uniqueKeys: true,
-    version: "1.2",
-  });
   const at = (offset: number) => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
@@ -47,11 +42,10 @@ export function parseSpec(text: string, file: string): LoadedSpec {
     message,
   });
 
-  if (
-    !Array.isArray(documents) ||
-    documents.length === 0 ||
-    documents.every((doc) => doc.contents === null)
-  ) {
+  const parsed = parseYamlDocuments(text, lineCounter);
+  if (!parsed.ok) throw new SpecError(file, [issue(at(parsed.problem.offset), "", parsed.problem.message)]);
+  const { documents } = parsed;
+  if (documents.length === 0 || documents.every((doc) => doc.contents === null)) {
     throw new SpecError(file, [
       issue(
         { line: 1, column: 1 },
@@ -61,10 +55,13 @@ export function parseSpec(text: string, file: string): LoadedSpec {
     ]);
   }
 
-  const syntaxIssues = documents.flatMap((doc) =>
-    doc.errors.map((error) => issue(at(error.pos[0]), "", `YAML syntax error: ${firstLine(error.message)}`)),
-  );
-  if (syntaxIssues.length > 0) throw new SpecError(file, syntaxIssues);
+  const syntaxIssues = documents.flatMap((doc) => [
+    ...doc.errors.map((error) =>
+      issue(at(error.pos[0]), "", `YAML syntax error: ${firstLine(error.message)}`),
+    ),
+    ...duplicateKeys(doc, lineCounter).map((problem) => issue(at(problem.offset), "", problem.message)),
+  ]);
+  if (syntaxIssues.length > 0) throw new SpecError(file, syntaxIssues.sort(byPosition));
 
   const [document, ...extra] = documents.filter((doc) => doc.contents !== null);
   if (!document) throw new SpecError(file, [issue({ line: 1, column: 1 }, "", "the file holds no document")]);
@@ -150,12 +147,13 @@ function firstLine(text: string): string {
   return text.split("\n")[0] ?? text;
 }
 
-/** Reads and validates one spec file. */
+/** Reads (at most `MAX_SPEC_FILE_BYTES`) and validates one spec file. */
 export async function loadSpecFile(file: string): Promise<LoadedSpec> {
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    text = await readSpecText(file);
   } catch (error) {
+    if (error instanceof SpecError) throw error;
     throw new SpecError(file, [readIssue(file, error)]);
   }
   return parseSpec(text, file);

@@ -2,6 +2,11 @@
  * Which files a spec path means: one file, or the `*.yaml`/`*.yml` files of a directory (hidden ones,
  * editor backups and swap files aside). Shared by the loader and the daemon's watcher, so `validate`
  * and `run` read the same files and word the same problems the same way.
+ *
+ * A spec file may be a symbolic link, wherever it points (a Kubernetes ConfigMap volume is all links:
+ * `service.yaml -> ..data/service.yaml`, `..data -> ..2026_11_30_…`). Only the directory's own entries
+ * are listed, never subdirectories (so no link can lead into a loop), and dot-entries such as `..data`
+ * are never listed; a link that loops or dangles is listed, so that reading it reports the problem.
  */
 import type { Dirent } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
@@ -25,7 +30,9 @@ export function readIssue(file: string, error: unknown): SpecIssue {
         ? "permission denied: cannot read it"
         : code === "EISDIR"
           ? "is a directory, expected a spec file"
-          : `cannot read it: ${(error as Error | undefined)?.message ?? String(error)}`;
+          : code === "ELOOP"
+            ? "is a symbolic link that leads back to itself: point it at a spec file"
+            : `cannot read it: ${(error as Error | undefined)?.message ?? String(error)}`;
   return { severity: "error", file, path: "", message };
 }
 
@@ -48,9 +55,13 @@ export async function specFilesIn(directory: string): Promise<string[]> {
   } catch (error) {
     throw new SpecError(directory, [readIssue(directory, error)]);
   }
-  const files = entries
-    .filter((entry) => entry.isFile() && isSpecFileName(entry.name))
-    .map((entry) => join(directory, entry.name))
+  const candidates = entries.filter((entry) => isSpecFileName(entry.name));
+  const listed = await Promise.all(
+    candidates.map(async (entry) => ((await isSpecFileEntry(directory, entry)) ? entry.name : undefined)),
+  );
+  const files = listed
+    .filter((name) => name !== undefined)
+    .map((name) => join(directory, name))
     .sort();
   if (files.length === 0) {
     throw new SpecError(directory, [
@@ -63,6 +74,17 @@ export async function specFilesIn(directory: string): Promise<string[]> {
     ]);
   }
   return files;
+}
+
+/** A regular file, or a link to one (or a link that cannot be followed: reading it will say why). */
+async function isSpecFileEntry(directory: string, entry: Dirent): Promise<boolean> {
+  if (entry.isFile()) return true;
+  if (!entry.isSymbolicLink()) return false;
+  try {
+    return (await stat(join(directory, entry.name))).isFile();
+  } catch {
+    return true;
+  }
 }
 
 /** The files a spec path means: itself, or the spec files of the directory it names. */

@@ -1,5 +1,15 @@
 /** Maps a field path of a parsed YAML document back to the line and column it came from. */
-import { type Document, isMap, isPair, isScalar, isSeq, type LineCounter, type Node, type Pair } from "yaml";
+import {
+  type Document,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  type LineCounter,
+  type Node,
+  type Pair,
+  type YAMLMap,
+} from "yaml";
 
 export interface Location {
   line: number;
@@ -25,9 +35,7 @@ export function locate(
     const segment = path[index];
     const isLast = index === path.length - 1;
     if (isMap(node)) {
-      const pair = node.items.find(
-        (item: Pair) => isScalar(item.key) && String(item.key.value) === String(segment),
-      );
+      const pair = pairsByKey(node).get(String(segment));
       if (!pair) return position(lineCounter, rangeStart(enclosingKey) ?? offset ?? 0);
       const key = pair.key as Node;
       if (isLast && atKey) return position(lineCounter, rangeStart(key) ?? 0);
@@ -44,6 +52,25 @@ export function locate(
     }
   }
   return position(lineCounter, offset ?? 0);
+}
+
+/**
+ * A mapping's pairs by key, built once per mapping: locating every key of a mapping with thousands of
+ * them (each unknown, say) stays linear instead of searching the mapping once per key.
+ */
+const pairIndexes = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+function pairsByKey(map: YAMLMap): Map<string, Pair> {
+  let index = pairIndexes.get(map);
+  if (!index) {
+    index = new Map();
+    for (const item of map.items) {
+      // The first of two equal keys wins, as a search from the start would find it.
+      if (isScalar(item.key) && !index.has(String(item.key.value))) index.set(String(item.key.value), item);
+    }
+    pairIndexes.set(map, index);
+  }
+  return index;
 }
 
 function rangeStart(node: unknown): number | undefined {

@@ -3,8 +3,14 @@
  * content), or invalid (with the text, so each broken version is reported once). Which files a path
  * means is `specs/spec-files.ts`, shared with the loader.
  */
-import { readFile } from "node:fs/promises";
-import { type LoadedSpec, parseSpec, readIssue, SpecError, type SpecIssue } from "../../specs/index.ts";
+import {
+  type LoadedSpec,
+  parseSpec,
+  readIssue,
+  readSpecText,
+  SpecError,
+  type SpecIssue,
+} from "../../specs/index.ts";
 
 /**
  * One read of a spec file. `content` identifies the validated spec (key order aside), so a save
@@ -15,12 +21,19 @@ export type SpecFileRead =
   | { kind: "valid"; loaded: LoadedSpec; content: string }
   | { kind: "invalid"; issues: readonly SpecIssue[]; version: string };
 
-/** Reads and validates one spec file; a file that is gone (or is not a file) is `absent`. */
+/**
+ * Reads (at most `MAX_SPEC_FILE_BYTES`, asynchronously) and validates one spec file; a file that is
+ * gone (or is not a file) is `absent`.
+ */
 export async function readSpecFile(file: string): Promise<SpecFileRead> {
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    text = await readSpecText(file);
   } catch (error) {
+    if (error instanceof SpecError) {
+      // Too large or not text: the problem itself tells one such version from another.
+      return { kind: "invalid", issues: error.issues, version: `unreadable: ${error.message}` };
+    }
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR") return { kind: "absent" };
     const issue = readIssue(file, error);

@@ -1,4 +1,15 @@
-import { mkdir, mkdtemp, open, readFile, rename, rm, unlink, utimes, writeFile } from "node:fs/promises";
+import {
+  mkdir,
+  mkdtemp,
+  open,
+  readFile,
+  rename,
+  rm,
+  symlink,
+  unlink,
+  utimes,
+  writeFile,
+} from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -339,5 +350,89 @@ describe("SpecSources: watching a single file", () => {
     await writeFile(file, spec("web", "4.0.0"));
     await waitFor("web in force again", () => imageOf(sources, "web")?.endsWith(":4.0.0") || undefined);
     expect(of("changed", beforeRecreate)).toMatchObject([{ service: "web", file }]);
+  });
+});
+
+describe("SpecSources: a directory mounted from a Kubernetes ConfigMap", () => {
+  /**
+   * The kubelet's layout: the files live in a timestamped directory, `..data` links to it, and each
+   * key is a link through `..data`. An update writes a new timestamped directory, then renames a new
+   * `..data` link over the old one (one atomic step) and removes the old directory.
+   */
+  async function configMapDir(files: Record<string, string>): Promise<string> {
+    const dir = await specDir({});
+    await writeConfigMapVersion(dir, "..2026_11_30_10_00_00.000000001", files);
+    for (const name of Object.keys(files)) await symlink(join("..data", name), join(dir, name));
+    return dir;
+  }
+  async function writeConfigMapVersion(dir: string, version: string, files: Record<string, string>) {
+    await mkdir(join(dir, version));
+    for (const [name, text] of Object.entries(files)) await writeFile(join(dir, version, name), text);
+    await symlink(version, join(dir, "..data_tmp"));
+    await rename(join(dir, "..data_tmp"), join(dir, "..data"));
+  }
+
+  it("loads the specs through the links and sees an update swap ..data", async () => {
+    const dir = await configMapDir({ "web.yaml": spec("web"), "api.yaml": spec("api") });
+    const { sources, of } = await watched(dir);
+    expect([...sources.services().keys()].sort()).toEqual(["api", "web"]);
+    expect(sources.fileOf("web")).toBe(join(dir, "web.yaml"));
+
+    const version = "..2026_11_30_10_05_00.000000002";
+    await writeConfigMapVersion(dir, version, { "web.yaml": spec("web", "2.0.0"), "api.yaml": spec("api") });
+    await rm(join(dir, "..2026_11_30_10_00_00.000000001"), { recursive: true });
+
+    await waitFor("the new image in force", () => imageOf(sources, "web")?.endsWith(":2.0.0") || undefined);
+    expect(of("changed")).toMatchObject([{ service: "web", file: join(dir, "web.yaml") }]);
+    expect(of("removed")).toEqual([]);
+    expect(sources.problems()).toEqual([]);
+  });
+
+  it("watches one file of a ConfigMap as well", async () => {
+    const dir = await configMapDir({ "service.yaml": spec("web") });
+    const { sources } = await watched(join(dir, "service.yaml"));
+    expect([...sources.services().keys()]).toEqual(["web"]);
+
+    await writeConfigMapVersion(dir, "..2026_11_30_10_05_00.000000002", {
+      "service.yaml": spec("web", "2.0.0"),
+    });
+
+    await waitFor("the new image in force", () => imageOf(sources, "web")?.endsWith(":2.0.0") || undefined);
+  });
+});
+
+describe("SpecSources: hostile files", () => {
+  it("keeps the last good spec in force through an edit over the size limit, and says so", async () => {
+    const dir = await specDir({ "web.yaml": spec("web") });
+    const file = join(dir, "web.yaml");
+    const { sources, of } = await watched(dir);
+
+    await writeFile(file, `${spec("web", "2.0.0")}# ${"x".repeat(300 * 1024)}\n`);
+
+    const invalid = await waitFor("the edit refused", () => of("invalid")[0]);
+    expect(invalid).toMatchObject({
+      file,
+      keptService: "web",
+      issues: [{ message: expect.stringMatching(/^is 300\.\d KiB .*at most 256 KiB/) }],
+    });
+    expect(imageOf(sources, "web")).toBe("registry.example.com/web:1.0.0");
+  });
+
+  it("takes a burst of edits to many files in a few passes, ending with every edit in force", async () => {
+    const names = Array.from({ length: 40 }, (_, index) => `svc-${index}`);
+    const dir = await specDir(Object.fromEntries(names.map((name) => [`${name}.yaml`, spec(name)])));
+    const { sources, of } = await watched(dir, { debounceMs: 0 });
+
+    for (const name of names) await writeFile(join(dir, `${name}.yaml`), spec(name, "2.0.0"));
+
+    await waitFor(
+      "every edit in force",
+      () => names.every((name) => imageOf(sources, name)?.endsWith(":2.0.0")) || undefined,
+    );
+    expect(
+      of("changed")
+        .map((event) => event.service)
+        .sort(),
+    ).toEqual([...names].sort());
   });
 });

@@ -12,6 +12,11 @@
  * - `settled`   the end of every pass, listing the files re-read (also when nothing changed).
  * - `watchError` the watcher or a pass failed unexpectedly; watching goes on.
  * The initial load emits nothing: read `services()` and `problems()` once `open` resolves.
+ *
+ * Files are read one at a time, each bounded by the loader's size limit, and a burst of events queues
+ * at most one pass behind the one running: no edit, however large or frequent, holds the event loop
+ * for long or piles up work. A directory mounted from a Kubernetes ConfigMap is followed too: its
+ * update swaps the `..data` link, and any change of a `..` entry re-reads every spec file.
  */
 import { EventEmitter } from "node:events";
 import { basename, dirname, join, resolve } from "node:path";
@@ -70,6 +75,8 @@ export class SpecSources extends EventEmitter<SpecSourceEvents> {
   readonly #due = new Set<string>();
   /** Passes run one at a time, in order; the initial load is the first. */
   #passes: Promise<void> = Promise.resolve();
+  /** Whether a pass is queued and not yet started: it will take every file due by then. */
+  #passQueued = false;
   #closing: Promise<void> | undefined;
 
   private constructor(path: string, kind: SpecPathKind, debounceMs: number) {
@@ -132,7 +139,7 @@ export class SpecSources extends EventEmitter<SpecSourceEvents> {
 
   async #loadAll(): Promise<void> {
     const files = this.kind === "directory" ? await specFilesIn(this.path) : [this.path];
-    const reads = await Promise.all(files.map(readSpecFile));
+    const reads = await readEach(files);
     files.forEach((file, index) => {
       const read = reads[index];
       if (read) this.#apply(file, read);
@@ -150,18 +157,24 @@ export class SpecSources extends EventEmitter<SpecSourceEvents> {
       if (dirname(absolute) !== watchedDirectory || !isSpecFileName(basename(absolute))) return undefined;
       return join(this.path, basename(absolute));
     };
+    // Kubernetes' atomic writer (ConfigMap, Secret and projected volumes) names its entries `..data`,
+    // `..data_tmp` and `..<timestamp>`; the spec files are links through `..data`.
+    const isAtomicWriterEntry = (path: string) =>
+      dirname(resolve(path)) === watchedDirectory && basename(path).startsWith("..");
     const watcher = watch(directory, {
       depth: 0,
       ignoreInitial: true,
       // Editors that save by writing a temp file and renaming it over the spec produce one `change`.
       atomic: true,
       awaitWriteFinish: WRITE_STABILITY,
-      ignored: (path) => resolve(path) !== watchedDirectory && fileOfPath(path) === undefined,
+      ignored: (path) =>
+        resolve(path) !== watchedDirectory && fileOfPath(path) === undefined && !isAtomicWriterEntry(path),
     });
     this.#watcher = watcher;
     watcher.on("all", (_event, path) => {
       const file = fileOfPath(path);
       if (file !== undefined) this.#schedule(file);
+      else if (isAtomicWriterEntry(path)) void this.#scheduleEverySpecFile();
     });
     watcher.on("error", (error) => {
       if (!this.#closed) this.emit("watchError", { error: toError(error) });
@@ -178,9 +191,34 @@ export class SpecSources extends EventEmitter<SpecSourceEvents> {
       setTimeout(() => {
         this.#timers.delete(file);
         this.#due.add(file);
-        this.#passes = this.#passes.then(() => this.#pass());
+        this.#queuePass();
       }, this.#debounceMs),
     );
+  }
+
+  /** Queues a pass unless one is already waiting to start (it will take this file along). */
+  #queuePass(): void {
+    if (this.#passQueued) return;
+    this.#passQueued = true;
+    this.#passes = this.#passes.then(() => {
+      this.#passQueued = false;
+      return this.#pass();
+    });
+  }
+
+  /** Schedules every spec file, known or new: the links they are read through may point elsewhere now. */
+  async #scheduleEverySpecFile(): Promise<void> {
+    let listed: string[] = [];
+    if (this.kind === "directory") {
+      // A directory left without specs is seen by reading the files known so far: they are absent.
+      listed = await specFilesIn(this.path).catch(() => []);
+    }
+    for (const file of new Set([
+      ...listed,
+      ...this.#states.keys(),
+      ...(this.kind === "file" ? [this.path] : []),
+    ]))
+      this.#schedule(file);
   }
 
   /**
@@ -199,7 +237,7 @@ export class SpecSources extends EventEmitter<SpecSourceEvents> {
     this.#due.clear();
     if (files.length === 0) return;
     try {
-      const reads = await Promise.all(files.map(readSpecFile));
+      const reads = await readEach(files);
       if (this.#closed) return;
       const before = this.#view;
       const outcomes = files.map((file, index) => {
@@ -270,6 +308,13 @@ export class SpecSources extends EventEmitter<SpecSourceEvents> {
     }
     this.emit("settled", { files });
   }
+}
+
+/** Reads the files one after another, so that only one file's text is held and parsed at a time. */
+async function readEach(files: readonly string[]): Promise<SpecFileRead[]> {
+  const reads: SpecFileRead[] = [];
+  for (const file of files) reads.push(await readSpecFile(file));
+  return reads;
 }
 
 function sameFiles(a: readonly string[] | undefined, b: readonly string[]): boolean {
