@@ -220,7 +220,9 @@ function reportError(error: unknown, streams: CliStreams): ExitCode {
   }
   const message = error instanceof Error ? error.message : String(error);
   err.line(`${err.style("red", "error:")} ${message}`);
-  if (process.env.ECS_CONVERGE_DEBUG) err.line(String((error as Error | undefined)?.stack ?? ""));
+  // Line by line: `line` escapes line breaks inside one line.
+  if (process.env.ECS_CONVERGE_DEBUG)
+    for (const line of String((error as Error | undefined)?.stack ?? "").split("\n")) err.line(line);
   else err.line("  this is unexpected: please report it; ECS_CONVERGE_DEBUG=1 shows the stack trace");
   return ExitCode.Error;
 }

@@ -43,5 +43,27 @@ export function createLogger(options: LoggerOptions): Logger {
     ignore: "pid,hostname,service,resource,name",
     sync: true,
   });
-  return pino(base, pretty);
+  return pino({ ...base, hooks: { streamWrite: escapeControlCharactersInJson } }, pretty);
+}
+
+/**
+ * An escaped backslash (matched so that the backslash after it is not taken for an escape), an
+ * escaped control character other than a line feed or tab, or a character JSON leaves raw that a
+ * terminal acts on: DEL, C1 controls, line separators, bidirectional overrides.
+ */
+const ESCAPES_IN_JSON =
+  /\\\\|\\u00[01][0-9a-fA-F]|\\u007[fF]|\\[rbf]|[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * A JSON log line → the same line, where every control character a string holds is written as the text
+ * of its escape (`\u001b` arrives as the six characters, not as ESC). pino-pretty parses the line and
+ * prints strings as they are, so text from a spec or an AWS error could otherwise drive the terminal.
+ * Line feeds and tabs stay: a stack trace keeps its lines.
+ */
+export function escapeControlCharactersInJson(line: string): string {
+  return line.replace(ESCAPES_IN_JSON, (match) => {
+    if (match === "\\\\" || match === "\\u000a" || match === "\\u0009") return match;
+    if (match.startsWith("\\")) return `\\${match}`;
+    return `\\\\u${match.charCodeAt(0).toString(16).padStart(4, "0")}`;
+  });
 }
