@@ -7,6 +7,7 @@ import { type AddressInfo, isIPv6 } from "node:net";
 import type { Logger } from "pino";
 import { CliError } from "../cli/cli-error.ts";
 import type { DaemonMetrics } from "./metrics.ts";
+import { foreignRequestReason } from "./request-origin.ts";
 
 /** Where the daemon listens without `--listen`: loopback, since `/status` describes the stack. */
 export const DEFAULT_LISTEN = "127.0.0.1:9090";
@@ -107,6 +108,8 @@ function listenError({ host, port }: ListenAddress, error: NodeJS.ErrnoException
 }
 
 async function serve(options: EndpointsOptions, request: IncomingMessage, response: ServerResponse) {
+  const refused = foreignRequestReason(request, options.host);
+  if (refused) return send(response, 403, TEXT, `${refused}\n`);
   const path = new URL(request.url ?? "/", "http://endpoints").pathname;
   const known = ["/healthz", "/readyz", "/metrics", "/status"];
   if (!known.includes(path)) return send(response, 404, TEXT, `not found: ${path}\n`);
