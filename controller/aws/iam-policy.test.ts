@@ -11,6 +11,7 @@ const PREFIX_BY_PACKAGE: Record<string, string> = {
   "@aws-sdk/client-ecs": "ecs",
   "@aws-sdk/client-application-auto-scaling": "application-autoscaling",
   "@aws-sdk/client-cloudwatch-logs": "logs",
+  "@aws-sdk/client-dynamodb": "dynamodb",
 };
 
 function sourceFiles(directory: string): string[] {

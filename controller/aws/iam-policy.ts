@@ -64,6 +64,8 @@ export const CONTROLLER_ACTIONS: Record<string, readonly string[]> = {
     "RegisterScalableTarget",
     "TagResource",
   ],
+  // The lease table (run --lease-table): only replicas that coordinate through leases call these.
+  dynamodb: ["CreateTable", "DeleteItem", "DescribeTable", "PutItem", "Scan", "UpdateItem"],
   logs: [
     "CreateLogGroup",
     "DeleteLogGroup",
