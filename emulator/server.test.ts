@@ -2,6 +2,8 @@
  * The emulator's core, independent of any one service's semantics: routing, malformed requests,
  * the control API, faults and concurrency. CloudWatch Logs serves as the guinea pig.
  */
+
+import { request as httpRequest } from "node:http";
 import {
   CloudWatchLogsServiceException,
   CreateLogGroupCommand,
@@ -283,5 +285,77 @@ describe("concurrency", () => {
     );
     expect(results.filter((result) => result === "created")).toHaveLength(1);
     expect(results.filter((result) => result === "exists")).toHaveLength(19);
+  });
+});
+
+describe("only this machine's clients, never a web page, reach the emulator", () => {
+  /** A request with exactly these headers (fetch will not let a test choose the Host). */
+  function send(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    body = "",
+  ): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const request = httpRequest(`${emulator.url}${path}`, { method, headers }, (response) => {
+        let text = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => {
+          text += chunk;
+        });
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, body: text }));
+      });
+      request.on("error", reject);
+      request.end(body);
+    });
+  }
+  const own = () => ({ host: `127.0.0.1:${emulator.port}` });
+
+  it("refuses a control call from a foreign page, and the world is untouched", async () => {
+    await clients.logs.send(new CreateLogGroupCommand({ logGroupName: "/kept" }));
+
+    const reset = await send("POST", "/_emulator/reset", { ...own(), origin: "https://attacker.example" });
+    const faults = await send(
+      "PUT",
+      "/_emulator/faults",
+      { ...own(), origin: "null", "content-type": "application/json" },
+      '{"rules":[{"rate":1,"error":"ThrottlingException"}]}',
+    );
+
+    expect(reset).toEqual({
+      status: 403,
+      body: expect.stringMatching(/^refused: requests from web pages[^\n]*\n$/),
+    });
+    expect(faults.status).toBe(403);
+    expect(await logGroupNames()).toEqual(["/kept"]);
+    expect((await json(await fetch(`${emulator.url}/_emulator/faults`))).rules).toEqual([]);
+  });
+
+  it("refuses a name rebound to loopback, on the control API and the AWS API alike", async () => {
+    const rebound = { host: `attacker.example:${emulator.port}` };
+    expect(await send("GET", "/_emulator/state", rebound)).toEqual({
+      status: 403,
+      body: expect.stringMatching(/^refused: Host "attacker\.example:\d+" is not this server[^\n]*\n$/),
+    });
+    const aws = await send(
+      "POST",
+      "/",
+      {
+        ...rebound,
+        "x-amz-target": "Logs_20140328.CreateLogGroup",
+        "content-type": "application/x-amz-json-1.1",
+      },
+      '{"logGroupName":"/rebound"}',
+    );
+    expect(aws.status).toBe(403);
+    expect(await logGroupNames()).toEqual([]);
+  });
+
+  it("serves loopback by any name and a page served from loopback", async () => {
+    for (const host of ["127.0.0.1", "localhost", "[::1]"]) {
+      expect((await send("GET", "/_emulator/clock", { host: `${host}:${emulator.port}` })).status).toBe(200);
+    }
+    const local = await send("POST", "/_emulator/reset", { ...own(), origin: "http://localhost:3000" });
+    expect(local.status).toBe(200);
   });
 });

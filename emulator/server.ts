@@ -10,6 +10,7 @@ import { ControlError, type ControlRoute, handleControl, numberField } from "./c
 import { Dispatcher, type IncomingCall } from "./dispatch.ts";
 import { type FaultConfig, type FaultPolicy, InjectedFaults, NO_FAULTS } from "./faults.ts";
 import type { WireResponse } from "./protocols/responses.ts";
+import { foreignRequestReason } from "./request-origin.ts";
 import { ALL_SERVICES, LIFECYCLES, SERVICE_CONTROL_ROUTES } from "./services/index.ts";
 import type { Timings } from "./timings.ts";
 import { World } from "./world.ts";
@@ -38,6 +39,8 @@ export class Emulator {
   readonly #dispatcher: Dispatcher;
   readonly #routes: ControlRoute[];
   #stepper: NodeJS.Timeout | undefined;
+  /** The address given to `listen`: a Host naming it is this server, besides loopback. */
+  #boundHost = "127.0.0.1";
 
   constructor(options: EmulatorOptions = {}) {
     this.world = new World({
@@ -62,6 +65,7 @@ export class Emulator {
 
   /** Listens on loopback; resolves once the port is bound. */
   async listen(port = 4566, host = "127.0.0.1"): Promise<this> {
+    this.#boundHost = host;
     await new Promise<void>((resolve, reject) => {
       this.#server.once("error", reject);
       this.#server.listen(port, host, () => {
@@ -114,6 +118,10 @@ export class Emulator {
   }
 
   async #serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    // Both APIs: a web page must not reset the world nor create resources in it.
+    const refused = foreignRequestReason(request, this.#boundHost);
+    if (refused)
+      return send(response, { status: 403, headers: { "content-type": "text/plain" }, body: `${refused}\n` });
     const body = await readBody(request);
     if (body === undefined)
       return send(response, { status: 413, headers: {}, body: "request body too large" });
