@@ -112,3 +112,25 @@ describe("validate prints what a hostile spec carries escaped", () => {
     expect(printed).toContain("\\x1b[2Jweb.yaml");
   });
 });
+
+describe("validate of a file with more problems than it lists", () => {
+  let directory: string | undefined;
+  afterEach(async () => {
+    if (directory) await rm(directory, { recursive: true, force: true });
+  });
+
+  it("counts them all and lists the first ones", async () => {
+    directory = await mkdtemp(join(tmpdir(), "ecs-converge-many-"));
+    const file = join(directory, "web.yaml");
+    await writeFile(
+      file,
+      `${specYaml()}${Array.from({ length: 80 }, (_, index) => `f${index}: 1\n`).join("")}`,
+    );
+    const streams = captureStreams();
+    await validateCommand({ file }, streams);
+    const lines = streams.stderrText().trimEnd().split("\n");
+    expect(lines[0]).toBe(`✗ ${file}: 80 problems`);
+    expect(lines).toHaveLength(1 + 50 + 1);
+    expect(lines.at(-1)).toBe(`error: ${file}: … and 30 more problems: fix the ones above first`);
+  });
+});

@@ -55,7 +55,8 @@ function printReport(results: SpecFileResult[], streams: CliStreams): void {
       for (const line of summarizeSpec(spec)) out.line(`  ${line}`);
       for (const warning of warnings) err.line(`${err.style("yellow", "warning:")} ${formatIssue(warning)}`);
     } else {
-      const count = result.error.issues.length;
+      // Every problem found, also those past the listed ones.
+      const count = result.error.count;
       err.line(`${err.style("red", "✗")} ${result.file}: ${count} problem${count === 1 ? "" : "s"}`);
       for (const issue of result.error.issues)
         err.line(`${err.style("red", "error:")} ${formatIssue(issue)}`);
