@@ -13,6 +13,7 @@ import {
   UntagResourceCommand,
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
+import { CreateListenerCommand, CreateRuleCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { describe, expect, it } from "vitest";
 import {
   CLUSTER,
@@ -109,6 +110,28 @@ describe("CreateService", () => {
       ),
     );
     expect((await harness.ecs.send(new ListServicesCommand({ cluster: CLUSTER }))).serviceArns).toEqual([]);
+  });
+
+  it("accepts a target group that only a listener rule forwards to", async () => {
+    const stack = await createWebStack(harness.clients, { listener: false });
+    const { Listeners } = await harness.clients.elbv2.send(
+      new CreateListenerCommand({
+        LoadBalancerArn: stack.loadBalancerArn,
+        Protocol: "HTTP",
+        Port: 80,
+        DefaultActions: [{ Type: "fixed-response", FixedResponseConfig: { StatusCode: "404" } }],
+      }),
+    );
+    await harness.clients.elbv2.send(
+      new CreateRuleCommand({
+        ListenerArn: Listeners?.[0]?.ListenerArn,
+        Priority: 1,
+        Conditions: [{ Field: "path-pattern", Values: ["/*"] }],
+        Actions: [{ Type: "forward", TargetGroupArn: stack.targetGroupArn }],
+      }),
+    );
+    const service = await createWebService(harness.ecs, stack);
+    expect(service.loadBalancers?.[0]?.targetGroupArn).toBe(stack.targetGroupArn);
   });
 
   it.each([

@@ -19,18 +19,23 @@ import { targetGroupByArn } from "./target-groups.ts";
 
 const MAX_TARGET_GROUPS_PER_ACTION = 5;
 
-/** The `DefaultActions` of a CreateListener or ModifyListener call, checked against `loadBalancer`. */
+/**
+ * The `DefaultActions` of a CreateListener or ModifyListener call, or the `Actions` of a rule,
+ * checked against `loadBalancer`.
+ */
 export function readActions(
   region: RegionState,
   actions: Input[],
   loadBalancer: LoadBalancer,
+  owner: "listener" | "rule" = "listener",
 ): ListenerAction[] {
-  if (actions.length === 0) throw validationError("At least one default action must be specified");
+  const list = owner === "listener" ? "default actions" : "actions";
+  if (actions.length === 0) throw validationError(`At least one ${list.slice(0, -1)} must be specified`);
   const parsed = actions.map(readAction);
-  // Only routing actions exist here (authentication ones are refused), and a listener routes once.
+  // Only routing actions exist here (authentication ones are refused), and a listener or rule routes once.
   if (parsed.length !== 1) {
     throw validationError(
-      "A listener needs exactly one routing action (forward, fixed-response or redirect) among its default actions",
+      `A ${owner} needs exactly one routing action (forward, fixed-response or redirect) among its ${list}`,
     );
   }
   for (const action of parsed) {

@@ -15,6 +15,8 @@ export const targetGroupNotFound = () =>
 
 export const listenerNotFound = () => new AwsError("ListenerNotFound", "One or more listeners not found");
 
+export const ruleNotFound = () => new AwsError("RuleNotFound", "One or more rules not found");
+
 /** Reads an operation's (or a nested structure's) parameters; mistakes are `ValidationError`s. */
 export function read(input: Input): InputReader {
   return inputReader(input, {

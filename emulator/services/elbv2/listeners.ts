@@ -1,10 +1,11 @@
-/** Listeners of Application Load Balancers: create (idempotent per port), describe, modify, delete. */
+/** Listeners of Application Load Balancers: create (idempotent per port), describe, modify, delete (with their rules). */
 import { AwsError } from "../../errors.ts";
 import type { Input, InputReader } from "../../protocols/input.ts";
 import type { RegionState } from "../../world.ts";
 import type { Operation, OperationContext } from "../service-definition.ts";
 import { describeAction, readActions } from "./actions.ts";
 import { listenerNotFound, optionalIntIn, read, structures, validationError } from "./errors.ts";
+import { addListener, removeListener } from "./listener-records.ts";
 import { loadBalancerByArn } from "./load-balancers.ts";
 import { listenerArn } from "./names.ts";
 import { paginate } from "./pagination.ts";
@@ -128,7 +129,7 @@ function createListener(input: Input, context: OperationContext) {
     defaultActions,
     tags,
   };
-  region.elbv2.listeners.set(arn, listener);
+  addListener(region.elbv2, listener);
   return { Listeners: [describeListener(listener)] };
 }
 
@@ -178,7 +179,8 @@ export const listenerOperations: Record<string, Operation> = {
 
   DeleteListener(input, context) {
     const listener = listenerByArn(context.region, read(input).string("ListenerArn"));
-    context.region.elbv2.listeners.delete(listener.arn);
+    // Its rules go with it, as on AWS.
+    removeListener(context.region.elbv2, listener.arn);
     return {};
   },
 };

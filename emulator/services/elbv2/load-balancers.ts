@@ -20,6 +20,7 @@ import {
   structures,
   validationError,
 } from "./errors.ts";
+import { removeListener } from "./listener-records.ts";
 import { canonicalHostedZoneId, checkName, loadBalancerArn } from "./names.ts";
 import { paginate } from "./pagination.ts";
 import type { LoadBalancer } from "./state.ts";
@@ -217,10 +218,10 @@ function allocateNodes(
   return zones;
 }
 
-/** Removes a load balancer with its listeners and ENIs (so its security groups become deletable). */
+/** Removes a load balancer with its listeners, their rules, and its ENIs (so its security groups become deletable). */
 export function removeLoadBalancer(region: RegionState, loadBalancer: LoadBalancer): void {
   for (const listener of [...region.elbv2.listeners.values()]) {
-    if (listener.loadBalancerArn === loadBalancer.arn) region.elbv2.listeners.delete(listener.arn);
+    if (listener.loadBalancerArn === loadBalancer.arn) removeListener(region.elbv2, listener.arn);
   }
   for (const zone of loadBalancer.zones) releaseNetworkInterface(region, zone.networkInterfaceId);
   region.elbv2.loadBalancers.delete(loadBalancer.arn);

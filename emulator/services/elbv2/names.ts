@@ -29,11 +29,17 @@ export const targetGroupArn = (region: string, name: string, id: string) =>
 export const listenerArn = (region: string, loadBalancerName: string, loadBalancerId: string, id: string) =>
   arn("elasticloadbalancing", region, `listener/app/${loadBalancerName}/${loadBalancerId}/${id}`);
 
+/** A rule's ARN: its listener's ARN under `listener-rule/`, then the rule's own id. */
+export const ruleArn = (listenerArn: string, id: string) =>
+  `${listenerArn.replace(":listener/", ":listener-rule/")}/${id}`;
+
+const RESOURCE_KINDS = ["loadbalancer", "targetgroup", "listener", "listener-rule"] as const;
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+
 /** What an ELBv2 ARN names, from its resource part; undefined for anything else. */
-export function resourceKindOf(resourceArn: string): "loadbalancer" | "targetgroup" | "listener" | undefined {
+export function resourceKindOf(resourceArn: string): ResourceKind | undefined {
   const match = resourceArn.match(/^arn:aws:elasticloadbalancing:[a-z0-9-]+:\d{12}:([a-z-]+)\//);
-  const kind = match?.[1];
-  return kind === "loadbalancer" || kind === "targetgroup" || kind === "listener" ? kind : undefined;
+  return RESOURCE_KINDS.find((kind) => kind === match?.[1]);
 }
 
 /** Route 53 hosted zones of Application Load Balancers, per region (from AWS's endpoints table). */

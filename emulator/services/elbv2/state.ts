@@ -106,13 +106,29 @@ export interface Listener {
   tags: Tags;
 }
 
+/** A rule condition, kept in one normal form whichever way the caller wrote it (`Values` or `*Config`). */
+export type RuleCondition =
+  | { field: "path-pattern" | "host-header" | "http-request-method" | "source-ip"; values: string[] }
+  | { field: "http-header"; headerName: string; values: string[] }
+  | { field: "query-string"; pairs: { key: string | undefined; value: string }[] };
+
+/**
+ * A listener rule. Every listener has one default rule, created and deleted with it: it has no
+ * priority or conditions of its own, and its actions are the listener's default actions.
+ */
+export type ListenerRule = { arn: string; listenerArn: string; tags: Tags } & (
+  | { isDefault: true }
+  | { isDefault: false; priority: number; conditions: RuleCondition[]; actions: ListenerAction[] }
+);
+
 export interface Elbv2State {
   /** Every map is keyed by ARN and kept in creation order, the order Describe* returns. */
   loadBalancers: Map<string, LoadBalancer>;
   targetGroups: Map<string, TargetGroup>;
   listeners: Map<string, Listener>;
+  rules: Map<string, ListenerRule>;
 }
 
 export function createElbv2State(_region: string, _random: Random): Elbv2State {
-  return { loadBalancers: new Map(), targetGroups: new Map(), listeners: new Map() };
+  return { loadBalancers: new Map(), targetGroups: new Map(), listeners: new Map(), rules: new Map() };
 }

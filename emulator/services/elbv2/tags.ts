@@ -1,4 +1,4 @@
-/** Tags of load balancers, target groups and listeners: on create, and through AddTags/RemoveTags/DescribeTags. */
+/** Tags of load balancers, target groups, listeners and rules: on create, and through AddTags/RemoveTags/DescribeTags. */
 import { AwsError } from "../../errors.ts";
 import type { InputReader } from "../../protocols/input.ts";
 import type { Operation } from "../service-definition.ts";
@@ -7,6 +7,7 @@ import {
   listenerNotFound,
   loadBalancerNotFound,
   read,
+  ruleNotFound,
   structures,
   targetGroupNotFound,
   validationError,
@@ -55,8 +56,12 @@ function taggedResource(state: Elbv2State, resourceArn: string): { arn: string; 
       return state.targetGroups.get(resourceArn) ?? throwError(targetGroupNotFound());
     case "listener":
       return state.listeners.get(resourceArn) ?? throwError(listenerNotFound());
+    case "listener-rule":
+      return state.rules.get(resourceArn) ?? throwError(ruleNotFound());
     default:
-      throw validationError(`'${resourceArn}' is not a valid load balancer, target group or listener ARN`);
+      throw validationError(
+        `'${resourceArn}' is not a valid load balancer, target group, listener or rule ARN`,
+      );
   }
 }
 

@@ -3,7 +3,7 @@ import { AwsError } from "../../errors.ts";
 import type { Input } from "../../protocols/input.ts";
 import type { RegionState } from "../../world.ts";
 import type { Operation, OperationContext } from "../service-definition.ts";
-import { listenersForwardingTo, loadBalancerArnsOf } from "./associations.ts";
+import { loadBalancerArnsOf, referencesTo } from "./associations.ts";
 import { defaultTargetGroupAttributes, describeAttributes, modifiedAttributes } from "./attributes.ts";
 import {
   atMost,
@@ -177,7 +177,7 @@ export const targetGroupOperations: Record<string, Operation> = {
     const arn = read(input).string("TargetGroupArn");
     const { elbv2 } = context.region;
     if (!elbv2.targetGroups.has(arn)) return {};
-    if (listenersForwardingTo(elbv2, arn).length > 0)
+    if (referencesTo(elbv2, arn).length > 0)
       throw new AwsError(
         "ResourceInUse",
         `Target group '${arn}' is currently in use by a listener or a rule`,
