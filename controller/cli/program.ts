@@ -89,6 +89,17 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
       "/healthz fails when a service has had a pass due for this long without finishing one",
       "15m",
     )
+    .option(
+      "--lease-table <name>",
+      "coordinate replicas through leases in this DynamoDB table (created if missing): one writer per service",
+    )
+    .option("--lease-region <region>", "the lease table's region (default: AWS_REGION)")
+    .option(
+      "--lease-duration <duration>",
+      "how long a lease lasts unrenewed: a replica's services move this long after it dies",
+      "60s",
+    )
+    .option("--replica-id <id>", "this replica's name in the lease table (default: hostname-pid-random)")
     .addOption(callTimeoutOption())
     .addOption(connectTimeoutOption())
     .action(async (options: RunOptions) => {

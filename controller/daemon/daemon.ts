@@ -6,8 +6,18 @@
  */
 import type { LoadedSpec } from "../../specs/index.ts";
 import { formatIssue } from "../../specs/index.ts";
+import { guardClients } from "../aws/call-guard.ts";
 import { instrumentClients } from "../aws/call-metrics.ts";
-import { type AwsClients, type CallTimeouts, clientsForService } from "../aws/clients.ts";
+import {
+  type AwsClients,
+  type CallTimeouts,
+  clientsForService,
+  DEFAULT_CALL_TIMEOUTS,
+  defaultRegion,
+} from "../aws/clients.ts";
+import { CliError } from "../cli/cli-error.ts";
+import { DynamoDbLeaseStore } from "../leases/dynamodb-lease-store.ts";
+import { LeaseCoordinator } from "../leases/lease-coordinator.ts";
 import { startEndpoints } from "./endpoints.ts";
 import { ConcurrencyLimiter } from "./limiter.ts";
 import type { Logger } from "./logger.ts";
@@ -31,6 +41,57 @@ export interface DaemonOptions {
   settings: WorkerSettings;
   /** How long shutdown waits for reconciles in flight. */
   shutdownGraceMs?: number;
+  /** Coordinate with other replicas through leases: one writer per service. Absent: this daemon writes to every service. */
+  leases?: LeaseSettings;
+}
+
+export interface LeaseSettings {
+  /** The DynamoDB table (created if missing). */
+  table: string;
+  /** The table's region; default: the SDK's (AWS_REGION, the profile), else us-east-1 against an emulator. */
+  region?: string;
+  /** A lease not renewed for this long may be taken by another replica: failover takes about this long. */
+  durationMs: number;
+  /** This replica's name in the table. */
+  replicaId: string;
+}
+
+/**
+ * The lease coordinator for `settings`, with its timing derived from the call timeout: a write is sent
+ * only while the lease stays valid for longer than one attempt, so the lease must last at least twice that.
+ */
+async function openLeases(
+  settings: LeaseSettings,
+  options: DaemonOptions,
+  callbacks: Pick<
+    ConstructorParameters<typeof LeaseCoordinator>[0],
+    "services" | "onAcquired" | "onLost" | "beforeRelease"
+  >,
+): Promise<LeaseCoordinator> {
+  const writeWindowMs = (options.callTimeouts ?? DEFAULT_CALL_TIMEOUTS).attemptMs;
+  if (settings.durationMs < 2 * writeWindowMs)
+    throw new CliError(
+      `--lease-duration ${settings.durationMs / 1000}s is too short: a lease must last at least twice --call-timeout (${writeWindowMs / 1000}s), so that a write is never in flight when the lease may pass to another replica`,
+    );
+  const region = settings.region ?? (await defaultRegion()) ?? (options.endpoint ? "us-east-1" : undefined);
+  if (!region) throw new CliError("no region for the lease table: set --lease-region or AWS_REGION");
+  const store = new DynamoDbLeaseStore({
+    region,
+    table: settings.table,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.callTimeouts ? { timeouts: options.callTimeouts } : {}),
+    // The next round retries anyway: a lease round should fail fast rather than retry for minutes.
+    maxAttempts: 3,
+  });
+  return new LeaseCoordinator({
+    store,
+    replicaId: settings.replicaId,
+    leaseDurationMs: settings.durationMs,
+    renewIntervalMs: settings.durationMs / 4,
+    writeWindowMs,
+    log: options.log,
+    ...callbacks,
+  });
 }
 
 export interface RunningDaemon {
@@ -53,6 +114,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const limiter = new ConcurrencyLimiter(options.concurrency);
   const workers = new Map<string, ServiceWorker>();
   let ready = false;
+  // Set below once the spec sources are open; the lease callbacks only run after that.
+  let leases: LeaseCoordinator | undefined;
 
   const clientsFor = async (loaded: LoadedSpec): Promise<AwsClients> => {
     const clients = await clientsForService(loaded.spec, options.endpoint, options.callTimeouts);
@@ -80,6 +143,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       },
       onDrift: (service, resource, field) => metrics.recordDrift(service, resource, field),
       onPassAbandoned: (service) => metrics.recordPassAbandoned(service),
+      ...(leases ? { beforeMutation: leases.checkMutation.bind(leases) } : {}),
     });
     workers.set(worker.name, worker);
     worker.trigger("started");
@@ -99,6 +163,11 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     if (worker) {
       log.info({ service, file: loaded.file }, "spec changed");
       worker.setSpec(loaded);
+      return;
+    }
+    if (leases) {
+      // A new service: the next lease round takes its lease if this replica's fair share allows.
+      void leases.round();
       return;
     }
     const prune = pruning.get(service);
@@ -158,7 +227,14 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const prune = stopped.then(async () => {
       log.warn({ service, file }, "spec file deleted: --prune destroys the service's resources");
       try {
-        await destroyService(await clientsFor(worker.spec), worker.spec, log.child({ service }));
+        const clients = await clientsFor(worker.spec);
+        const gate = leases;
+        if (gate)
+          guardClients(clients, {
+            signal: () => undefined,
+            beforeMutation: (operation) => gate.checkMutation(service, operation),
+          });
+        await destroyService(clients, worker.spec, log.child({ service }));
       } catch (error) {
         log.error({ service, error: error instanceof Error ? error.message : String(error) }, "prune failed");
       } finally {
@@ -168,9 +244,40 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     pruning.set(service, prune);
   });
 
-  for (const loaded of sources.services().values()) {
-    log.info({ service: loaded.spec.metadata.name, file: loaded.file }, "managing service");
-    startWorker(loaded);
+  if (options.leases && options.settings.dryRun) {
+    log.info("--dry-run changes nothing, so it takes no lease: every service is reported");
+  } else if (options.leases) {
+    leases = await openLeases(options.leases, options, {
+      services: () => [...sources.services().keys()],
+      onAcquired: (service) => {
+        const loaded = sources.services().get(service);
+        if (!loaded || workers.has(service) || stopping) return;
+        log.info({ service, file: loaded.file, replica: options.leases?.replicaId }, "managing service");
+        startWorker(loaded);
+      },
+      onLost: (service) => {
+        const worker = workers.get(service);
+        workers.delete(service);
+        void worker?.stop();
+      },
+      beforeRelease: async (service) => {
+        const worker = workers.get(service);
+        workers.delete(service);
+        await worker?.stop();
+        await pruning.get(service);
+      },
+    });
+    log.info({ store: options.leases.table, replica: options.leases.replicaId }, "joining the replicas");
+    await leases.start().catch(async (error: unknown) => {
+      await sources.close();
+      throw error;
+    });
+  }
+  if (!leases) {
+    for (const loaded of sources.services().values()) {
+      log.info({ service: loaded.spec.metadata.name, file: loaded.file }, "managing service");
+      startWorker(loaded);
+    }
   }
   void Promise.all([...workers.values()].map((worker) => worker.firstPass)).then(() => {
     ready = true;
@@ -186,11 +293,17 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         `service ${worker.name}: no reconcile finished for ${Math.round(stuck.forMs / 1000)} s, waiting for ${stuck.waitingFor}${calls.length > 0 ? ` (in ${calls.join(", ")})` : ""}`,
       ];
     });
+    const leaseRoundStuckMs = leases?.stuckForMs();
+    if (leaseRoundStuckMs !== undefined)
+      problems.push(
+        `lease round running for ${Math.round(leaseRoundStuckMs / 1000)} s: the lease table does not answer`,
+      );
     return { healthy: problems.length === 0, problems };
   };
   const status = () => ({
     ready,
     health: health(),
+    ...(leases ? { leases: leases.snapshot() } : {}),
     services: [...workers.values()].map((worker) => worker.status()),
     problems: sources
       .problems()
@@ -198,7 +311,13 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   });
   const endpoints = await startEndpoints({
     ...options.listen,
-    metrics,
+    metrics: {
+      contentType: metrics.contentType,
+      text: () => {
+        if (leases) metrics.setLeases(leases.snapshot());
+        return metrics.text();
+      },
+    },
     status,
     ready: () => ready,
     health,
@@ -220,6 +339,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
           Promise.all([...[...workers.values()].map((worker) => worker.stop()), ...pruning.values()]),
           grace,
         ]);
+        // Every worker has stopped: hand the leases back, so other replicas take over at once.
+        await leases?.stop();
         await endpoints.close();
         log.info("stopped");
       })();

@@ -4,6 +4,7 @@
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { AwsCall, AwsService } from "../aws/call-metrics.ts";
+import type { LeaseSnapshot } from "../leases/lease-coordinator.ts";
 
 /** How a reconcile ended (see DESIGN.md: synced, expected wait, error with backoff, terminal). */
 export type ReconcileResult = "synced" | "requeue" | "error" | "terminal";
@@ -32,6 +33,9 @@ export class DaemonMetrics {
   readonly #awsThrottles: Counter<"service" | "operation">;
   readonly #services: Gauge<"condition" | "status">;
   readonly #passesAbandoned: Counter<"service">;
+  readonly #leaseOwners: Gauge<"service" | "owner">;
+  readonly #leasesHeld: Gauge<"replica">;
+  readonly #replicas: Gauge;
 
   constructor() {
     // Process metrics keep their standard names (process_*, nodejs_*), which existing dashboards expect.
@@ -80,7 +84,36 @@ export class DaemonMetrics {
       labelNames: ["service"],
       registers,
     });
+    this.#leaseOwners = new Gauge({
+      name: `${PREFIX}lease_owner`,
+      help: "1 for each service lease and the replica holding it (owner is empty when it is free); with --lease-table only.",
+      labelNames: ["service", "owner"],
+      registers,
+    });
+    this.#leasesHeld = new Gauge({
+      name: `${PREFIX}leases_held`,
+      help: "Service leases this replica holds; with --lease-table only.",
+      labelNames: ["replica"],
+      registers,
+    });
+    this.#replicas = new Gauge({
+      name: `${PREFIX}lease_replicas`,
+      help: "Replicas this one sees alive in the lease table, itself included; with --lease-table only.",
+      registers,
+    });
     this.setConditions([]);
+  }
+
+  /** Replaces the lease gauges with this snapshot of the lease table. */
+  setLeases(snapshot: LeaseSnapshot): void {
+    this.#leaseOwners.reset();
+    for (const lease of snapshot.leases)
+      this.#leaseOwners.set({ service: lease.service, owner: lease.owner ?? "" }, 1);
+    this.#leasesHeld.set(
+      { replica: snapshot.replica },
+      snapshot.leases.filter((lease) => lease.owner === snapshot.replica).length,
+    );
+    this.#replicas.set(snapshot.replicas.length);
   }
 
   /** Counts a pass abandoned at its deadline. */

@@ -3,6 +3,8 @@
  * emulator on 127.0.0.1:4566), or `--emulator`, which starts the built-in emulator in this process on
  * a sped-up clock: what `npm start` runs to show the whole system on one machine.
  */
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import { ScaledClock, startEmulator } from "../../../emulator/index.ts";
 import { LOCAL_EMULATOR_ENDPOINT } from "../../aws/clients.ts";
 import { startDaemon } from "../../daemon/daemon.ts";
@@ -35,6 +37,9 @@ export interface RunOptions {
   leaseDuration: string;
   replicaId?: string;
 }
+
+/** `host-1234-9f3a`: unique per process, and says where to look. */
+const defaultReplicaId = () => `${hostname()}-${process.pid}-${randomBytes(2).toString("hex")}`;
 
 /** Resolves on the first SIGTERM/SIGINT; a second one ends the process at once. */
 function untilSignal(onSecond: () => void): Promise<string> {
@@ -83,6 +88,14 @@ export async function runCommand(
     maxMs: 6 * 3_600_000,
   });
   const stuckAfterMs = parseDuration("--watchdog", options.watchdog, { minMs: 1000, maxMs: 24 * 3_600_000 });
+  const leaseDurationMs = parseDuration("--lease-duration", options.leaseDuration, {
+    minMs: 1000,
+    maxMs: 3_600_000,
+  });
+  if (options.replicaId !== undefined && !/^[\w.:-]{1,128}$/.test(options.replicaId))
+    throw new CliError(
+      `--replica-id ${options.replicaId}: use up to 128 letters, digits, '.', ':', '_' or '-'`,
+    );
 
   const log = createLogger({
     level: options.logLevel as never,
@@ -103,6 +116,16 @@ export async function runCommand(
     callTimeouts,
     concurrency,
     prune: Boolean(options.prune),
+    ...(options.leaseTable
+      ? {
+          leases: {
+            table: options.leaseTable,
+            ...(options.leaseRegion ? { region: options.leaseRegion } : {}),
+            durationMs: leaseDurationMs,
+            replicaId: options.replicaId ?? defaultReplicaId(),
+          },
+        }
+      : {}),
     settings: {
       resyncMs,
       rolloutPollMs: 2000,
