@@ -57,7 +57,7 @@ export interface LeaseSettings {
 }
 
 /**
- * The lease coordinator for `settings`, with its timing derived from the call timeout: a write is sent
+ * The lease coordinator for `settings`, with its timing derived from the call timeouts: a write is sent
  * only while the lease stays valid for longer than one attempt, so the lease must last at least twice that.
  */
 async function openLeases(
@@ -68,10 +68,12 @@ async function openLeases(
     "services" | "onAcquired" | "onLost" | "beforeRelease"
   >,
 ): Promise<LeaseCoordinator> {
-  const writeWindowMs = (options.callTimeouts ?? DEFAULT_CALL_TIMEOUTS).attemptMs;
+  // An attempt may take its connection time and then its request time.
+  const timeouts = options.callTimeouts ?? DEFAULT_CALL_TIMEOUTS;
+  const writeWindowMs = timeouts.connectMs + timeouts.attemptMs;
   if (settings.durationMs < 2 * writeWindowMs)
     throw new CliError(
-      `--lease-duration ${settings.durationMs / 1000}s is too short: a lease must last at least twice --call-timeout (${writeWindowMs / 1000}s), so that a write is never in flight when the lease may pass to another replica`,
+      `--lease-duration ${settings.durationMs / 1000}s is too short: a lease must last at least twice --connect-timeout plus --call-timeout (${writeWindowMs / 1000}s), so that no write is in flight when the lease may pass to another replica`,
     );
   const region = settings.region ?? (await defaultRegion()) ?? (options.endpoint ? "us-east-1" : undefined);
   if (!region) throw new CliError("no region for the lease table: set --lease-region or AWS_REGION");
