@@ -1,7 +1,10 @@
 /** Runs every benchmark and prints its figures (`npm run bench`). Nothing here passes or fails on time. */
 import { benchDaemonReaction } from "./daemon-reaction.ts";
+import { benchLeaseFailover } from "./lease-failover.ts";
 import { benchPlanCalls } from "./plan-calls.ts";
 
 await benchPlanCalls();
 console.log();
 await benchDaemonReaction();
+console.log();
+await benchLeaseFailover();
