@@ -32,8 +32,12 @@ import {
   UpdateServiceCommand,
 } from "@aws-sdk/client-ecs";
 import {
+  CreateListenerCommand,
+  CreateRuleCommand,
+  CreateTargetGroupCommand,
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
+  DescribeRulesCommand,
   DescribeTagsCommand,
   DescribeTargetGroupsCommand,
   ModifyTargetGroupCommand,
@@ -235,6 +239,85 @@ async function scalingPolicy(name: string) {
   return policy && { arn: policy.PolicyARN, configuration: policy.TargetTrackingScalingPolicyConfiguration };
 }
 
+/** Someone else's rule on our load balancer's listener on `port`, as they see it (undefined once gone). */
+async function theirRule(port = 80) {
+  const balancer = await loadBalancer();
+  if (!balancer) return undefined;
+  const { Listeners = [] } = await aws.operator.elbv2.send(
+    new DescribeListenersCommand({ LoadBalancerArn: balancer.arn }),
+  );
+  const found = Listeners.find((candidate) => candidate.Port === port);
+  if (!found) return undefined;
+  const { Rules = [] } = await aws.operator.elbv2.send(
+    new DescribeRulesCommand({ ListenerArn: found.ListenerArn }),
+  );
+  const rule = Rules.find((candidate) => !candidate.IsDefault);
+  return (
+    rule && {
+      arn: rule.RuleArn,
+      priority: rule.Priority,
+      conditions: rule.Conditions,
+      actions: rule.Actions,
+      tags: await elbTags(rule.RuleArn),
+    }
+  );
+}
+
+/** A target group by ARN as its users see it: it exists, and whom it serves. */
+async function targetGroupByArn(arn: string | undefined) {
+  const { TargetGroups = [] } = await aws.operator.elbv2
+    .send(new DescribeTargetGroupsCommand({ TargetGroupArns: [arn ?? ""] }))
+    .catch(() => ({ TargetGroups: [] }));
+  const group = TargetGroups[0];
+  return group && { arn: group.TargetGroupArn, loadBalancers: group.LoadBalancerArns };
+}
+
+/** Someone's own target group beside ours (same VPC), to route their rule to. */
+async function createTheirTargetGroup() {
+  const ours = await aws.operator.elbv2.send(new DescribeTargetGroupsCommand({}));
+  const { TargetGroups } = await aws.operator.elbv2.send(
+    new CreateTargetGroupCommand({
+      Name: "their-search",
+      Protocol: "HTTP",
+      Port: 9000,
+      VpcId: ours.TargetGroups?.[0]?.VpcId,
+      TargetType: "ip",
+    }),
+  );
+  return TargetGroups?.[0]?.TargetGroupArn;
+}
+
+/** Someone's rule on our listener on `port`, routing `/search/*` to `targetGroupArn`. */
+async function addTheirRule(targetGroupArn: string | undefined, port = 80) {
+  const balancer = await loadBalancer();
+  const { Listeners = [] } = await aws.operator.elbv2.send(
+    new DescribeListenersCommand({ LoadBalancerArn: balancer?.arn }),
+  );
+  await aws.operator.elbv2.send(
+    new CreateRuleCommand({
+      ListenerArn: Listeners.find((candidate) => candidate.Port === port)?.ListenerArn,
+      Priority: 10,
+      Conditions: [{ Field: "path-pattern", Values: ["/search/*"] }],
+      Actions: [{ Type: "forward", TargetGroupArn: targetGroupArn }],
+      Tags: [{ Key: "team", Value: "search" }],
+    }),
+  );
+}
+
+/** A second listener carrying our ownership tags (one the spec no longer has), forwarding to our group. */
+async function addOurExtraListener(port: number) {
+  const [balancer, group, ours] = await Promise.all([loadBalancer(), targetGroup(), listener()]);
+  await aws.operator.elbv2.send(
+    new CreateListenerCommand({
+      LoadBalancerArn: balancer?.arn,
+      Protocol: "HTTP",
+      Port: port,
+      DefaultActions: [{ Type: "forward", TargetGroupArn: group?.arn }],
+      Tags: Object.entries(ours?.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
+    }),
+  );
+}
+
 // How a resource stops being ours: its ownership tags removed, the way its new owner would.
 
 async function untagSecurityGroup(name: string) {
@@ -377,6 +460,54 @@ const cases: Case[] = [
     apply: "conflict",
   },
   {
+    reason:
+      "a rule someone added to our listener: never changed; deleting the listener or the load balancer would delete it, so both stay",
+    resource: "ListenerRule",
+    name: "web:80",
+    disown: async () => addTheirRule(await createTheirTargetGroup()),
+    state: () => theirRule(),
+    apply: "converges",
+  },
+  {
+    reason: "a rule someone added that forwards to our target group: the group stays too, without waiting",
+    resource: "ListenerRule",
+    name: "web:80",
+    disown: async () => addTheirRule((await targetGroup())?.arn),
+    state: async () => ({
+      rule: await theirRule(),
+      group: await targetGroupByArn((await targetGroup())?.arn),
+    }),
+    apply: "converges",
+  },
+  (() => {
+    let replacedArn: string | undefined;
+    return {
+      reason:
+        "a rule someone added that forwards to our target group as the spec replaces it: the old group stays",
+      resource: "ListenerRule" as const,
+      name: "web:80",
+      spec: { spec: { task: { container: { port: 9090 } } } },
+      disown: async () => {
+        replacedArn = (await targetGroup())?.arn;
+        await addTheirRule(replacedArn);
+      },
+      state: async () => ({ rule: await theirRule(), group: await targetGroupByArn(replacedArn) }),
+      apply: "converges" as const,
+    };
+  })(),
+  {
+    reason:
+      "a rule someone added to a listener of ours the spec no longer has: deleting the listener would delete it, so both stay",
+    resource: "ListenerRule",
+    name: "web:8080",
+    disown: async () => {
+      await addOurExtraListener(8080);
+      await addTheirRule(await createTheirTargetGroup(), 8080);
+    },
+    state: () => theirRule(8080),
+    apply: "converges",
+  },
+  {
     reason: "the cluster: used as it is, never re-tagged or deleted",
     resource: "Cluster",
     name: "web",
@@ -513,6 +644,59 @@ describe("destroy never deletes what is not ours, and lists it with why", () => 
     const again = await planDestroy(aws.clients, specWith(), { keepLogs: false, timeoutMs: 60_000 });
     expect(actions(again.changes)).toEqual([]);
     expect(again.skipped).toEqual([{ resource: "SecurityGroup", name: "web-alb", reason: NOT_OURS }]);
+  });
+});
+
+describe("rules that are not ours", () => {
+  it("destroy keeps our target group a rule on someone's listener forwards to, deleting our listener", async () => {
+    await converge(specWith());
+    const group = await targetGroup();
+    const balancer = await loadBalancer();
+    await aws.operator.elbv2.send(
+      new CreateListenerCommand({
+        LoadBalancerArn: balancer?.arn,
+        Protocol: "HTTP",
+        Port: 8443,
+        DefaultActions: [{ Type: "forward", TargetGroupArn: await createTheirTargetGroup() }],
+      }),
+    );
+    await addTheirRule(group?.arn, 8443);
+    const plan = await planDestroy(aws.clients, specWith(), { keepLogs: false, timeoutMs: 60_000 });
+    expect(
+      plan.changes
+        .filter((change) => ["TargetGroup", "Listener", "LoadBalancer"].includes(change.resource))
+        .map((change) => `${change.action} ${change.resource} ${change.name}`),
+    ).toEqual(["delete Listener web:80"]);
+    expect(plan.skipped).toEqual(
+      expect.arrayContaining([
+        { resource: "Listener", name: "web:8443", reason: NOT_OURS },
+        {
+          resource: "TargetGroup",
+          name: expect.stringMatching(/^web-/),
+          reason: "rule web:8443 priority 10, which is left in place, forwards to it",
+        },
+        {
+          resource: "LoadBalancer",
+          name: "web",
+          reason:
+            "holds listener web:8443, which is left in place; deleting the load balancer would delete it",
+        },
+      ]),
+    );
+    await applyPlan(plan, () => {});
+    expect(await targetGroupByArn(group?.arn)).toEqual({ arn: group?.arn, loadBalancers: [balancer?.arn] });
+    expect(await theirRule(8443)).toMatchObject({ priority: "10", tags: { team: "search" } });
+    expect(await listener()).toBeUndefined();
+    expect(await ecsService()).toBeUndefined();
+  });
+
+  it("apply reads no rules while it deletes nothing", async () => {
+    await converge(specWith());
+    await addTheirRule(await createTheirTargetGroup());
+    aws.emulator.calls.reset();
+    const plan = await planService(aws.clients, specWith());
+    expect(actions(plan.changes)).toEqual([]);
+    expect(aws.emulator.calls.calls().filter((call) => call.operation === "DescribeRules")).toEqual([]);
   });
 });
 

@@ -27,6 +27,7 @@ export const CONTROLLER_ACTIONS: Record<string, readonly string[]> = {
     "DeleteTargetGroup",
     "DescribeListeners",
     "DescribeLoadBalancers",
+    "DescribeRules",
     "DescribeTags",
     "DescribeTargetGroupAttributes",
     "DescribeTargetGroups",

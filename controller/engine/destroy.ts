@@ -6,14 +6,16 @@
  *
  * Nothing that is not ours is deleted, directly or as a side effect: a resource without our tags is
  * left in place, and so is one of ours whose deletion would take something not ours with it (a load
- * balancer deletes its listeners, a service its scalable target, a target its policies), or that
- * something left in place still uses. Each is listed with why.
+ * balancer deletes its listeners, a listener its rules, a service its scalable target, a target its
+ * policies), or that something left in place still uses (a listener or rule forwarding to a target
+ * group). Each is listed with why.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { loadBalancerSecurityGroupName, scalingPolicyName } from "../../specs/index.ts";
 import { ownershipOf } from "../ownership.ts";
 import { deleteCluster } from "../resources/cluster/cluster.ts";
 import { deleteListener, type ObservedListener } from "../resources/listener/listener.ts";
+import { foreignRules, type ObservedRule, observeRulesOf, ruleName } from "../resources/listener/rules.ts";
 import { deleteLoadBalancer } from "../resources/load-balancer/load-balancer.ts";
 import { deleteLogGroup } from "../resources/log-group/log-group.ts";
 import {
@@ -157,15 +159,45 @@ export async function buildDestroyNodes(
 
   const loadBalancer = observation.loadBalancer;
   const listenerName = (listener: ObservedListener) => `${loadBalancer?.name ?? service}:${listener.port}`;
+  // Every listener's rules: a rule that is not ours keeps its listener, and the group it forwards to.
+  const unread = observation.listeners.filter((listener) => !observation.rules.has(listener.arn));
+  const rules = new Map([
+    ...observation.rules,
+    ...(await observeRulesOf(
+      clients,
+      context.elbTags,
+      service,
+      unread.map((listener) => listener.arn),
+    )),
+  ]);
+  const listenerOf = (rule: ObservedRule) =>
+    observation.listeners.find((listener) => listener.arn === rule.listenerArn);
+  const nameOf = (rule: ObservedRule) => {
+    const listener = listenerOf(rule);
+    return ruleName(listener ? listenerName(listener) : rule.listenerArn, rule);
+  };
+  const keptRules = foreignRules(rules);
   const keptListeners: ObservedListener[] = [];
   const listenerSteps: Step[] = [];
   for (const listener of observation.listeners) {
+    const held = keptRules.filter((rule) => rule.listenerArn === listener.arn);
     if (listener.ownership !== "ours") {
       keptListeners.push(listener);
       leave("listener", "Listener", listenerName(listener), notOursReason(listener));
-    } else if (serviceKept) {
+      continue;
+    }
+    for (const rule of held) leave("listener", "ListenerRule", nameOf(rule), notOursReason(rule));
+    if (serviceKept) {
       keptListeners.push(listener);
       leave("listener", "Listener", listenerName(listener), usedByService);
+    } else if (held.length > 0) {
+      keptListeners.push(listener);
+      leave(
+        "listener",
+        "Listener",
+        listenerName(listener),
+        `holds rules ecs-converge did not create (${held.map(nameOf).join(", ")}); deleting the listener would delete them: left in place`,
+      );
     } else
       listenerSteps.push({
         change: deletion("Listener", listenerName(listener)),
@@ -179,6 +211,9 @@ export async function buildDestroyNodes(
     if (serviceKept) return usedByService;
     const forwarding = keptListeners.find((listener) => listener.forwardTo === group.arn);
     if (forwarding) return `listener ${listenerName(forwarding)}, which is left in place, forwards to it`;
+    // Waiting would not help: DeleteTargetGroup fails with ResourceInUse until the rule's owner moves it.
+    const rule = keptRules.find((candidate) => candidate.forwardTo.includes(group.arn));
+    if (rule) return `rule ${nameOf(rule)}, which is left in place, forwards to it`;
     return undefined;
   };
   for (const group of observation.targetGroups) {

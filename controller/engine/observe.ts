@@ -9,7 +9,12 @@ import {
 } from "../../specs/index.ts";
 import { CLUSTER_TAG } from "../ownership.ts";
 import { type ObservedCluster, observeCluster } from "../resources/cluster/cluster.ts";
-import { type ObservedListener, observeListeners } from "../resources/listener/listener.ts";
+import {
+  listenerServingSpec,
+  type ObservedListener,
+  observeListeners,
+} from "../resources/listener/listener.ts";
+import { observeRulesOf, type RulesByListener } from "../resources/listener/rules.ts";
 import { type ObservedLoadBalancer, observeLoadBalancer } from "../resources/load-balancer/load-balancer.ts";
 import { type ObservedLogGroup, observeLogGroup } from "../resources/log-group/log-group.ts";
 import { type ObservedScaling, observeScaling, scalingResourceId } from "../resources/scaling/scaling.ts";
@@ -19,7 +24,11 @@ import {
   observeSecurityGroupsNamed,
 } from "../resources/security-groups/security-groups.ts";
 import { type ObservedService, observeService } from "../resources/service/service.ts";
-import { type ObservedTargetGroup, observeTargetGroups } from "../resources/target-group/target-group.ts";
+import {
+  desiredTargetGroup,
+  type ObservedTargetGroup,
+  observeTargetGroups,
+} from "../resources/target-group/target-group.ts";
 import {
   desiredTaskDefinition,
   diffTaskDefinition,
@@ -37,6 +46,12 @@ export interface Observation {
   loadBalancer: ObservedLoadBalancer | undefined;
   targetGroups: ObservedTargetGroup[];
   listeners: ObservedListener[];
+  /**
+   * The rules of the listeners whose rules decide a deletion apply plans: a listener of ours it would
+   * delete, or, when an old target group of ours would be deleted, every listener of the load balancer.
+   * Destroy reads the rest itself.
+   */
+  rules: RulesByListener;
   cluster: ObservedCluster | undefined;
   service: ObservedService | undefined;
   /** Ours (not yet INACTIVE) in the cluster the load balancer says the service ran in, when the spec names another. */
@@ -52,6 +67,24 @@ export interface Observation {
     stale: ObservedRevision[];
   };
   scaling: ObservedScaling;
+}
+
+/**
+ * Listeners whose rules apply must know before deleting something: a listener of ours it would delete
+ * (its rules go with it), and every listener when an old target group of ours would be deleted (a
+ * rule forwarding to it keeps it). Otherwise none: a converged pass reads no rules.
+ */
+function listenersWhoseRulesDecide(
+  context: StackContext,
+  listeners: readonly ObservedListener[],
+  targetGroups: readonly ObservedTargetGroup[],
+): ObservedListener[] {
+  const desiredGroup = desiredTargetGroup(context.document, context.network).name;
+  if (targetGroups.some((group) => group.ownership === "ours" && group.name !== desiredGroup))
+    return [...listeners];
+  const owned = listeners.filter((listener) => listener.ownership === "ours");
+  const serving = listenerServingSpec(owned, context.document.spec.loadBalancer.listenerPort);
+  return owned.filter((listener) => listener !== serving);
 }
 
 export async function observeStack(context: StackContext): Promise<Observation> {
@@ -97,6 +130,13 @@ export async function observeStack(context: StackContext): Promise<Observation> 
     movedFrom ? observeService(clients, service, movedFrom, service) : Promise.resolve(undefined),
   ]);
 
+  const rules = await observeRulesOf(
+    clients,
+    elbTags,
+    service,
+    listenersWhoseRulesDecide(context, listeners, targetGroups).map((listener) => listener.arn),
+  );
+
   // The family's history matters only when the running revision is not the desired one: a newer
   // matching revision may exist (a crash after registering), and a new one will be registered.
   const upToDate =
@@ -117,6 +157,7 @@ export async function observeStack(context: StackContext): Promise<Observation> 
     loadBalancer,
     targetGroups,
     listeners,
+    rules,
     cluster,
     service: ecsService,
     previousService: previousService?.ownership === "ours" ? previousService : undefined,

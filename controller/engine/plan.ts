@@ -10,6 +10,7 @@ export type ResourceKind =
   | "LoadBalancer"
   | "TargetGroup"
   | "Listener"
+  | "ListenerRule"
   | "Cluster"
   | "TaskDefinition"
   | "Service"

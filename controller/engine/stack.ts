@@ -12,9 +12,11 @@ import {
   deleteListener,
   desiredListener,
   diffListener,
+  listenerServingSpec,
   type ObservedListener,
   updateListener,
 } from "../resources/listener/listener.ts";
+import { foreignRules, ruleName } from "../resources/listener/rules.ts";
 import {
   createLoadBalancer,
   desiredLoadBalancer,
@@ -182,8 +184,7 @@ export function buildStack(context: StackContext, observation: Observation): Sta
   const listenerPort = document.spec.loadBalancer.listenerPort;
   const ownedListeners = observation.listeners.filter((listener) => listener.ownership === "ours");
   const listener: ObservedListener | undefined =
-    ownedListeners.find((candidate) => candidate.port === listenerPort) ??
-    ownedListeners[0] ??
+    listenerServingSpec(ownedListeners, listenerPort) ??
     claims.claim(
       observation.listeners.find((candidate) => candidate.port === listenerPort),
       "Listener",
@@ -353,6 +354,62 @@ export function buildStack(context: StackContext, observation: Observation): Sta
     return { changes, skipped };
   };
 
+  /**
+   * Our listeners the spec does not need are deleted, unless one holds a rule that is not ours:
+   * deleting the listener would delete the rule, so both stay.
+   */
+  const listenerName = (found: ObservedListener) => `${service}:${found.port}`;
+  const extraListeners = { deleted: [] as ObservedListener[], skipped: [] as LeftInPlace[] };
+  for (const extra of ownedListeners.filter((candidate) => candidate !== listener)) {
+    const held = foreignRules(new Map([[extra.arn, observation.rules.get(extra.arn) ?? []]]));
+    if (held.length === 0) {
+      extraListeners.deleted.push(extra);
+      continue;
+    }
+    const names = held.map((rule) => ruleName(listenerName(extra), rule));
+    extraListeners.skipped.push(
+      ...held.map(
+        (rule, index): LeftInPlace => ({
+          resource: "ListenerRule",
+          name: names[index] ?? rule.arn,
+          reason: notOursReason(rule),
+        }),
+      ),
+      {
+        resource: "Listener",
+        name: listenerName(extra),
+        reason: `holds rules ecs-converge did not create (${names.join(", ")}); deleting the listener would delete them: left in place`,
+      },
+    );
+  }
+  const extraListenerDeletion = (extra: ObservedListener): Change => ({
+    action: "delete",
+    resource: "Listener",
+    name: listenerName(extra),
+    reason: "not in the spec",
+    diff: [],
+  });
+
+  /**
+   * Replaced target groups are deleted once nothing of ours uses them; one a rule that is not ours
+   * forwards to stays (deleting it would only fail with ResourceInUse until its owner moves the rule).
+   */
+  const listenerNamed = (arn: string) => {
+    const found = observation.listeners.find((candidate) => candidate.arn === arn);
+    return found ? listenerName(found) : arn;
+  };
+  const oldTargetGroups = { deleted: [] as typeof previousTargetGroups, skipped: [] as LeftInPlace[] };
+  for (const old of previousTargetGroups) {
+    const forwarding = foreignRules(observation.rules).find((rule) => rule.forwardTo.includes(old.arn));
+    if (!forwarding) oldTargetGroups.deleted.push(old);
+    else
+      oldTargetGroups.skipped.push({
+        resource: "TargetGroup",
+        name: old.name,
+        reason: `rule ${ruleName(listenerNamed(forwarding.listenerArn), forwarding)}, which is not ours, forwards to it: left in place`,
+      });
+  }
+
   const nodes: StackNode[] = [
     securityGroupNode(
       "albSecurityGroup",
@@ -453,27 +510,17 @@ export function buildStack(context: StackContext, observation: Observation): Sta
         const changes = [
           changeFor("Listener", `${service}:${desired.port}`, diffListener(desired, listener)),
         ];
-        for (const extra of ownedListeners.filter((candidate) => candidate !== listener)) {
-          changes.push({
-            action: "delete",
-            resource: "Listener",
-            name: `${service}:${extra.port}`,
-            reason: "not in the spec",
-            diff: [],
-          });
-        }
-        return { changes, provides: {} };
+        for (const extra of extraListeners.deleted) changes.push(extraListenerDeletion(extra));
+        return { changes, provides: {}, skipped: extraListeners.skipped };
       },
       async apply(refs, emit) {
         const desired = desiredListener(document, refs.loadBalancerArn, refs.targetGroupArn);
-        const [change, ...deletes] = this.plan(refs).changes;
+        const [change] = this.plan(refs).changes;
         if (change?.action === "create") await mutate(change, emit, () => createListener(clients, desired));
         else if (change?.action === "update" && listener)
           await mutate(change, emit, () => updateListener(clients, desired, listener));
-        for (const [index, extra] of ownedListeners.filter((candidate) => candidate !== listener).entries()) {
-          const deletion = deletes[index];
-          if (deletion) await mutate(deletion, emit, () => deleteListener(clients, extra.arn));
-        }
+        for (const extra of extraListeners.deleted)
+          await mutate(extraListenerDeletion(extra), emit, () => deleteListener(clients, extra.arn));
         return {};
       },
     },
@@ -600,7 +647,7 @@ export function buildStack(context: StackContext, observation: Observation): Sta
         if (previousService) changes.unshift(previousServiceDeletion(previousService));
         if (loadBalancer && recordedCluster !== document.spec.cluster)
           changes.push(clusterTagUpdate(recordedCluster));
-        return { changes, provides: {} };
+        return { changes, provides: {}, skipped: oldTargetGroups.skipped };
       },
       async apply(refs, emit) {
         if (previousService) {
@@ -615,7 +662,7 @@ export function buildStack(context: StackContext, observation: Observation): Sta
             addElbTags(clients, loadBalancer.arn, { [CLUSTER_TAG]: document.spec.cluster }),
           );
         }
-        for (const old of previousTargetGroups) {
+        for (const old of oldTargetGroups.deleted) {
           const change: Change = {
             action: "delete",
             resource: "TargetGroup",

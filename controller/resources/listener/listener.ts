@@ -93,6 +93,17 @@ export async function observeListeners(
   }
 }
 
+/**
+ * Which of our listeners serves the spec: the one on its port, else any of ours (moved to the port).
+ * Every other listener of ours is deleted by apply.
+ */
+export function listenerServingSpec(
+  owned: readonly ObservedListener[],
+  port: number,
+): ObservedListener | undefined {
+  return owned.find((candidate) => candidate.port === port) ?? owned[0];
+}
+
 export function diffListener(desired: DesiredListener, observed: ObservedListener | undefined): ResourceDiff {
   const comparable = (listener: DesiredListener | ObservedListener) => ({
     port: listener.port,
