@@ -13,6 +13,7 @@ import {
   isReadOnlyOperation,
   MutationRefusedError,
 } from "./call-guard.ts";
+import { instrumentClients } from "./call-metrics.ts";
 import { type AwsClients, createAwsClients } from "./clients.ts";
 
 let emulator: Emulator | undefined;
@@ -71,6 +72,29 @@ describe("guardClients", () => {
     expect(inFlight.list()).toEqual([]);
   });
 
+  it("sends no further attempt of a call abandoned at its deadline", async () => {
+    const { emulator, clients } = await setUp({ attemptMs: 300, maxAttempts: 4 });
+    emulator.injectFaults({ rules: [{ service: "ecs", operation: "ListClusters", latencyMs: 1000 }] });
+    const deadline = new AbortController();
+    let current: AbortSignal | undefined = deadline.signal;
+    const inFlight = new CallsInFlight();
+    guardClients(clients, { signal: () => current }, inFlight);
+
+    const call = clients.ecs.send(new ListClustersCommand({})).catch((error: unknown) => error);
+    await expect.poll(() => inFlight.list().length).toBe(1);
+    // The first attempt is on the wire (its timeout is 300 ms, the emulator answers after 1 s).
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    deadline.abort(new Error("the pass ran past its deadline"));
+    // The next pass has a signal of its own: the abandoned call's retries must not go out under it.
+    current = new AbortController().signal;
+    expect(await call).toBeInstanceOf(DeadlineExceededError);
+
+    // Long enough for the SDK's retry loop to send (and the emulator to answer) every remaining attempt,
+    // had they been allowed out.
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    expect(attemptsOf(emulator, "ListClusters")).toBe(1);
+  });
+
   it("sends nothing once the deadline has passed", async () => {
     const { emulator, clients } = await setUp({ attemptMs: 5000, maxAttempts: 1 });
     const deadline = new AbortController();
@@ -88,6 +112,9 @@ describe("guardClients", () => {
   it("refuses a mutation the gate rejects, and lets reads through", async () => {
     const { emulator, clients } = await setUp({ attemptMs: 5000, maxAttempts: 3 });
     const gated: string[] = [];
+    const counted: string[] = [];
+    // As the daemon does: metrics first, then the guard; a refused attempt never reached AWS.
+    instrumentClients(clients, (call) => counted.push(call.operation));
     guardClients(clients, {
       signal: () => undefined,
       beforeMutation: (operation) => {
@@ -105,6 +132,7 @@ describe("guardClients", () => {
     expect(gated).toEqual(["CreateCluster"]);
     expect(described.failures?.map((failure) => failure.reason)).toEqual(["MISSING"]);
     expect(emulator.calls.calls().map((call) => call.operation)).toEqual(["DescribeClusters"]);
+    expect(counted).toEqual(["DescribeClusters"]);
   });
 });
 

@@ -7,6 +7,7 @@
  * The SDK's own per-attempt timeout (clients.ts) turns one hung connection into a retried failure; the
  * guard bounds the whole call, retries included, by the caller's deadline.
  */
+import { setMaxListeners } from "node:events";
 import type {
   AbsoluteLocation,
   FinalizeHandlerArguments,
@@ -90,13 +91,20 @@ const PER_CALL: InitializeHandlerOptions & AbsoluteLocation = {
   override: true,
 };
 
-/** Inside the retry loop, after signing: see call-metrics.ts for why finalizeRequest/low is per attempt. */
+/**
+ * Inside the retry loop, after signing (see call-metrics.ts for why finalizeRequest is per attempt). At
+ * "normal" it runs after the retry backoff and the signature and before the per-attempt metrics
+ * (finalizeRequest/"low"): an attempt it refuses was never sent, so it is not counted as an AWS call.
+ */
 const PER_ATTEMPT: FinalizeRequestHandlerOptions & AbsoluteLocation = {
-  name: "ecsConvergeMutationGate",
+  name: "ecsConvergeAttemptGate",
   step: "finalizeRequest",
-  priority: "low",
+  priority: "normal",
   override: true,
 };
+
+/** The signal a call was sent under, for its later attempts (the guard's signal may be another pass's by then). */
+const callSignals = new WeakMap<HandlerExecutionContext, AbortSignal>();
 
 /** Puts every call made through `clients` under `guard`, recording calls in flight in `inFlight`. */
 export function guardClients(clients: AwsClients, guard: CallGuard, inFlight?: CallsInFlight): void {
@@ -106,7 +114,7 @@ export function guardClients(clients: AwsClients, guard: CallGuard, inFlight?: C
       add(middleware: FinalizeRequestMiddleware<object, object>, options: typeof PER_ATTEMPT): void;
     };
     stack.add(deadlineMiddleware(service, guard, inFlight), PER_CALL);
-    if (guard.beforeMutation) stack.add(mutationGate(guard), PER_ATTEMPT);
+    stack.add(attemptGate(service, guard, true), PER_ATTEMPT);
   }
 }
 
@@ -114,8 +122,11 @@ export function guardClients(clients: AwsClients, guard: CallGuard, inFlight?: C
 export function guardClient(client: { middlewareStack: unknown }, service: string, guard: CallGuard): void {
   const stack = client.middlewareStack as {
     add(middleware: InitializeMiddleware<object, object>, options: typeof PER_CALL): void;
+    add(middleware: FinalizeRequestMiddleware<object, object>, options: typeof PER_ATTEMPT): void;
   };
   stack.add(deadlineMiddleware(service, guard, undefined), PER_CALL);
+  // The lease table's own writes are what the gate protects: they are bounded, never gated.
+  stack.add(attemptGate(service, guard, false), PER_ATTEMPT);
 }
 
 function deadlineMiddleware(
@@ -127,6 +138,11 @@ function deadlineMiddleware(
     const call = `${service}:${operationName(context)}`;
     const signal = guard.signal();
     if (signal?.aborted) throw new DeadlineExceededError(call, abortReason(signal));
+    if (signal) {
+      callSignals.set(context, signal);
+      // Every call of a pass listens on its signal: dozens at once is expected, not a leak.
+      setMaxListeners(0, signal);
+    }
     const entry = inFlight?.start(call);
     try {
       if (!signal) return await next(args);
@@ -139,10 +155,20 @@ function deadlineMiddleware(
   };
 }
 
-function mutationGate(guard: CallGuard): FinalizeRequestMiddleware<object, object> {
+/**
+ * Before each attempt: a call abandoned at its deadline sends no further attempt (the SDK's retry loop
+ * goes on after the caller has stopped waiting), and a mutating attempt passes the mutation gate.
+ */
+function attemptGate(
+  service: string,
+  guard: CallGuard,
+  gateMutations: boolean,
+): FinalizeRequestMiddleware<object, object> {
   return (next, context: HandlerExecutionContext) => async (args: FinalizeHandlerArguments<object>) => {
     const operation = operationName(context);
-    if (!isReadOnlyOperation(operation)) guard.beforeMutation?.(operation);
+    const signal = callSignals.get(context);
+    if (signal?.aborted) throw new DeadlineExceededError(`${service}:${operation}`, abortReason(signal));
+    if (gateMutations && !isReadOnlyOperation(operation)) guard.beforeMutation?.(operation);
     return next(args);
   };
 }
