@@ -324,6 +324,27 @@ const brokenCases: BrokenCase[] = [
     at: "Virginia",
   },
   {
+    reason: "a region shaped like one that AWS does not have",
+    text: specYaml({ spec: { region: "us-east-9" } }),
+    path: "spec.region",
+    message: /^"us-east-9" is not an AWS region; did you mean "us-east-1"\?$/,
+    at: "us-east-9",
+  },
+  {
+    reason: "a made-up region far from any real one",
+    text: specYaml({ spec: { region: "xy-nowhere-7" } }),
+    path: "spec.region",
+    message: /"xy-nowhere-7" is not an AWS region: use one like us-east-1/,
+    at: "xy-nowhere-7",
+  },
+  {
+    reason: "a merge key (YAML 1.1) would otherwise read as an unknown field named <<",
+    text: specYaml().replace("spec:\n", "spec:\n  <<: {cluster: shared}\n"),
+    path: "",
+    message: /^merge keys \(<<\) are not supported: write the fields out$/,
+    at: "<<",
+  },
+  {
     reason: "a boolean given as text",
     text: specYaml({ spec: { network: { assignPublicIp: "yes" } } }),
     path: "spec.network.assignPublicIp",
@@ -367,6 +388,35 @@ describe("parseSpec", () => {
     );
     const lines = issues.map((issue) => issue.line ?? 0);
     expect(lines).toEqual([...lines].sort((a, b) => a - b));
+  });
+
+  it.each([
+    {
+      reason: "an unclosed [ swallows the lines below it",
+      typo: (text: string) => text.replace("task:\n", "task: [\n"),
+      at: "[",
+      message: /^YAML syntax error: a \[ or \{ opened here is never closed/,
+    },
+    {
+      reason: "a tab indents a line",
+      typo: (text: string) => text.replace("    executionRoleArn", "\texecutionRoleArn"),
+      at: "\texecutionRoleArn",
+      message: /^YAML syntax error: a tab indents this line: indent with spaces$/,
+    },
+    {
+      reason: "a quote that is never closed",
+      typo: (text: string) => text.replace("name: web", 'name: "web'),
+      at: "",
+      message: /^YAML syntax error: Missing closing "quote$/,
+    },
+  ])("reports one YAML syntax error, once, where the typo is: $reason", ({ typo, at, message }) => {
+    const text = typo(specYaml({ spec: { logging: { retentionDays: 7 }, service: { desiredCount: 3 } } }));
+    const issues = errorsOf(text);
+    expect(issues.map(formatIssue)).toHaveLength(1);
+    expect(issues[0]?.message).toMatch(message);
+    expect(textAt(text, issues[0]?.line, issues[0]?.column)).toMatch(
+      new RegExp(`^${at.replace(/[[\]{}]/g, "\\$&")}`),
+    );
   });
 
   it("never echoes a secret value in an error", () => {

@@ -8,7 +8,7 @@ import { describeIssue, describeValueKind } from "./describe-issue.ts";
 import { closestMatch } from "./did-you-mean.ts";
 import { formatPath, SpecError, type SpecIssue } from "./issues.ts";
 import { knownKeysAt } from "./json-schema.ts";
-import { duplicateKeys, parseYamlDocuments } from "./parse-yaml.ts";
+import { duplicateKeys, firstSyntaxError, mergeKeys, parseYamlDocuments } from "./parse-yaml.ts";
 import { type ServiceSpec, serviceDocumentSchema } from "./schema.ts";
 import { readIssue, specFilesAt } from "./spec-files.ts";
 import { readSpecText } from "./spec-text.ts";
@@ -55,13 +55,16 @@ export function parseSpec(text: string, file: string): LoadedSpec {
     ]);
   }
 
-  const syntaxIssues = documents.flatMap((doc) => [
-    ...doc.errors.map((error) =>
-      issue(at(error.pos[0]), "", `YAML syntax error: ${firstLine(error.message)}`),
+  const syntaxError = documents
+    .map((doc) => firstSyntaxError(doc, text))
+    .find((problem) => problem !== undefined);
+  if (syntaxError) throw new SpecError(file, [issue(at(syntaxError.offset), "", syntaxError.message)]);
+  const structureIssues = documents.flatMap((doc) =>
+    [...duplicateKeys(doc, lineCounter), ...mergeKeys(doc)].map((problem) =>
+      issue(at(problem.offset), "", problem.message),
     ),
-    ...duplicateKeys(doc, lineCounter).map((problem) => issue(at(problem.offset), "", problem.message)),
-  ]);
-  if (syntaxIssues.length > 0) throw new SpecError(file, syntaxIssues.sort(byPosition));
+  );
+  if (structureIssues.length > 0) throw new SpecError(file, structureIssues.sort(byPosition));
 
   const [document, ...extra] = documents.filter((doc) => doc.contents !== null);
   if (!document) throw new SpecError(file, [issue({ line: 1, column: 1 }, "", "the file holds no document")]);

@@ -4,7 +4,17 @@
  * text is parsed, before anything recursive runs; and duplicate keys are found in linear time (the
  * library's own check compares every key with every other: minutes for a big mapping).
  */
-import { Composer, type CST, type Document, isScalar, Lexer, type LineCounter, Parser, visit } from "yaml";
+import {
+  Composer,
+  type CST,
+  type Document,
+  isScalar,
+  Lexer,
+  type LineCounter,
+  Parser,
+  Scalar,
+  visit,
+} from "yaml";
 
 /** Collections nested deeper than this are refused; a spec needs about six levels. */
 export const MAX_NESTING_DEPTH = 64;
@@ -79,6 +89,73 @@ export function duplicateKeys(document: Document.Parsed, lineCounter: LineCounte
         problems.push({
           offset,
           message: `duplicate key ${name.length > 60 ? `${name.slice(0, 59)}…"` : name} (first on line ${lineCounter.linePos(first).line}): keep one of them`,
+        });
+      }
+    },
+  });
+  return problems;
+}
+
+/**
+ * The one syntax error worth reporting of a document that has any: the first in the text. The parser
+ * recovers from a typo by reading the lines after it as something else, so every later error is an
+ * echo of the first (an unclosed `[` yields a dozen); fixing the first is what the user has to do.
+ */
+export function firstSyntaxError(document: Document.Parsed, text: string): YamlProblem | undefined {
+  const problems = document.errors.map((error) => {
+    const offset = error.pos[0];
+    if (error.code !== "BLOCK_IN_FLOW") return { offset, rank: 1, message: firstLine(error.message) };
+    // The library points inside the collection; the typo is its opening bracket.
+    return {
+      offset: openingBracketAround(document, text, offset) ?? offset,
+      rank: 0,
+      message:
+        "a [ or { opened here is never closed before the indented lines below it: close it on its line, or remove it",
+    };
+  });
+  const [first] = problems.sort((a, b) => a.offset - b.offset || a.rank - b.rank);
+  if (!first) return undefined;
+  const message = document.errors.some(
+    (error) => error.code === "TAB_AS_INDENT" && error.pos[0] === first.offset,
+  )
+    ? "a tab indents this line: indent with spaces"
+    : first.message;
+  return { offset: first.offset, message: `YAML syntax error: ${message}` };
+}
+
+/** Where the innermost `[` or `{` enclosing `offset` opens. */
+function openingBracketAround(document: Document.Parsed, text: string, offset: number): number | undefined {
+  let opening: number | undefined;
+  const consider = (range: readonly number[] | null | undefined) => {
+    const [start, , end] = range ?? [];
+    if (start === undefined || end === undefined || start > offset || end < offset) return;
+    if ((text[start] === "[" || text[start] === "{") && (opening === undefined || start > opening))
+      opening = start;
+  };
+  visit(document, {
+    Seq: (_key, node) => consider(node.flow ? node.range : undefined),
+    Map: (_key, node) => consider(node.flow ? node.range : undefined),
+  });
+  return opening;
+}
+
+function firstLine(text: string): string {
+  return text.split("\n")[0] ?? text;
+}
+
+/**
+ * Every merge key (`<<: *base`, YAML 1.1). The loader reads YAML 1.2, where `<<` is an ordinary key,
+ * so without this check it reads as an unknown field named "<<" and the user is told to rename it.
+ */
+export function mergeKeys(document: Document.Parsed): YamlProblem[] {
+  const problems: YamlProblem[] = [];
+  visit(document, {
+    Pair(_key, pair) {
+      const { key } = pair;
+      if (isScalar(key) && key.type === Scalar.PLAIN && key.value === "<<") {
+        problems.push({
+          offset: key.range?.[0] ?? 0,
+          message: "merge keys (<<) are not supported: write the fields out",
         });
       }
     },

@@ -23,6 +23,7 @@ import {
   USER_TAGS_MAX,
   VPC_ID_PATTERN,
 } from "./aws-limits.ts";
+import { isAwsRegion, unknownRegionMessage } from "./aws-regions.ts";
 import { defaultLogGroupName, SERVICE_NAME_MAX } from "./derived-names.ts";
 import { FARGATE_CPU_UNITS } from "./fargate.ts";
 import {
@@ -294,7 +295,8 @@ const autoscalingSchema = z
 const specSchema = z.strictObject({
   region: z
     .string()
-    .regex(REGION_PATTERN, { error: "expected an AWS region like us-east-1" })
+    .regex(REGION_PATTERN, { error: "expected an AWS region like us-east-1", abort: true })
+    .refine(isAwsRegion, { error: (issue) => unknownRegionMessage(String(issue.input)) })
     .optional()
     .describe("AWS region. Default: the SDK's usual resolution (AWS_REGION, profile)."),
   cluster: z
