@@ -9,6 +9,7 @@ import { MutationRefusedError } from "../aws/call-guard.ts";
 import { createLogger } from "../daemon/logger.ts";
 import { DynamoDbLeaseStore } from "./dynamodb-lease-store.ts";
 import { LeaseCoordinator } from "./lease-coordinator.ts";
+import type { Lease, LeaseStore } from "./lease-store.ts";
 
 const LEASE_MS = 10_000;
 const RENEW_MS = 2_000;
@@ -35,9 +36,16 @@ class Replica {
   readonly coordinator: LeaseCoordinator;
   readonly managing = new Set<string>();
   readonly lost: string[] = [];
+  /** What stop and hand-back waited for, by this replica's clock. */
+  readonly slept: number[] = [];
   clock: number;
 
-  constructor(id: string, services: string[], startClock = 0) {
+  constructor(
+    id: string,
+    services: string[],
+    startClock = 0,
+    wrap: (store: LeaseStore) => LeaseStore = (store) => store,
+  ) {
     this.clock = startClock;
     const store = new DynamoDbLeaseStore({
       region: "us-east-1",
@@ -47,7 +55,7 @@ class Replica {
     });
     stores.push(store);
     this.coordinator = new LeaseCoordinator({
-      store,
+      store: wrap(store),
       replicaId: id,
       leaseDurationMs: LEASE_MS,
       renewIntervalMs: RENEW_MS,
@@ -63,6 +71,10 @@ class Replica {
         this.managing.delete(service);
       },
       now: () => this.clock,
+      sleep: async (ms) => {
+        this.slept.push(ms);
+        this.clock += ms;
+      },
     });
   }
 
@@ -154,6 +166,8 @@ describe("LeaseCoordinator", () => {
     const b = await new Replica("b", SERVICES).start();
     await a.coordinator.stop();
     expect(a.managing.size).toBe(0);
+    // A round asked for after stop (a late spec event) renews nothing and re-creates nothing.
+    await a.coordinator.round();
 
     await b.after(RENEW_MS);
     expect([...b.managing].sort()).toEqual(SERVICES);
@@ -168,6 +182,74 @@ describe("LeaseCoordinator", () => {
     await a.after(RENEW_MS);
     await a.after(RENEW_MS);
     expect(await owners(a)).toEqual({ api: undefined, web: "a" });
+    await a.coordinator.stop();
+  });
+
+  it("hands a lease back only once a write let through before its worker stopped can no longer be in flight", async () => {
+    const services = ["web", "api"];
+    const a = await new Replica("a", services).start();
+    services.shift();
+    await a.after(RENEW_MS); // web's spec is gone: its worker is stopped, its lease kept meanwhile.
+    a.clock += 500;
+    // The stopping worker's last write goes out now, and may take a whole write window.
+    expect(() => a.coordinator.checkMutation("web", "UpdateService")).not.toThrow();
+    await a.after(RENEW_MS - 500);
+    expect(await owners(a)).toEqual({ api: "a", web: "a" });
+    // The gate is closed from the moment the worker has stopped.
+    expect(() => a.coordinator.checkMutation("web", "UpdateService")).toThrow(/being handed back/);
+    await a.after(RENEW_MS);
+    expect(await owners(a)).toEqual({ api: "a", web: undefined });
+    await a.coordinator.stop();
+  });
+
+  it("on stop, waits for the last write let through to be out of flight before handing its lease back", async () => {
+    const a = await new Replica("a", ["web"]).start();
+    a.clock += 1000;
+    expect(() => a.coordinator.checkMutation("web", "UpdateService")).not.toThrow();
+    await a.coordinator.stop();
+    expect(a.slept).toEqual([WRITE_WINDOW_MS]);
+    const b = await new Replica("b", ["web"]).start();
+    expect([...b.managing]).toEqual(["web"]);
+    await b.coordinator.stop();
+  });
+
+  it("manages every lease it keeps, also one whose service stopped without the lease moving", async () => {
+    const a = await new Replica("a", ["web"]).start();
+    a.managing.delete("web"); // its worker stopped (the spec was a duplicate for a while)
+    await a.after(RENEW_MS);
+    expect([...a.managing]).toEqual(["web"]);
+    await a.coordinator.stop();
+  });
+
+  it("lets no renewal outlive its round, even when another renewal of the round failed at once", async () => {
+    let releaseWeb: () => void = () => {};
+    const webHeld = new Promise<void>((resolve) => {
+      releaseWeb = resolve;
+    });
+    let failing = false;
+    const a = await new Replica("a", ["web", "api"], 0, (store) => ({
+      description: store.description,
+      ensureReady: () => store.ensureReady(),
+      list: () => store.list(),
+      create: (key, owner) => store.create(key, owner),
+      remove: (seen) => store.remove(seen),
+      write: async (seen: Lease, owner) => {
+        if (failing && seen.key === "service#api") throw new Error("throttled");
+        if (failing && seen.key === "service#web") await webHeld;
+        return store.write(seen, owner);
+      },
+    })).start();
+    failing = true;
+    a.clock += RENEW_MS;
+    let settled = false;
+    const round = a.coordinator.round().finally(() => {
+      settled = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(settled).toBe(false);
+    releaseWeb();
+    await round;
+    failing = false;
     await a.coordinator.stop();
   });
 });

@@ -42,6 +42,8 @@ export interface LeaseCoordinatorOptions {
   beforeRelease(service: string): Promise<void>;
   /** Monotonic milliseconds (tests drive it). */
   now?: () => number;
+  /** Waits `ms` (tests drive it with their clock). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** What `/status` shows of the leases. */
@@ -59,6 +61,10 @@ interface HeldLease {
   lease: Lease;
   /** Monotonic ms until which no other replica can take it (from when the last renewal started). */
   validUntil: number;
+  /** When the gate last let a write attempt through: it may be in flight until `writeWindowMs` later. */
+  lastWriteAt?: number;
+  /** Being handed back: the gate refuses every write, the lease is still renewed until it is quiet. */
+  closed?: boolean;
 }
 
 /** When a lease's counter was last seen to change, by this replica's clock. */
@@ -70,6 +76,7 @@ interface Sighting {
 export class LeaseCoordinator {
   readonly #options: LeaseCoordinatorOptions;
   readonly #now: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
   readonly #held = new Map<string, HeldLease>();
   readonly #sightings = new Map<string, Sighting>();
   /** Leases being handed back: `done` once their service has stopped. */
@@ -90,6 +97,7 @@ export class LeaseCoordinator {
       );
     this.#options = options;
     this.#now = options.now ?? (() => performance.now());
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   get replicaId(): string {
@@ -105,6 +113,8 @@ export class LeaseCoordinator {
 
   /** One round: read every lease, renew ours, take or hand back to reach a fair share. */
   round(): Promise<void> {
+    // After stop, a round would renew (or re-create) what stop is handing back.
+    if (this.#stopped) return this.#round ?? Promise.resolve();
     this.#round ??= this.#runRound().finally(() => {
       this.#round = undefined;
     });
@@ -114,7 +124,7 @@ export class LeaseCoordinator {
   /** Whether this replica holds the lease on `service` and may still write under it. */
   holds(service: string): boolean {
     const held = this.#held.get(service);
-    return held !== undefined && this.#now() + this.#options.writeWindowMs < held.validUntil;
+    return held !== undefined && !held.closed && this.#now() + this.#options.writeWindowMs < held.validUntil;
   }
 
   /** The mutation gate: throws unless a write to `service` would land while the lease is surely ours. */
@@ -125,11 +135,16 @@ export class LeaseCoordinator {
         operation,
         `replica ${this.replicaId} does not hold the lease on ${service}`,
       );
-    if (this.#now() + this.#options.writeWindowMs >= held.validUntil)
+    if (held.closed)
+      throw new MutationRefusedError(operation, `the lease on ${service} is being handed back`);
+    const now = this.#now();
+    if (now + this.#options.writeWindowMs >= held.validUntil)
       throw new MutationRefusedError(
         operation,
         `the lease on ${service} was not renewed in time and may pass to another replica`,
       );
+    // The attempt may be in flight (or land) until a write window from now: no hand-back before that.
+    held.lastWriteAt = now;
   }
 
   /** A round still running after twice the lease duration is stuck (the watchdog's view). */
@@ -175,6 +190,12 @@ export class LeaseCoordinator {
     await Promise.all(
       [...this.#held.keys()].map(async (service) => {
         await this.#options.beforeRelease(service);
+        const held = this.#held.get(service);
+        if (held) {
+          held.closed = true;
+          const quiet = this.#quietInMs(held);
+          if (quiet > 0) await this.#sleep(quiet);
+        }
         await this.#handBack(service).catch((error: unknown) =>
           this.#options.log.warn(
             { service, error: String(error) },
@@ -271,7 +292,9 @@ export class LeaseCoordinator {
 
   async #renewHeld(leases: readonly Lease[]): Promise<void> {
     const byKey = new Map(leases.map((lease) => [lease.key, lease]));
-    await Promise.all(
+    // Every renewal settles before the round goes on: one that failed fast must not leave another to
+    // land after the round (and after a loss or a hand-back it would undo).
+    const renewals = await Promise.allSettled(
       [...this.#held].map(async ([service, held]) => {
         const current = byKey.get(held.lease.key);
         if (!current || current.owner !== this.replicaId || current.counter !== held.lease.counter) {
@@ -281,13 +304,18 @@ export class LeaseCoordinator {
         const startedAt = this.#now();
         try {
           const renewed = await this.#options.store.write(current, this.replicaId);
-          this.#held.set(service, { lease: renewed, validUntil: startedAt + this.#options.leaseDurationMs });
+          // Only the lease this renewal was for: one lost or handed back meanwhile stays so.
+          if (this.#held.get(service) !== held) return;
+          held.lease = renewed;
+          held.validUntil = startedAt + this.#options.leaseDurationMs;
         } catch (error) {
           if (error instanceof LeaseConflictError) this.#lose(service, "another replica took it");
           else throw error;
         }
       }),
     );
+    const failed = renewals.find((renewal) => renewal.status === "rejected");
+    if (failed) throw failed.reason;
   }
 
   #lose(service: string, why: string): void {
@@ -339,7 +367,11 @@ export class LeaseCoordinator {
           ? 1
           : 0;
     // Hand back the services this replica ranks last, so each replica settles on a stable set.
-    for (const service of this.#ranked(keeping).reverse().slice(0, excess)) this.#startRelease(service);
+    const releasing = new Set(this.#ranked(keeping).reverse().slice(0, excess));
+    for (const service of releasing) this.#startRelease(service);
+    // Level-triggered: every lease kept is managed, also one whose worker stopped without the lease
+    // moving (a spec file that was a duplicate, or deleted and restored, for a while).
+    for (const service of keeping) if (!releasing.has(service)) this.#options.onAcquired(service);
 
     // Leave what is free to a starved replica rather than take it back at once.
     let room = someoneStarved && keeping.length >= least ? 0 : most - this.#held.size;
@@ -412,13 +444,28 @@ export class LeaseCoordinator {
       });
   }
 
-  /** Hands back every lease whose service has stopped (serialised with renewals: runs inside a round). */
+  /**
+   * Hands back every lease whose service has stopped and whose last write attempt can no longer be in
+   * flight (serialised with renewals: runs inside a round). Until then the lease is kept and renewed,
+   * with its gate closed: a stopped worker's abandoned call may still be on the wire.
+   */
   async #handBackReleased(): Promise<void> {
     for (const [service, released] of this.#releasing) {
       if (!released.done) continue;
+      const held = this.#held.get(service);
+      if (held) {
+        held.closed = true;
+        if (this.#quietInMs(held) > 0) continue;
+      }
       this.#releasing.delete(service);
       await this.#handBack(service);
     }
+  }
+
+  /** How long until no write attempt let through under `held` can still be in flight. */
+  #quietInMs(held: HeldLease): number {
+    if (held.lastWriteAt === undefined) return 0;
+    return Math.max(0, Math.ceil(held.lastWriteAt + this.#options.writeWindowMs - this.#now()));
   }
 
   async #handBack(service: string): Promise<void> {
