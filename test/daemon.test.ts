@@ -104,7 +104,9 @@ describe("ecs-converge run", () => {
     expect((await fetch(`${daemon.url}/readyz`)).status).toBe(200);
     const metrics = await (await fetch(`${daemon.url}/metrics`)).text();
     expect(metrics).toMatch(/ecs_converge_reconciles_total\{service="web",result="(synced|requeue)"\} [1-9]/);
-    expect(metrics).toMatch(/ecs_converge_aws_calls_total\{service="ecs",operation="CreateService"\} 1/);
+    expect(metrics).toMatch(/ecs_converge_aws_calls_total\{aws_service="ecs",operation="CreateService"\} 1/);
+    // Counters of what has not happened exist, at zero, from the start.
+    expect(metrics).toMatch(/ecs_converge_reconciles_total\{service="web",result="terminal"\} 0/);
     expect(metrics).toMatch(/ecs_converge_services\{condition="Ready",status="True"\} 1/);
     const status = await daemon.status();
     expect(status.ready).toBe(true);

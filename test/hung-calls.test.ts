@@ -80,7 +80,7 @@ describe("the daemon with hanging AWS calls", () => {
     const metrics = await (await fetch(`${daemon.url}/metrics`)).text();
     // Every attempt is counted: the SDK retried the hung call (6 attempts) before giving up.
     const attempts = [
-      ...metrics.matchAll(/ecs_converge_aws_calls_total\{service="ecs",operation="\w+"\} (\d+)/g),
+      ...metrics.matchAll(/ecs_converge_aws_calls_total\{aws_service="ecs",operation="\w+"\} (\d+)/g),
     ];
     expect(attempts.reduce((sum, match) => sum + Number(match[1]), 0)).toBeGreaterThanOrEqual(6);
     expect((await fetch(`${daemon.url}/healthz`)).status).toBe(200);

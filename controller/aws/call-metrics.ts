@@ -13,7 +13,7 @@ import type {
 import type { AwsClients } from "./clients.ts";
 import { awsErrorCode, classifyAwsError } from "./errors.ts";
 
-/** The SDK clients of `AwsClients`, by the name the metrics use as their `service` label. */
+/** The SDK clients of `AwsClients`, by the name the metrics use as their `aws_service` label. */
 export const AWS_SERVICES = ["ec2", "elbv2", "ecs", "autoscaling", "logs"] as const;
 export type AwsService = (typeof AWS_SERVICES)[number];
 

@@ -148,6 +148,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       ...(leases ? { beforeMutation: leases.checkMutation.bind(leases) } : {}),
     });
     workers.set(worker.name, worker);
+    metrics.trackService(worker.name);
     worker.trigger("started");
     return worker;
   };

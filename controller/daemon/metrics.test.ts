@@ -59,10 +59,28 @@ describe("DaemonMetrics", () => {
     );
     const calls = "ecs_converge_aws_calls_total";
     const throttles = "ecs_converge_aws_throttles_total";
-    expect(sample(text, calls, { service: "ecs", operation: "DescribeServices" })).toBe(2);
-    expect(sample(text, throttles, { service: "ecs", operation: "DescribeServices" })).toBe(1);
-    expect(sample(text, calls, { service: "ec2", operation: "DescribeVpcs" })).toBe(1);
-    expect(sample(text, throttles, { service: "ec2", operation: "DescribeVpcs" })).toBe(1);
+    expect(sample(text, calls, { aws_service: "ecs", operation: "DescribeServices" })).toBe(2);
+    expect(sample(text, throttles, { aws_service: "ecs", operation: "DescribeServices" })).toBe(1);
+    expect(sample(text, calls, { aws_service: "ec2", operation: "DescribeVpcs" })).toBe(1);
+    expect(sample(text, throttles, { aws_service: "ec2", operation: "DescribeVpcs" })).toBe(1);
+    // The managed service's label is `service` everywhere; the AWS one never reuses the name.
+    expect(text).not.toMatch(/ecs_converge_aws_\w+\{service=/);
+  });
+
+  it("has every managed service's counters at zero before anything happens", async () => {
+    const metrics = new DaemonMetrics();
+    metrics.trackService("web");
+    metrics.recordAwsCall("ecs", "DescribeServices");
+
+    const text = await metrics.text();
+
+    for (const result of ["synced", "requeue", "error", "terminal"])
+      expect(sample(text, "ecs_converge_reconciles_total", { service: "web", result })).toBe(0);
+    expect(sample(text, "ecs_converge_reconcile_passes_abandoned_total", { service: "web" })).toBe(0);
+    // An operation that was called, and never throttled, has its throttle series at zero.
+    expect(
+      sample(text, "ecs_converge_aws_throttles_total", { aws_service: "ecs", operation: "DescribeServices" }),
+    ).toBe(0);
   });
 
   it("sets services by condition from each snapshot, replacing the last one", async () => {

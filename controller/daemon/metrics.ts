@@ -9,6 +9,9 @@ import type { LeaseSnapshot } from "../leases/lease-coordinator.ts";
 /** How a reconcile ended (see DESIGN.md: synced, expected wait, error with backoff, terminal). */
 export type ReconcileResult = "synced" | "requeue" | "error" | "terminal";
 
+/** Every result, so each managed service's counters exist at zero before its first pass ends. */
+const RECONCILE_RESULTS: readonly ReconcileResult[] = ["synced", "requeue", "error", "terminal"];
+
 /** What the `services` gauge is set from: each service's conditions as `/status` shows them. */
 export interface ServiceConditions {
   service: string;
@@ -29,8 +32,8 @@ export class DaemonMetrics {
   readonly #reconciles: Counter<"service" | "result">;
   readonly #reconcileDuration: Histogram<"service">;
   readonly #drift: Counter<"service" | "resource" | "field">;
-  readonly #awsCalls: Counter<"service" | "operation">;
-  readonly #awsThrottles: Counter<"service" | "operation">;
+  readonly #awsCalls: Counter<"aws_service" | "operation">;
+  readonly #awsThrottles: Counter<"aws_service" | "operation">;
   readonly #services: Gauge<"condition" | "status">;
   readonly #passesAbandoned: Counter<"service">;
   readonly #leaseOwners: Gauge<"service" | "owner">;
@@ -60,16 +63,17 @@ export class DaemonMetrics {
       labelNames: ["service", "resource", "field"],
       registers,
     });
+    // `aws_service`, not `service`: every other metric's `service` is the managed ECS service.
     this.#awsCalls = new Counter({
       name: `${PREFIX}aws_calls_total`,
       help: "AWS API calls, one per attempt (the SDK's retries included), by AWS service and operation.",
-      labelNames: ["service", "operation"],
+      labelNames: ["aws_service", "operation"],
       registers,
     });
     this.#awsThrottles = new Counter({
       name: `${PREFIX}aws_throttles_total`,
       help: "AWS API attempts refused for rate (ThrottlingException, RequestLimitExceeded, ...).",
-      labelNames: ["service", "operation"],
+      labelNames: ["aws_service", "operation"],
       registers,
     });
     this.#services = new Gauge({
@@ -116,6 +120,15 @@ export class DaemonMetrics {
     this.#replicas.set(snapshot.replicas.length);
   }
 
+  /**
+   * A service is under management: its counters exist from now on, at zero until something happens, so
+   * `rate()` and alerts on them work from the first scrape instead of from the first error.
+   */
+  trackService(service: string): void {
+    for (const result of RECONCILE_RESULTS) this.#reconciles.inc({ service, result }, 0);
+    this.#passesAbandoned.inc({ service }, 0);
+  }
+
   /** Counts a pass abandoned at its deadline. */
   recordPassAbandoned(service: string): void {
     this.#passesAbandoned.inc({ service });
@@ -134,12 +147,14 @@ export class DaemonMetrics {
 
   /** Counts one attempt of an AWS API call. */
   recordAwsCall(service: AwsService, operation: string): void {
-    this.#awsCalls.inc({ service, operation });
+    this.#awsCalls.inc({ aws_service: service, operation });
+    // An operation that was called has a throttle count, zero until AWS first refuses it.
+    this.#awsThrottles.inc({ aws_service: service, operation }, 0);
   }
 
   /** Counts one throttled attempt of an AWS API call. */
   recordThrottle(service: AwsService, operation: string): void {
-    this.#awsThrottles.inc({ service, operation });
+    this.#awsThrottles.inc({ aws_service: service, operation });
   }
 
   /** An observer for `instrumentClients`: counts the attempt, and the throttle if it was one. */
