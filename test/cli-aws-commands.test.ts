@@ -10,7 +10,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../controller/cli/program.ts";
 import { captureStreams } from "../controller/cli/test-streams.ts";
 import { MANAGED_BY_TAG } from "../controller/ownership.ts";
-import { setImageBehaviour } from "../emulator/services/ecs/control.ts";
 import { merge, specYaml } from "../specs/test-builders.ts";
 import { type EmulatedAws, startEmulatedAws } from "./support/emulated-aws.ts";
 
@@ -202,33 +201,5 @@ describe("problems a user can fix get one clear line and exit 1", () => {
     expect(code).toBe(1);
     expect(stderr).toMatch(/spec\.task\.cpu: must be one of Fargate's CPU values/);
     expect(aws.emulator.calls.calls()).toEqual([]);
-  });
-});
-
-describe("a rollout the circuit breaker rolls back", () => {
-  it("fails apply --wait with the stopped tasks' reasons, and is not rolled out again until the spec changes", async () => {
-    const file = await specFile();
-    expect(
-      (await run("apply", "-f", file, "--wait", "--timeout", "5m", "--poll-interval", "200ms")).code,
-    ).toBe(0);
-
-    setImageBehaviour(aws.emulator.world, "registry.example.com/web:2.0.0-broken", { failure: "pull" });
-    await specFile({ spec: { task: { container: { image: "registry.example.com/web:2.0.0-broken" } } } });
-    const failed = await run("apply", "-f", file, "--wait", "--timeout", "10m", "--poll-interval", "200ms");
-    expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(/the deployment of web:2 failed and was rolled back to web:1/);
-    expect(failed.stderr).toMatch(/CannotPullContainerError/);
-    expect(failed.stdout).not.toMatch(/web: stable\./);
-
-    const held = await run("plan", "-f", file, "--detailed-exitcode");
-    expect(held.code).toBe(0);
-    expect(held.stdout).toMatch(
-      /! TaskDefinition web:2: its last rollout failed; web:1 keeps running until the spec changes/,
-    );
-
-    await specFile({ spec: { task: { container: { image: "registry.example.com/web:2.0.1" } } } });
-    const fixed = await run("apply", "-f", file, "--wait", "--timeout", "10m", "--poll-interval", "200ms");
-    expect(fixed.code, fixed.stderr).toBe(0);
-    expect(fixed.stdout).toMatch(/web: stable\./);
   });
 });

@@ -111,7 +111,10 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
     .description("show what apply would change: reads AWS, changes nothing")
     .addOption(specPathOption())
     .option("--json", "print the plan as JSON (a stable format, see README)")
-    .option("--detailed-exitcode", "exit 0 when there are no changes, 2 when there are, 1 on error")
+    .option(
+      "--detailed-exitcode",
+      "exit 0 when AWS runs the spec, 2 when changes are pending or a revision is held back, 1 on error",
+    )
     .option("--local", "use the built-in emulator at 127.0.0.1:4566")
     .addOption(callTimeoutOption())
     .addOption(connectTimeoutOption())
@@ -130,6 +133,11 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
       "15m",
     )
     .option("--poll-interval <duration>", "how often --wait reads the rollout", "5s")
+    .option(
+      "--retry-failed",
+      "roll out a revision held back after a failed rollout again (once the cause is fixed outside the spec)",
+    )
+    .option("--force-new-deployment", "start a new deployment of the service even when nothing changed")
     .option("--local", "use the built-in emulator at 127.0.0.1:4566")
     .addOption(callTimeoutOption())
     .addOption(connectTimeoutOption())

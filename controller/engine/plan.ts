@@ -54,6 +54,28 @@ export interface LeftInPlace {
   reason: string;
 }
 
+/**
+ * A revision the spec asks for that is not rolled out on purpose: its last rollout failed and was
+ * rolled back. While one is held back AWS does not run the spec, whatever else matches.
+ */
+export interface HeldBack {
+  resource: "TaskDefinition";
+  /** The held-back revision, `web:2`. */
+  name: string;
+  arn: string;
+  /** The revision that keeps running instead, `web:1`. */
+  running: string;
+  reason: string;
+}
+
+/** What an operator may ask of apply beyond the spec. */
+export interface PlanOptions {
+  /** Roll out a held-back revision again (its failed mark is cleared), once the cause is fixed outside the spec. */
+  retryFailed?: boolean;
+  /** Start a new deployment of the service even when nothing changed (UpdateService forceNewDeployment). */
+  forceNewDeployment?: boolean;
+}
+
 /** Why a resource without our ownership tags is left alone, in the words plan and destroy print. */
 export const NOT_OURS = "not tagged as owned by this service: left in place";
 
@@ -62,6 +84,8 @@ export interface PlanDocument {
   changes: Change[];
   /** What was left alone on purpose. */
   skipped: LeftInPlace[];
+  /** `plan` only: revisions of the spec not rolled out because their last rollout failed (AWS does not run the spec). */
+  heldBack?: HeldBack[];
   summary: PlanSummary;
 }
 

@@ -10,7 +10,7 @@ import { createStackContext, type StackContext } from "./context.ts";
 import { buildDestroyNodes, type DestroyOptions } from "./destroy.ts";
 import { NetworkCache, resolveNetwork } from "./network.ts";
 import { type Observation, observeStack } from "./observe.ts";
-import { type Change, hasChanges, type LeftInPlace } from "./plan.ts";
+import { type Change, type HeldBack, hasChanges, type LeftInPlace, type PlanOptions } from "./plan.ts";
 import type { Refs } from "./refs.ts";
 import { type ApplyEvent, applyNodes, buildStack, planStack, type StackNode } from "./stack.ts";
 
@@ -21,6 +21,8 @@ export interface ServicePlan {
   changes: Change[];
   /** What the plan leaves alone on purpose (not ours, or holding or used by something not ours), and why. */
   skipped: LeftInPlace[];
+  /** Revisions of the spec not rolled out because their last rollout failed: while any is, AWS does not run the spec. */
+  heldBack: HeldBack[];
 }
 
 /** What a long-running process keeps between passes: facts that do not change. */
@@ -41,11 +43,12 @@ export async function planService(
   clients: AwsClients,
   document: ServiceSpec,
   caches: PassCaches = createPassCaches(),
+  options: PlanOptions = {},
 ): Promise<ServicePlan> {
   const network = await caches.networks.resolve(clients, document);
   const context = createStackContext(clients, document, network, caches.taskDefinitions, caches.tags);
   const observation = await observeStack(context);
-  const nodes = buildStack(context, observation);
+  const nodes = buildStack(context, observation, options);
   return { context, observation, nodes, ...planStack(nodes) };
 }
 

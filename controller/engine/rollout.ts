@@ -151,6 +151,19 @@ export async function readRollout(
   };
 }
 
+/**
+ * Why a held-back revision's rollout failed, as far as ECS still tells (its stopped tasks are
+ * described for about an hour); undefined when the service is gone.
+ */
+export async function heldBackFailure(
+  clients: AwsClients,
+  cluster: string,
+  service: string,
+  heldBackArn: string,
+): Promise<string | undefined> {
+  return (await readRollout(clients, cluster, service, undefined, heldBackArn))?.failure;
+}
+
 /** Polls until the service is stable; throws when the rollout fails, is rolled back, or the timeout passes. */
 export async function waitForStable(
   clients: AwsClients,

@@ -69,18 +69,28 @@ import {
   updateTargetGroup,
 } from "../resources/target-group/target-group.ts";
 import {
+  clearFailedMark,
   deregisterTaskDefinition,
   desiredTaskDefinition,
   diffTaskDefinition,
+  FAILED_ROLLOUT_TAG,
   isFailedRevision,
   KEPT_REVISIONS,
+  type ObservedRevision,
   registerTaskDefinition,
   revisionName,
 } from "../resources/task-definition/task-definition.ts";
 import type { StackContext } from "./context.ts";
 import type { Observation } from "./observe.ts";
 import { notOursReason, OwnershipClaims } from "./ownership-check.ts";
-import { type Change, KNOWN_AFTER_APPLY, type LeftInPlace, type ResourceKind } from "./plan.ts";
+import {
+  type Change,
+  type HeldBack,
+  KNOWN_AFTER_APPLY,
+  type LeftInPlace,
+  type PlanOptions,
+  type ResourceKind,
+} from "./plan.ts";
 import { type Refs, unknownRefs } from "./refs.ts";
 import { changeFor } from "./resource-diff.ts";
 import { retryExpected } from "./retry.ts";
@@ -110,10 +120,15 @@ export interface StackNode {
   id: NodeId;
   dependsOn: readonly NodeId[];
   /**
-   * The changes this node would make, the references it provides to later nodes while planning, and
-   * what it leaves alone on purpose.
+   * The changes this node would make, the references it provides to later nodes while planning, what
+   * it leaves alone on purpose, and what of the spec it holds back.
    */
-  plan(refs: Refs): { changes: Change[]; provides: Partial<Refs>; skipped?: LeftInPlace[] };
+  plan(refs: Refs): {
+    changes: Change[];
+    provides: Partial<Refs>;
+    skipped?: LeftInPlace[];
+    heldBack?: HeldBack[];
+  };
   /** Makes the changes; returns the references now known. */
   apply(refs: Refs, emit: (event: ApplyEvent) => void): Promise<Partial<Refs>>;
 }
@@ -139,7 +154,11 @@ async function mutate<T>(
 }
 
 /** Builds the nodes of a service's stack; throws OwnershipConflictError when a name is taken by someone else. */
-export function buildStack(context: StackContext, observation: Observation): StackNode[] {
+export function buildStack(
+  context: StackContext,
+  observation: Observation,
+  options: PlanOptions = {},
+): StackNode[] {
   const { clients, document, network } = context;
   const service = document.metadata.name;
   const claims = new OwnershipClaims(document.metadata.adopt);
@@ -224,7 +243,15 @@ export function buildStack(context: StackContext, observation: Observation): Sta
     },
   });
 
-  const taskDefinitionPlan = () => {
+  const taskDefinitionPlan = (): {
+    desired: ReturnType<typeof desiredTaskDefinition>;
+    /** The revision the service runs after apply, when it exists already. */
+    reusable: ObservedRevision | undefined;
+    change: Change;
+    heldBack?: HeldBack;
+    /** A held-back revision rolled out again: its failed mark is cleared first. */
+    retried?: ObservedRevision;
+  } => {
     const desired = desiredTaskDefinition(document, clients.region);
     const { current, latest } = observation.taskDefinitions;
     const currentDiff = diffTaskDefinition(desired, current);
@@ -239,7 +266,8 @@ export function buildStack(context: StackContext, observation: Observation): Sta
             diffTaskDefinition(desired, latest).length === 0
           ? latest
           : undefined;
-    // ...unless its rollout failed: then the service stays where the circuit breaker put it until the spec changes.
+    // ...unless its rollout failed: then the service stays where the circuit breaker put it until the
+    // spec changes, or an operator asks for the revision again (--retry-failed).
     // A rollout ECS reports FAILED counts before the revision is tagged: the tag comes after this pass.
     const failedNow = (arn: string) =>
       (ecsService?.deployments ?? []).some(
@@ -251,14 +279,32 @@ export function buildStack(context: StackContext, observation: Observation): Sta
       reusable !== current &&
       (isFailedRevision(reusable) || failedNow(reusable.arn))
     ) {
-      const change: Change = {
-        action: "noop",
-        resource: "TaskDefinition",
-        name: revisionName(reusable.arn),
-        reason: `its last rollout failed; ${revisionName(current.arn)} keeps running until the spec changes`,
-        diff: [],
-      };
-      return { desired, reusable: current, change };
+      if (!options.retryFailed) {
+        const heldBack: HeldBack = {
+          resource: "TaskDefinition",
+          name: revisionName(reusable.arn),
+          arn: reusable.arn,
+          running: revisionName(current.arn),
+          reason: `its last rollout failed; ${revisionName(current.arn)} keeps running until the spec changes (or apply --retry-failed, once the cause is fixed)`,
+        };
+        const change: Change = {
+          action: "noop",
+          resource: "TaskDefinition",
+          name: heldBack.running,
+          diff: [],
+        };
+        return { desired, reusable: current, change, heldBack };
+      }
+      if (isFailedRevision(reusable)) {
+        const change: Change = {
+          action: "update",
+          resource: "TaskDefinition",
+          name: revisionName(reusable.arn),
+          reason: "rolled out again (--retry-failed): its failed mark is cleared",
+          diff: [{ path: `tags.${FAILED_ROLLOUT_TAG}`, desired: "retried", observed: "failed" }],
+        };
+        return { desired, reusable, change, retried: reusable };
+      }
     }
     const baseline = current ?? latest;
     const change: Change = reusable
@@ -284,8 +330,17 @@ export function buildStack(context: StackContext, observation: Observation): Sta
   const previousService = observation.previousService;
   const recordedCluster = loadBalancer?.tags[CLUSTER_TAG];
   const serviceChange = (desired: DesiredService): Change => {
-    if (!previousService || ecsService)
-      return changeFor("Service", desired.name, diffService(desired, ecsService));
+    if (!previousService || ecsService) {
+      const change = changeFor("Service", desired.name, diffService(desired, ecsService));
+      // An operator's explicit ask: a new deployment even when nothing differs (fresh tasks, a re-pulled tag).
+      if (
+        options.forceNewDeployment &&
+        ecsService &&
+        (change.action === "noop" || change.action === "update")
+      )
+        return { ...change, action: "update", reason: "starts a new deployment (--force-new-deployment)" };
+      return change;
+    }
     return {
       action: "replace",
       resource: "Service",
@@ -549,11 +604,19 @@ export function buildStack(context: StackContext, observation: Observation): Sta
       id: "taskDefinition",
       dependsOn: ["logGroup"],
       plan() {
-        const { change, reusable } = taskDefinitionPlan();
-        return { changes: [change], provides: provide("taskDefinitionArn", reusable?.arn, !reusable) };
+        const { change, reusable, heldBack } = taskDefinitionPlan();
+        return {
+          changes: [change],
+          provides: provide("taskDefinitionArn", reusable?.arn, !reusable),
+          ...(heldBack ? { heldBack: [heldBack] } : {}),
+        };
       },
       async apply(_refs, emit) {
-        const { change, reusable, desired } = taskDefinitionPlan();
+        const { change, reusable, desired, retried } = taskDefinitionPlan();
+        if (retried) {
+          await mutate(change, emit, () => clearFailedMark(clients, context.taskDefinitions, retried.arn));
+          return { taskDefinitionArn: retried.arn };
+        }
         if (reusable) return { taskDefinitionArn: reusable.arn };
         return {
           taskDefinitionArn: await mutate(change, emit, () => registerTaskDefinition(clients, desired)),
@@ -583,10 +646,16 @@ export function buildStack(context: StackContext, observation: Observation): Sta
           );
         } else if (change.action === "update" && ecsService) {
           await mutate(change, emit, () =>
-            retryExpected(() => updateService(clients, desired, ecsService), {
-              ...waitOptions(change, emit),
-              isExpected: listenerNotSettled,
-            }),
+            retryExpected(
+              () =>
+                updateService(clients, desired, ecsService, {
+                  forceNewDeployment: options.forceNewDeployment === true,
+                }),
+              {
+                ...waitOptions(change, emit),
+                isExpected: listenerNotSettled,
+              },
+            ),
           );
         }
         return {};
@@ -692,17 +761,23 @@ export function buildStack(context: StackContext, observation: Observation): Sta
  * The plan: every node's changes, in dependency order, with references flowing from node to node,
  * and what the nodes leave alone on purpose.
  */
-export function planStack(nodes: readonly StackNode[]): { changes: Change[]; skipped: LeftInPlace[] } {
+export function planStack(nodes: readonly StackNode[]): {
+  changes: Change[];
+  skipped: LeftInPlace[];
+  heldBack: HeldBack[];
+} {
   const refs = unknownRefs();
   const changes: Change[] = [];
   const skipped: LeftInPlace[] = [];
+  const heldBack: HeldBack[] = [];
   for (const node of nodes) {
     const planned = node.plan(refs);
     Object.assign(refs, planned.provides);
     changes.push(...planned.changes);
     skipped.push(...(planned.skipped ?? []));
+    heldBack.push(...(planned.heldBack ?? []));
   }
-  return { changes, skipped };
+  return { changes, skipped, heldBack };
 }
 
 /** The plan's changes alone. */

@@ -1,8 +1,14 @@
 /** `ecs-converge apply`: converges AWS to the spec once, printing each change as it happens. */
-import { hasChanges, summarize } from "../../engine/plan.ts";
+import type { AwsClients } from "../../aws/clients.ts";
+import { type HeldBack, hasChanges, summarize } from "../../engine/plan.ts";
 import { applyPlan, planService } from "../../engine/reconcile.ts";
-import { summaryLine } from "../../engine/render-plan.ts";
-import { RolloutFailedError, type RolloutState, waitForStable } from "../../engine/rollout.ts";
+import { heldBackLine, summaryLine } from "../../engine/render-plan.ts";
+import {
+  heldBackFailure,
+  RolloutFailedError,
+  type RolloutState,
+  waitForStable,
+} from "../../engine/rollout.ts";
 import type { ApplyEvent } from "../../engine/stack.ts";
 import { markRevisionFailed } from "../../resources/task-definition/task-definition.ts";
 import {
@@ -21,7 +27,15 @@ export interface ApplyOptions extends AwsCommandOptions {
   wait?: boolean;
   timeout: string;
   pollInterval: string;
+  /** Roll out a held-back revision again, once the cause of its failure is fixed outside the spec. */
+  retryFailed?: boolean;
+  /** A new deployment even when nothing changed. */
+  forceNewDeployment?: boolean;
 }
+
+/** What to do about a held-back revision, once its cause is known. */
+const HELD_BACK_HINT =
+  "fix the cause outside the spec (push the image, grant the secret…) and run apply --retry-failed, or change the spec";
 
 const VERBS = {
   create: ["creating", "created"],
@@ -40,23 +54,31 @@ export async function applyCommand(options: ApplyOptions, streams: CliStreams): 
   const out = new TerminalWriter(streams.stdout);
   const timeoutMs = parseDuration("--timeout", options.timeout, { minMs: 1000, maxMs: 24 * 3_600_000 });
   const pollMs = parseDuration("--poll-interval", options.pollInterval);
+  const planOptions = {
+    retryFailed: options.retryFailed === true,
+    forceNewDeployment: options.forceNewDeployment === true,
+  };
+  /** Services whose spec is not running because a revision is held back: apply fails once all are done. */
+  const notRunning: string[] = [];
   for (const loaded of await loadValidSpecs(options.file)) {
     // --timeout bounds the whole apply of each service, the changes as well as the wait, whatever AWS does.
     const deadline = commandDeadline("--timeout", options.timeout, timeoutMs);
     const clients = await clientsForSpec(loaded, options, () => deadline.signal);
     const name = loaded.spec.metadata.name;
     try {
-      const plan = await planService(clients, loaded.spec);
+      const plan = await planService(clients, loaded.spec, undefined, planOptions);
+      const { heldBack } = plan;
       if (hasChanges(plan.changes)) {
         out.line(
           out.style(
             "bold",
-            `Applying service "${name}" in ${clients.region}: ${summaryLine(summarize(plan.changes))}`,
+            `Applying service "${name}" in ${clients.region}: ${summaryLine(summarize(plan.changes), heldBack.length)}`,
           ),
         );
-      } else {
+      } else if (heldBack.length === 0) {
         out.line(`${name}: no changes: AWS matches the spec.`);
       }
+      for (const held of heldBack) out.line(out.style("red", heldBackLine(held)));
       const refs = await applyPlan(plan, (event: ApplyEvent) => {
         const { change } = event;
         const label = `${change.resource} ${change.name}`;
@@ -66,6 +88,10 @@ export async function applyCommand(options: ApplyOptions, streams: CliStreams): 
             `  ${event.phase === "start" ? VERBS[change.action][0] : out.style("green", VERBS[change.action][1])} ${label}`,
           );
       });
+      if (heldBack.length > 0) {
+        notRunning.push(await describeNotRunning(clients, loaded.spec.spec.cluster, name, heldBack));
+        continue;
+      }
       if (!options.wait) continue;
 
       out.line(`${name}: waiting for the service to become stable (at most ${options.timeout})…`);
@@ -95,7 +121,7 @@ export async function applyCommand(options: ApplyOptions, streams: CliStreams): 
         const failedRevision = error.state.failedTaskDefinition;
         if (failedRevision) await markRevisionFailed(clients, plan.context.taskDefinitions, failedRevision);
         throw new CliError(error.message, {
-          hint: "fix the image or configuration in the spec and apply again; the failed revision is not rolled out again until the spec changes",
+          hint: `the failed revision is now held back: ${HELD_BACK_HINT}`,
         });
       }
     } catch (error) {
@@ -105,5 +131,22 @@ export async function applyCommand(options: ApplyOptions, streams: CliStreams): 
       for (const client of Object.values(clients)) if (typeof client === "object") client.destroy();
     }
   }
+  if (notRunning.length > 0) throw new CliError(notRunning.join("; "), { hint: HELD_BACK_HINT });
   return ExitCode.Ok;
+}
+
+/** `service "web" is not running its spec: web:2 is held back (why it failed, when AWS still says)`. */
+async function describeNotRunning(
+  clients: AwsClients,
+  cluster: string,
+  service: string,
+  heldBack: readonly HeldBack[],
+): Promise<string> {
+  const parts = await Promise.all(
+    heldBack.map(async (held) => {
+      const failure = await heldBackFailure(clients, cluster, service, held.arn);
+      return `${held.name} is held back (${failure ?? held.reason})`;
+    }),
+  );
+  return `service "${service}" is not running its spec: ${parts.join(", ")}`;
 }

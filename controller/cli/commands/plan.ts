@@ -18,21 +18,23 @@ export async function planCommand(options: PlanOptions, streams: CliStreams): Pr
   for (const loaded of await loadValidSpecs(options.file)) {
     const clients = await clientsForSpec(loaded, options);
     try {
-      const { changes, skipped } = await planService(clients, loaded.spec);
-      changed ||= hasChanges(changes);
+      const { changes, skipped, heldBack } = await planService(clients, loaded.spec);
+      // A held-back revision is a change pending: the spec is not running until it is rolled out.
+      changed ||= hasChanges(changes) || heldBack.length > 0;
       const visible = changes.filter((change) => change.action !== "noop");
       documents.push({
         service: loaded.spec.metadata.name,
         region: clients.region,
         changes: visible,
         skipped,
+        heldBack,
         summary: summarize(changes),
       });
       if (!options.json) {
         out.line(
           out.style("bold", `Service "${loaded.spec.metadata.name}" in ${clients.region} (${loaded.file}):`),
         );
-        for (const line of renderPlan(changes, (style, text) => out.style(style, text), skipped))
+        for (const line of renderPlan(changes, (style, text) => out.style(style, text), skipped, heldBack))
           out.line(line);
       }
     } catch (error) {

@@ -1,6 +1,7 @@
 /** `ecs-converge status`: per service, what exists, how the rollout stands, and whether anything drifted. */
 import { hasChanges, summarize } from "../../engine/plan.ts";
 import { planService } from "../../engine/reconcile.ts";
+import { heldBackLine } from "../../engine/render-plan.ts";
 import { readRollout } from "../../engine/rollout.ts";
 import { desiredTargetGroup } from "../../resources/target-group/target-group.ts";
 import { type AwsCommandOptions, clientsForSpec, explainFailure, loadValidSpecs } from "../aws-session.ts";
@@ -19,11 +20,12 @@ export async function statusCommand(options: StatusOptions, streams: CliStreams)
     const name = loaded.spec.metadata.name;
     try {
       const plan = await planService(clients, loaded.spec);
-      const { observation } = plan;
+      const { observation, heldBack } = plan;
       const currentName = desiredTargetGroup(loaded.spec, plan.context.network).name;
       const targetGroup = observation.targetGroups.find((group) => group.name === currentName);
+      // Read against the held-back revision, the rollout says it was rolled back, and why.
       const rollout = observation.service
-        ? await readRollout(clients, loaded.spec.spec.cluster, name, targetGroup?.arn)
+        ? await readRollout(clients, loaded.spec.spec.cluster, name, targetGroup?.arn, heldBack[0]?.arn)
         : undefined;
       const resources = plan.changes
         .filter((change) => change.action !== "delete")
@@ -35,8 +37,11 @@ export async function statusCommand(options: StatusOptions, streams: CliStreams)
       const report = {
         service: name,
         region: clients.region,
+        // In sync: nothing to change and nothing held back; a held-back revision means the spec is not running.
+        inSync: !hasChanges(plan.changes) && heldBack.length === 0,
         drifted: hasChanges(plan.changes),
         changes: summarize(plan.changes),
+        heldBack,
         loadBalancer: observation.loadBalancer && {
           dnsName: observation.loadBalancer.dnsName,
           state: observation.loadBalancer.state,
@@ -47,10 +52,14 @@ export async function statusCommand(options: StatusOptions, streams: CliStreams)
       reports.push(report);
       if (options.json) continue;
 
-      const drift = report.drifted
-        ? out.style("yellow", "differs from the spec (run plan to see how)")
-        : out.style("green", "in sync with the spec");
+      const drift =
+        heldBack.length > 0
+          ? out.style("red", "not running the spec")
+          : report.drifted
+            ? out.style("yellow", "differs from the spec (run plan to see how)")
+            : out.style("green", "in sync with the spec");
       out.line(out.style("bold", `Service "${name}" in ${clients.region}: ${drift}`));
+      for (const held of heldBack) out.line(out.style("red", heldBackLine(held)));
       for (const resource of resources) {
         out.line(
           `  ${resource.found ? out.style("green", "found  ") : out.style("red", "missing")} ${resource.resource.padEnd(15)} ${resource.name}`,

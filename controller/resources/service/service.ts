@@ -229,6 +229,7 @@ export async function updateService(
   clients: AwsClients,
   desired: DesiredService,
   observed: ObservedService,
+  options: { forceNewDeployment?: boolean } = {},
 ): Promise<void> {
   const { settings } = desired;
   const count = expectedDesiredCount(desired, observed.desiredCount);
@@ -244,6 +245,7 @@ export async function updateService(
       healthCheckGracePeriodSeconds: settings.healthCheckGracePeriodSeconds,
       deploymentConfiguration: settings.deploymentConfiguration,
       propagateTags: settings.propagateTags,
+      ...(options.forceNewDeployment ? { forceNewDeployment: true } : {}),
     }),
   );
   await addEcsTags(clients, observed.arn, missingTags(desired.tags, observed.tags));

@@ -219,6 +219,21 @@ export async function markRevisionFailed(
   cache.forget(arn);
 }
 
+/**
+ * Clears the failed mark of a revision an operator rolls out again (`apply --retry-failed`): the tag
+ * then says `retried`, and a new failure marks it failed again.
+ */
+export async function clearFailedMark(
+  clients: AwsClients,
+  cache: TaskDefinitionCache,
+  arn: string,
+): Promise<void> {
+  await clients.ecs.send(
+    new TagResourceCommand({ resourceArn: arn, tags: [{ key: FAILED_ROLLOUT_TAG, value: "retried" }] }),
+  );
+  cache.forget(arn);
+}
+
 /** ARNs of the family's ACTIVE revisions, newest first. */
 export async function listActiveRevisions(clients: AwsClients, family: string): Promise<string[]> {
   const arns: string[] = [];
