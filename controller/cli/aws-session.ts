@@ -12,6 +12,7 @@ import {
   LOCAL_EMULATOR_ENDPOINT,
   NoRegionError,
 } from "../aws/clients.ts";
+import { diagnoseCredentials } from "../aws/credential-diagnosis.ts";
 import { classifyAwsError } from "../aws/errors.ts";
 import { SpecReferenceError } from "../engine/network.ts";
 import { OwnershipConflictError } from "../engine/ownership-check.ts";
@@ -124,6 +125,14 @@ export function explainFailure(error: unknown, loaded: LoadedSpec, options: AwsC
   }
   const name = (error as { name?: string } | undefined)?.name;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (name === "CredentialsProviderError" || code === "ENOENT") {
+    const diagnosis = diagnoseCredentials();
+    // The SDK reads a web identity token file itself and lets its ENOENT through as it is.
+    const path = (error as NodeJS.ErrnoException).path;
+    if (diagnosis && (name === "CredentialsProviderError" || diagnosis.missingTokenFile === path)) {
+      return new CliError(diagnosis.message, { hint: diagnosis.hint, cause: error });
+    }
+  }
   if (name === "CredentialsProviderError") {
     return new CliError("no AWS credentials found", {
       hint: "set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or use --local for the built-in emulator",
