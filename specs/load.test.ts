@@ -568,6 +568,22 @@ describe("warnings", () => {
     expect(warningsOf(specYaml({ spec: { task: { container: { image: digest } } } }))).toEqual([]);
   });
 
+  it("says that autoscaling manages a desiredCount the spec sets, at the field", () => {
+    const text = specYaml({
+      spec: { service: { desiredCount: 3 }, autoscaling: { minTasks: 2, maxTasks: 6 } },
+    });
+    const [warning, ...others] = warningsOf(text);
+    expect(others).toEqual([]);
+    expect(warning).toMatchObject({ severity: "warning", path: "spec.service.desiredCount" });
+    expect(warning?.message).toMatch(/^desiredCount is managed by autoscaling within \[2, 6\]: 3 is only/);
+    expect(textAt(text, warning?.line, warning?.column).startsWith("3")).toBe(true);
+  });
+
+  it("leaves desiredCount alone without autoscaling, and when autoscaling fills it in", () => {
+    expect(warningsOf(specYaml({ spec: { service: { desiredCount: 3 } } }))).toEqual([]);
+    expect(warningsOf(specYaml({ spec: { autoscaling: { minTasks: 2, maxTasks: 6 } } }))).toEqual([]);
+  });
+
   it("gives a spec of defaults no warnings", () => {
     expect(warningsOf(specYaml())).toEqual([]);
   });

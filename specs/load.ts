@@ -95,7 +95,7 @@ export function parseSpec(text: string, file: string): LoadedSpec {
     throw new SpecError(file, issues.sort(byPosition));
   }
 
-  const warnings = collectWarnings(result.data).map((warning) => ({
+  const warnings = collectWarnings(result.data, value).map((warning) => ({
     severity: "warning" as const,
     file,
     ...locate(document, lineCounter, warning.path),

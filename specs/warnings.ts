@@ -9,10 +9,24 @@ export interface SpecWarning {
   message: string;
 }
 
-/** Everything worth a warning in a valid spec. */
-export function collectWarnings(document: ServiceSpec): SpecWarning[] {
+/**
+ * Everything worth a warning in a valid spec. `written` is the document as written, before defaults,
+ * for advice about what its author set rather than what the defaults filled in.
+ */
+export function collectWarnings(document: ServiceSpec, written: unknown = {}): SpecWarning[] {
   const { spec } = document;
   const warnings: SpecWarning[] = [];
+
+  const scaling = spec.autoscaling;
+  if (scaling && valueWritten(written, ["spec", "service", "desiredCount"])) {
+    warnings.push({
+      path: ["spec", "service", "desiredCount"],
+      message:
+        `desiredCount is managed by autoscaling within [${scaling.minTasks}, ${scaling.maxTasks}]: ` +
+        `${spec.service.desiredCount} is only the count the service starts with, and editing it later changes nothing; ` +
+        "change autoscaling.minTasks or maxTasks instead, or remove desiredCount",
+    });
+  }
 
   const check = spec.loadBalancer.healthCheck;
   const secondsToHealthy = check.healthyThreshold * check.intervalSeconds;
@@ -45,6 +59,16 @@ export function collectWarnings(document: ServiceSpec): SpecWarning[] {
   }
 
   return warnings;
+}
+
+/** Whether the written document has a value at `path` (a field left out gets its default silently). */
+function valueWritten(written: unknown, path: readonly string[]): boolean {
+  let value = written;
+  for (const key of path) {
+    if (typeof value !== "object" || value === null || !Object.hasOwn(value, key)) return false;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value !== undefined && value !== null;
 }
 
 function hasTag(image: string): boolean {
