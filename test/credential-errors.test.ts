@@ -62,7 +62,7 @@ aws_access_key_id = AKIAIOSFODNN7EXAMPLE
 `;
 
 /** plan against an address nothing answers on, in an environment of only what the case sets. */
-async function planWith(caseName: string, environment: Record<string, string>) {
+async function planWith(caseName: string, environment: Record<string, string | undefined>) {
   const home = join(directory, caseName);
   const configFile = join(directory, `${caseName}.config`);
   const credentialsFile = join(directory, `${caseName}.credentials`);
