@@ -17,6 +17,7 @@ import {
 } from "../aws/call-guard.ts";
 import { type AwsClients, NoRegionError } from "../aws/clients.ts";
 import { classifyAwsError } from "../aws/errors.ts";
+import { desiredCountOwnedByAutoscaling } from "../engine/autoscaling-owned.ts";
 import { SpecReferenceError } from "../engine/network.ts";
 import { OwnershipConflictError } from "../engine/ownership-check.ts";
 import { type Change, summarize } from "../engine/plan.ts";
@@ -136,6 +137,8 @@ export class ServiceWorker {
   #rollout: RolloutState | undefined;
   #lastError: string | undefined;
   #lastProgress = "";
+  /** The spec version whose desiredCount autoscaling owns was last reported (once per version). */
+  #autoscalingOwnedKey: string | undefined;
   #reportedFailure: string | undefined;
   /** Why a revision is held back after its rollout failed (undefined: nothing held back). */
   #heldBack: string | undefined;
@@ -372,6 +375,7 @@ export class ServiceWorker {
       this.#firstPass = false;
       if (isDrift) this.#driftKey = key;
       this.#reportChanges(pending, isDrift);
+      this.#reportOwnedByAutoscaling(key, plan.observation.service);
 
       const reportOnly = this.#deps.settings.dryRun || loaded.spec.spec.driftPolicy === "report";
       let taskDefinition: string | undefined;
@@ -438,6 +442,23 @@ export class ServiceWorker {
         );
       }
     }
+  }
+
+  /** An edit of desiredCount plans nothing when autoscaling owns it: say so, once per spec version. */
+  #reportOwnedByAutoscaling(key: string, observed: { desiredCount: number } | undefined): void {
+    const owned = desiredCountOwnedByAutoscaling(this.#loaded.spec, observed);
+    if (!owned || this.#autoscalingOwnedKey === key) return;
+    this.#autoscalingOwnedKey = key;
+    this.#log.info(
+      {
+        path: owned.path,
+        desired: owned.specValue,
+        observed: owned.observed,
+        within: `[${owned.within.join(", ")}]`,
+        hint: "change autoscaling.minTasks or maxTasks to change the count",
+      },
+      "desiredCount is managed by autoscaling",
+    );
   }
 
   #logApplyEvent(event: ApplyEvent): void {

@@ -1,4 +1,5 @@
 /** `ecs-converge plan`: the dry-run diff. Reads AWS, changes nothing, prints what apply would do. */
+import { desiredCountOwnedByAutoscaling } from "../../engine/autoscaling-owned.ts";
 import { hasChanges, summarize } from "../../engine/plan.ts";
 import { planService } from "../../engine/reconcile.ts";
 import { renderPlan } from "../../engine/render-plan.ts";
@@ -18,7 +19,10 @@ export async function planCommand(options: PlanOptions, streams: CliStreams): Pr
   for (const loaded of await loadValidSpecs(options.file)) {
     const clients = await clientsForSpec(loaded, options);
     try {
-      const { changes, skipped, heldBack } = await planService(clients, loaded.spec);
+      const { changes, skipped, heldBack, observation } = await planService(clients, loaded.spec);
+      // An edit of a field autoscaling owns plans nothing: say why rather than stay silent.
+      const owned = desiredCountOwnedByAutoscaling(loaded.spec, observation.service);
+      const notes = owned ? [{ path: owned.path, message: owned.message }] : [];
       // A held-back revision is a change pending: the spec is not running until it is rolled out.
       changed ||= hasChanges(changes) || heldBack.length > 0;
       const visible = changes.filter((change) => change.action !== "noop");
@@ -28,6 +32,7 @@ export async function planCommand(options: PlanOptions, streams: CliStreams): Pr
         changes: visible,
         skipped,
         heldBack,
+        notes,
         summary: summarize(changes),
       });
       if (!options.json) {
@@ -36,6 +41,7 @@ export async function planCommand(options: PlanOptions, streams: CliStreams): Pr
         );
         for (const line of renderPlan(changes, (style, text) => out.style(style, text), skipped, heldBack))
           out.line(line);
+        for (const note of notes) out.line(out.style("dim", `  note: ${note.message}`));
       }
     } catch (error) {
       throw explainFailure(error, loaded, options);

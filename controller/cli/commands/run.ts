@@ -142,7 +142,7 @@ export async function runCommand(
   if (emulator) {
     log.info(
       { status: `${daemon.url}/status`, metrics: `${daemon.url}/metrics` },
-      `watching ${options.file}: edit it (say desiredCount, or the health check path) and the change is applied within a second; Ctrl-C stops`,
+      `watching ${options.file}: edit it (say APP_VERSION or the image tag for a rollout of a new revision, or autoscaling.minTasks: 3 for a third task) and the change is applied within a second; Ctrl-C stops`,
     );
   }
 
