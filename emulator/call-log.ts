@@ -1,4 +1,7 @@
 /** Every API call the emulator served: benchmarks count AWS calls per pass from it, tests read it for the IAM policy. */
+import type { ResourceAtCall } from "./call-resources.ts";
+
+export type { ResourceAtCall } from "./call-resources.ts";
 
 export interface CallRecord {
   /** Simulated epoch milliseconds. */
@@ -12,6 +15,15 @@ export interface CallRecord {
   action: string;
   /** The AWS error code, when the call failed. */
   error?: string;
+  /**
+   * What IAM authorizes the call against: each resource's ARN and its tags when the call arrived
+   * (`created` for what the call made). Absent for calls on no particular resource (Describe, List).
+   */
+  resources?: ResourceAtCall[];
+  /** The tags the request writes (a create's tags, or a tagging call's). */
+  requestTags?: Record<string, string>;
+  /** IAM roles the request hands to a service (a task definition's roles). */
+  passedRoles?: string[];
 }
 
 export class CallLog {

@@ -4,6 +4,7 @@
  * operation itself, encoding, and the call log. Pure with respect to the network: the server does I/O.
  */
 import type { CallLog } from "./call-log.ts";
+import { subjectsOf } from "./call-resources.ts";
 import { AwsError } from "./errors.ts";
 import type { Fault, FaultPolicy } from "./faults.ts";
 import { DEFAULT_REGION, requestId as newRequestId } from "./identity.ts";
@@ -141,6 +142,8 @@ export class Dispatcher {
   run(call: RoutedCall, fault?: Fault): WireResponse {
     const { service, operation } = call;
     this.#world.catchUp();
+    const region = this.#world.region(call.region);
+    const subjects = subjectsOf(service.id, operation, call.input, region);
     let response: WireResponse;
     let failure: string | undefined;
     try {
@@ -150,7 +153,7 @@ export class Dispatcher {
         throw new AwsError("InternalFailure", "We encountered an internal error. Please try again.", 500);
       const output = service.operations[operation]?.(call.input, {
         world: this.#world,
-        region: this.#world.region(call.region),
+        region,
         now: this.#world.time,
         random: this.#world.random,
         requestId: call.requestId,
@@ -176,6 +179,7 @@ export class Dispatcher {
       operation,
       action: `${service.iamPrefix}:${operation}`,
       ...(failure === undefined ? {} : { error: failure }),
+      ...subjects?.finish(),
     });
     return response;
   }
