@@ -9,6 +9,7 @@ import { ECSClient } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { ServiceSpec } from "../../specs/index.ts";
+import { recordFailedCalls } from "./failed-call.ts";
 
 export interface AwsClients {
   region: string;
@@ -81,7 +82,7 @@ export const EMULATOR_ACCESS_KEY_ID = "ecs-converge";
 
 export function createAwsClients(options: ClientOptions & { region: string }): AwsClients {
   const config = sdkClientConfig(options);
-  return {
+  const clients = {
     region: options.region,
     ec2: new EC2Client(config),
     elbv2: new ElasticLoadBalancingV2Client(config),
@@ -89,6 +90,12 @@ export function createAwsClients(options: ClientOptions & { region: string }): A
     autoscaling: new ApplicationAutoScalingClient(config),
     logs: new CloudWatchLogsClient(config),
   };
+  recordFailedCalls(clients.ec2, "EC2");
+  recordFailedCalls(clients.elbv2, "ELBv2");
+  recordFailedCalls(clients.ecs, "ECS");
+  recordFailedCalls(clients.autoscaling, "Application Auto Scaling");
+  recordFailedCalls(clients.logs, "CloudWatch Logs");
+  return clients;
 }
 
 /** No region in the spec, the environment or the profile: nothing says where the service runs. */
