@@ -150,3 +150,40 @@ describe("ecs-converge schema", () => {
     expect(stdout).toBe(await readFile(join(repository, "specs/service.schema.json"), "utf8"));
   });
 });
+
+describe("duration options", () => {
+  /** Every `--<name> <duration>` option of every command, read from the commands' own help. */
+  async function durationOptions(): Promise<Array<{ command: string; option: string }>> {
+    const { stdout } = await run("--help");
+    const commands = [...stdout.matchAll(/^ {2}([a-z-]+)(?: \[options\])?\s/gm)].map(
+      (match) => match[1] ?? "",
+    );
+    const found: Array<{ command: string; option: string }> = [];
+    for (const command of commands.filter((name) => name !== "help")) {
+      const help = (await run(command, "--help")).stdout;
+      for (const match of help.matchAll(/(--[a-z-]+) <duration>/g))
+        found.push({ command, option: match[1] ?? "" });
+    }
+    return found;
+  }
+
+  it("all use the one duration grammar with bounds: 0s is refused by name before anything runs", async () => {
+    const options = await durationOptions();
+    expect(options.map(({ command, option }) => `${command} ${option}`)).toEqual(
+      expect.arrayContaining([
+        "run --resync",
+        "apply --timeout",
+        "apply --poll-interval",
+        "plan --call-timeout",
+      ]),
+    );
+    for (const { command, option } of options) {
+      // A spec that does not exist: an option checked only after loading would report the file instead.
+      const { code, stderr } = await run(command, "-f", "/nonexistent/service.yaml", option, "0s");
+      expect(code, `${command} ${option} 0s`).toBe(1);
+      expect(stderr, `${command} ${option} 0s`).toMatch(
+        new RegExp(`^error: ${option} 0s: must be (between|at least) `, "m"),
+      );
+    }
+  });
+});

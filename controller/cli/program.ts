@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { formatIssue, SpecError } from "../../specs/index.ts";
-import { CALL_TIMEOUT_HELP } from "./aws-session.ts";
+import { CALL_TIMEOUT_HELP, callTimeoutsFrom } from "./aws-session.ts";
 import { CliError } from "./cli-error.ts";
 import { type ApplyOptions, applyCommand } from "./commands/apply.ts";
 import { type DestroyCommandOptions, destroyCommand } from "./commands/destroy.ts";
@@ -45,7 +45,11 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
       writeOut: (text) => streams.stdout.write(text),
       writeErr: (text) => streams.stderr.write(text),
     })
-    .exitOverride();
+    .exitOverride()
+    // Checked before any command starts, so a bad value is refused before specs are read or AWS is called.
+    .hook("preAction", (_program, command) => {
+      callTimeoutsFrom(command.opts());
+    });
 
   program
     .command("validate")

@@ -53,7 +53,8 @@ function describeProgress(state: RolloutState): string {
 export async function applyCommand(options: ApplyOptions, streams: CliStreams): Promise<ExitCode> {
   const out = new TerminalWriter(streams.stdout);
   const timeoutMs = parseDuration("--timeout", options.timeout, { minMs: 1000, maxMs: 24 * 3_600_000 });
-  const pollMs = parseDuration("--poll-interval", options.pollInterval);
+  // Below 100 ms --wait would poll AWS in a tight loop; above 10 minutes it would miss the end of a rollout by as much.
+  const pollMs = parseDuration("--poll-interval", options.pollInterval, { minMs: 100, maxMs: 10 * 60_000 });
   const planOptions = {
     retryFailed: options.retryFailed === true,
     forceNewDeployment: options.forceNewDeployment === true,
