@@ -124,6 +124,37 @@ describe("CloudWatch Logs", () => {
     ]);
   });
 
+  it("filters by stream name prefix and time, oldest first; a prefix with stream names is refused", async () => {
+    await clients.logs.send(new CreateLogGroupCommand({ logGroupName: "/ecs/web" }));
+    const logs = emulator.world.region("us-east-1").logs;
+    const start = emulator.world.time;
+    appendLogEvents(logs, "/ecs/web", "web/app/task2", ["second task"], start + 2000);
+    appendLogEvents(logs, "/ecs/web", "web/app/task1", ["early"], start);
+    appendLogEvents(logs, "/ecs/web", "web/app/task1", ["first task"], start + 1000);
+    appendLogEvents(logs, "/ecs/web", "other/app/task3", ["not ours"], start + 1500);
+
+    const { events } = await clients.logs.send(
+      new FilterLogEventsCommand({
+        logGroupName: "/ecs/web",
+        logStreamNamePrefix: "web/",
+        startTime: start + 500,
+      }),
+    );
+    expect(events?.map((event) => [event.logStreamName, event.message])).toEqual([
+      ["web/app/task1", "first task"],
+      ["web/app/task2", "second task"],
+    ]);
+    await expect(
+      clients.logs.send(
+        new FilterLogEventsCommand({
+          logGroupName: "/ecs/web",
+          logStreamNamePrefix: "web/",
+          logStreamNames: ["web/app/task1"],
+        }),
+      ),
+    ).rejects.toBeInstanceOf(InvalidParameterException);
+  });
+
   it("keeps regions apart", async () => {
     await clients.logs.send(new CreateLogGroupCommand({ logGroupName: "/ecs/web" }));
     const { clientsFor } = await import("../../test-clients.ts");

@@ -288,11 +288,18 @@ const operations: Record<string, Operation> = {
     const args = read(input);
     const group = groupNamed(context.region.logs, args.string("logGroupName"));
     const names = args.stringList("logStreamNames");
+    const prefix = args.optionalString("logStreamNamePrefix");
+    if (prefix !== undefined && names.length > 0)
+      throw new AwsError(
+        "InvalidParameterException",
+        "logStreamNames and logStreamNamePrefix are mutually exclusive",
+      );
     const pattern = (args.optionalString("filterPattern") ?? "").replace(/^"|"$/g, "");
     const start = args.optionalInt("startTime") ?? Number.NEGATIVE_INFINITY;
     const end = args.optionalInt("endTime") ?? Number.POSITIVE_INFINITY;
     const matches = [...group.streams.values()]
       .filter((stream) => names.length === 0 || names.includes(stream.name))
+      .filter((stream) => prefix === undefined || stream.name.startsWith(prefix))
       .flatMap((stream) =>
         stream.events.map((event, index) => ({
           logStreamName: stream.name,
