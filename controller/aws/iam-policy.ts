@@ -59,6 +59,7 @@ export const CONTROLLER_ACTIONS: Record<string, readonly string[]> = {
     "DeleteScalingPolicy",
     "DeregisterScalableTarget",
     "DescribeScalableTargets",
+    "DescribeScalingActivities",
     "DescribeScalingPolicies",
     "ListTagsForResource",
     "PutScalingPolicy",

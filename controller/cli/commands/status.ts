@@ -3,9 +3,11 @@ import { hasChanges, summarize } from "../../engine/plan.ts";
 import { planService } from "../../engine/reconcile.ts";
 import { heldBackLine } from "../../engine/render-plan.ts";
 import { readRollout } from "../../engine/rollout.ts";
+import { readServiceActivity } from "../../engine/service-activity.ts";
 import { desiredTargetGroup } from "../../resources/target-group/target-group.ts";
 import { type AwsCommandOptions, clientsForSpec, explainFailure, loadValidSpecs } from "../aws-session.ts";
 import { ExitCode } from "../exit-codes.ts";
+import { renderActivity } from "../status-activity.ts";
 import { type CliStreams, TerminalWriter } from "../terminal.ts";
 
 export interface StatusOptions extends AwsCommandOptions {
@@ -27,6 +29,14 @@ export async function statusCommand(options: StatusOptions, streams: CliStreams)
       const rollout = observation.service
         ? await readRollout(clients, loaded.spec.spec.cluster, name, targetGroup?.arn, heldBack[0]?.arn)
         : undefined;
+      const activity = observation.service
+        ? await readServiceActivity(clients, {
+            cluster: loaded.spec.spec.cluster,
+            service: observation.service,
+            targetGroupArn: targetGroup?.arn,
+            scalableTarget: observation.scaling.target,
+          })
+        : undefined;
       const resources = plan.changes
         .filter((change) => change.action !== "delete")
         .map((change) => ({
@@ -37,6 +47,8 @@ export async function statusCommand(options: StatusOptions, streams: CliStreams)
       const report = {
         service: name,
         region: clients.region,
+        // Deployed: the ECS service exists. Without it (never applied, or destroyed) nothing runs.
+        deployed: observation.service !== undefined,
         // In sync: nothing to change and nothing held back; a held-back revision means the spec is not running.
         inSync: !hasChanges(plan.changes) && heldBack.length === 0,
         drifted: hasChanges(plan.changes),
@@ -48,12 +60,22 @@ export async function statusCommand(options: StatusOptions, streams: CliStreams)
         },
         resources,
         rollout,
+        events: activity?.events ?? [],
+        tasks: activity?.tasks ?? [],
+        autoscaling: activity?.autoscaling,
       };
       reports.push(report);
       if (options.json) continue;
 
-      const drift =
-        heldBack.length > 0
+      const found = resources.filter((resource) => resource.found).length;
+      const drift = !report.deployed
+        ? out.style(
+            "yellow",
+            found === 0
+              ? "not deployed (apply creates it)"
+              : `not deployed: the ECS service does not exist; ${found} of ${resources.length} resources remain`,
+          )
+        : heldBack.length > 0
           ? out.style("red", "not running the spec")
           : report.drifted
             ? out.style("yellow", "differs from the spec (run plan to see how)")
@@ -78,6 +100,8 @@ export async function statusCommand(options: StatusOptions, streams: CliStreams)
         }
         if (rollout.failure) out.line(out.style("red", `  ${rollout.failure}`));
       }
+      if (activity)
+        for (const line of renderActivity(activity, (style, text) => out.style(style, text))) out.line(line);
     } catch (error) {
       throw explainFailure(error, loaded, options);
     } finally {
