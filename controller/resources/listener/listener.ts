@@ -140,6 +140,8 @@ export async function updateListener(
   desired: DesiredListener,
   observed: ObservedListener,
 ): Promise<void> {
+  // Tags first: adopting claims the resource before changing it, so a policy scoped to our tag allows the change.
+  await addElbTags(clients, observed.arn, missingTags(desired.tags, observed.tags));
   if (
     desired.port !== observed.port ||
     desired.protocol !== observed.protocol ||
@@ -154,7 +156,6 @@ export async function updateListener(
       }),
     );
   }
-  await addElbTags(clients, observed.arn, missingTags(desired.tags, observed.tags));
 }
 
 export async function deleteListener(clients: AwsClients, arn: string): Promise<void> {

@@ -148,6 +148,9 @@ export async function updateLoadBalancer(
   desired: DesiredLoadBalancer,
   observed: ObservedLoadBalancer,
 ): Promise<void> {
+  // Tags first: adopting claims the resource before changing it, so a policy scoped to our tag allows the change.
+  const { [CLUSTER_TAG]: _cluster, ...managedTags } = desired.tags;
+  await addElbTags(clients, observed.arn, missingTags(managedTags, observed.tags));
   if (desired.subnets.join() !== observed.subnets.join()) {
     await clients.elbv2.send(
       new SetSubnetsCommand({ LoadBalancerArn: observed.arn, Subnets: desired.subnets }),
@@ -158,8 +161,6 @@ export async function updateLoadBalancer(
       new SetSecurityGroupsCommand({ LoadBalancerArn: observed.arn, SecurityGroups: desired.securityGroups }),
     );
   }
-  const { [CLUSTER_TAG]: _cluster, ...managedTags } = desired.tags;
-  await addElbTags(clients, observed.arn, missingTags(managedTags, observed.tags));
 }
 
 /** Deletes it with its listeners; a load balancer already gone is fine (ELBv2 answers success). */

@@ -112,14 +112,15 @@ export async function updateLogGroup(
   desired: DesiredLogGroup,
   observed: ObservedLogGroup,
 ): Promise<void> {
+  // Tags first: adopting claims the resource before changing it, so a policy scoped to our tag allows the change.
+  const tags = missingTags(desired.tags, observed.tags);
+  if (Object.keys(tags).length > 0) {
+    await clients.logs.send(new TagResourceCommand({ resourceArn: observed.arn, tags }));
+  }
   if (observed.retentionInDays !== desired.retentionInDays) {
     await clients.logs.send(
       new PutRetentionPolicyCommand({ logGroupName: desired.name, retentionInDays: desired.retentionInDays }),
     );
-  }
-  const tags = missingTags(desired.tags, observed.tags);
-  if (Object.keys(tags).length > 0) {
-    await clients.logs.send(new TagResourceCommand({ resourceArn: observed.arn, tags }));
   }
 }
 

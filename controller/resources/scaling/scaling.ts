@@ -216,6 +216,11 @@ export async function updateScalableTarget(
   desired: DesiredScalableTarget,
   observed: ObservedScalableTarget,
 ): Promise<void> {
+  // Tags first: adopting claims the resource before changing it, so a policy scoped to our tag allows the change.
+  const tags = missingTags(desired.tags, observed.tags);
+  if (Object.keys(tags).length > 0) {
+    await clients.autoscaling.send(new TagResourceCommand({ ResourceARN: observed.arn, Tags: tags }));
+  }
   if (desired.minCapacity !== observed.minCapacity || desired.maxCapacity !== observed.maxCapacity) {
     await clients.autoscaling.send(
       new RegisterScalableTargetCommand({
@@ -226,10 +231,6 @@ export async function updateScalableTarget(
         MaxCapacity: desired.maxCapacity,
       }),
     );
-  }
-  const tags = missingTags(desired.tags, observed.tags);
-  if (Object.keys(tags).length > 0) {
-    await clients.autoscaling.send(new TagResourceCommand({ ResourceARN: observed.arn, Tags: tags }));
   }
 }
 

@@ -225,7 +225,7 @@ export async function updateSecurityGroup(
   desired: DesiredSecurityGroup,
   observed: ObservedSecurityGroup,
 ): Promise<void> {
-  await convergeRules(clients, observed.groupId, desired, observed);
+  // Tags first: adopting claims the resource before changing it, so a policy scoped to our tag allows the change.
   const tags = Object.entries(missingTags(desired.tags, observed.tags));
   if (tags.length > 0) {
     await clients.ec2.send(
@@ -235,6 +235,7 @@ export async function updateSecurityGroup(
       }),
     );
   }
+  await convergeRules(clients, observed.groupId, desired, observed);
 }
 
 async function convergeRules(

@@ -232,6 +232,8 @@ export async function updateService(
   options: { forceNewDeployment?: boolean } = {},
 ): Promise<void> {
   const { settings } = desired;
+  // Tags first: adopting claims the resource before changing it, so a policy scoped to our tag allows the change.
+  await addEcsTags(clients, observed.arn, missingTags(desired.tags, observed.tags));
   const count = expectedDesiredCount(desired, observed.desiredCount);
   await clients.ecs.send(
     new UpdateServiceCommand({
@@ -248,7 +250,6 @@ export async function updateService(
       ...(options.forceNewDeployment ? { forceNewDeployment: true } : {}),
     }),
   );
-  await addEcsTags(clients, observed.arn, missingTags(desired.tags, observed.tags));
 }
 
 /** Scales to zero and deletes; the service then drains (DRAINING → INACTIVE) on its own. */

@@ -245,6 +245,8 @@ export async function updateTargetGroup(
   desired: DesiredTargetGroup,
   observed: ObservedTargetGroup,
 ): Promise<void> {
+  // Tags first: adopting claims the resource before changing it, so a policy scoped to our tag allows the change.
+  await addElbTags(clients, observed.arn, missingTags(desired.tags, observed.tags));
   const diff = diffTargetGroup(desired, observed).fields;
   if (diff.some((field) => field.path.startsWith("healthCheck."))) {
     await clients.elbv2.send(
@@ -256,7 +258,6 @@ export async function updateTargetGroup(
   }
   if (diff.some((field) => field.path.startsWith("attributes.")))
     await setAttributes(clients, observed.arn, desired.attributes);
-  await addElbTags(clients, observed.arn, missingTags(desired.tags, observed.tags));
 }
 
 /** Deletes it; one already gone is fine. ResourceInUse (a listener still forwarding) is the caller's to retry. */
