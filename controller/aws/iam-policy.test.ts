@@ -2,7 +2,16 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { controllerActions, IMPLIED_ACTIONS, iamPolicyDocument } from "./iam-policy.ts";
+import { parseSpec } from "../../specs/index.ts";
+import { specYaml } from "../../specs/test-builders.ts";
+import {
+  controllerActions,
+  DEFAULT_SCOPE,
+  IMPLIED_ACTIONS,
+  iamPolicyDocument,
+  scopeOfSpecs,
+  UNSCOPED_STATEMENTS,
+} from "./iam-policy.ts";
 
 const controllerRoot = fileURLToPath(new URL("../", import.meta.url));
 const PREFIX_BY_PACKAGE: Record<string, string> = {
@@ -45,5 +54,77 @@ describe("the IAM policy", () => {
     const policy = iamPolicyDocument();
     expect(policy.Version).toBe("2012-10-17");
     expect(policy.Statement.map((statement) => statement.Action)).toContainEqual("iam:PassRole");
+  });
+});
+
+describe("scoping", () => {
+  const statements = iamPolicyDocument().Statement;
+  const actionsOf = (statement: (typeof statements)[number]) =>
+    typeof statement.Action === "string" ? [statement.Action] : statement.Action;
+
+  it("grants on any resource without a condition only the statements documented as unscopable", () => {
+    const unconditional = statements.filter(
+      (statement) => statement.Resource === "*" && statement.Condition === undefined,
+    );
+    expect(unconditional.map((statement) => statement.Sid).sort()).toEqual(
+      ["DeregisterTaskDefinitions", "ReadAnything"].sort(),
+    );
+    const onAnything = statements.filter((statement) => statement.Resource === "*");
+    for (const statement of onAnything) expect(Object.keys(UNSCOPED_STATEMENTS)).toContain(statement.Sid);
+  });
+
+  it("lets every delete and change through only on a resource tagged as ours", () => {
+    const mutating = statements.filter((statement) =>
+      actionsOf(statement).some((action) => /:(Delete|Modify|Update|Set|Authorize|Revoke|Put)/.test(action)),
+    );
+    for (const statement of mutating) {
+      if (statement.Sid === "TargetTrackingAlarms" || statement.Sid === "DeregisterTaskDefinitions") continue;
+      expect(statement.Condition?.StringEquals, statement.Sid).toMatchObject({
+        "aws:ResourceTag/ecs-converge.io/managed-by": "ecs-converge",
+      });
+    }
+  });
+
+  it("lets every create through only when it tags what it makes as ours", () => {
+    const creating = statements.filter((statement) =>
+      actionsOf(statement).some((action) => /:(Create(?!Tags|ServiceLinkedRole)|Register)/.test(action)),
+    );
+    for (const statement of creating) {
+      if (statement.Sid === "CreateSecurityGroupsInVpc") continue; // the VPC half of CreateSecurityGroup
+      expect(
+        statement.Condition?.StringEquals?.["aws:RequestTag/ecs-converge.io/managed-by"] ??
+          statement.Condition?.StringEquals?.["aws:ResourceTag/ecs-converge.io/managed-by"],
+        statement.Sid,
+      ).toBe("ecs-converge");
+    }
+  });
+
+  it("names the specs' services, clusters, log groups, roles and tag keys with -f", () => {
+    const spec = parseSpec(
+      specYaml({
+        metadata: { name: "web", tags: { team: "platform" } },
+        spec: { cluster: "shared", logging: { logGroup: "/apps/web" } },
+      }),
+      "service.yaml",
+    ).spec;
+    const text = JSON.stringify(iamPolicyDocument(scopeOfSpecs([spec], "leases")));
+    expect(text).toContain("loadbalancer/app/web/*");
+    expect(text).toContain("targetgroup/web-*/*");
+    expect(text).toContain("arn:aws:ecs:*:*:cluster/shared");
+    expect(text).toContain("log-group:/apps/web");
+    expect(text).toContain('"aws:TagKeys":["ecs-converge.io/ecs-cluster"');
+    expect(text).toContain('"team"');
+    expect(text).toContain("arn:aws:dynamodb:*:*:table/leases");
+    const passRole = iamPolicyDocument(scopeOfSpecs([spec])).Statement.find(
+      (statement) => statement.Sid === "PassTaskRolesToEcs",
+    );
+    expect(passRole?.Resource).toBe(spec.spec.task.executionRoleArn);
+  });
+
+  it("grants adoption (claiming untagged resources) only when asked", () => {
+    const sids = (adoption: boolean) =>
+      iamPolicyDocument({ ...DEFAULT_SCOPE, adoption }).Statement.map((statement) => statement.Sid);
+    expect(sids(false)).not.toContain("AdoptUntaggedResourcesWithOurNames");
+    expect(sids(true)).toContain("AdoptUntaggedResourcesWithOurNames");
   });
 });

@@ -1,7 +1,15 @@
 /**
- * The least-privilege IAM policy the controller needs: exactly the API actions it calls, plus
- * passing the task roles to ECS. A test fails when the code calls an action missing here.
+ * The least-privilege IAM policy the controller needs: exactly the API actions it calls, each scoped
+ * as far as IAM allows, by the resources' derived names (ARN patterns) and by the ownership tag:
+ * a create must tag what it makes as ours, a change or delete needs a resource already tagged as ours,
+ * and a later tag write may not touch the ownership tag. What IAM cannot scope is listed in
+ * `UNSCOPED_STATEMENTS` with why (and in the README). A test fails when the code calls an action
+ * missing here, and `test/iam-policy.test.ts` evaluates this policy against every call of a whole
+ * lifecycle on the emulator, with the real ARNs and tags.
  */
+import type { ServiceSpec } from "../../specs/index.ts";
+import { CLUSTER_TAG, MANAGED_BY_TAG, MANAGED_BY_VALUE, RESOURCE_TAG, SERVICE_TAG } from "../ownership.ts";
+import { FAILED_ROLLOUT_TAG } from "../resources/task-definition/task-definition.ts";
 
 /** Every AWS API action the controller calls, by IAM service prefix. */
 export const CONTROLLER_ACTIONS: Record<string, readonly string[]> = {
@@ -66,6 +74,8 @@ export const CONTROLLER_ACTIONS: Record<string, readonly string[]> = {
     "RegisterScalableTarget",
     "TagResource",
   ],
+  // Target tracking: Application Auto Scaling creates and deletes the policy's alarms with the caller's permissions.
+  cloudwatch: ["DeleteAlarms", "DescribeAlarms", "PutMetricAlarm"],
   // The lease table (run --lease-table): only replicas that coordinate through leases call these.
   dynamodb: ["CreateTable", "DeleteItem", "DescribeTable", "PutItem", "Scan", "UpdateItem"],
   logs: [
@@ -80,9 +90,15 @@ export const CONTROLLER_ACTIONS: Record<string, readonly string[]> = {
 
 /**
  * Actions no command names but AWS checks anyway: tags passed in a create call need the service's
- * tagging permission (RegisterScalableTarget with Tags needs application-autoscaling:TagResource).
+ * tagging permission (RegisterScalableTarget with Tags needs application-autoscaling:TagResource), and
+ * a target tracking policy's alarms are made with the caller's CloudWatch permissions.
  */
-export const IMPLIED_ACTIONS: readonly string[] = ["application-autoscaling:TagResource"];
+export const IMPLIED_ACTIONS: readonly string[] = [
+  "application-autoscaling:TagResource",
+  "cloudwatch:DeleteAlarms",
+  "cloudwatch:DescribeAlarms",
+  "cloudwatch:PutMetricAlarm",
+];
 
 /** `ec2:CreateSecurityGroup`, … sorted. */
 export function controllerActions(): string[] {
@@ -91,34 +107,400 @@ export function controllerActions(): string[] {
     .sort();
 }
 
-/** The policy document to attach to the controller's role. */
-export function iamPolicyDocument() {
+/** What the policy is scoped to. */
+export interface PolicyScope {
+  /** The services the controller manages: exact names, or patterns (`web*`); `["*"]` for any. */
+  services: readonly string[];
+  /** ECS clusters the services may create and delete (exact names); absent: any cluster, by tag. */
+  clusters?: readonly string[];
+  /** Log groups (exact names); absent: `/ecs/{service}`. */
+  logGroups?: readonly string[];
+  /** VPC ids security groups are made in; absent: any VPC (the default VPC is found at run time). */
+  vpcs?: readonly string[];
+  /** Role ARNs (or patterns) a task definition may name, passed to ECS tasks. */
+  passRoles: readonly string[];
+  /** Every tag key the controller writes, when known (the specs' own tags included): creates may write no other. */
+  tagKeys?: readonly string[];
+  /** The DynamoDB lease table of `run --lease-table`; absent: no DynamoDB permission. */
+  leaseTable?: string;
+  /** Allow taking over untagged resources with our names (`metadata.adopt: true`). */
+  adoption: boolean;
+}
+
+/** Task and execution roles `iam-policy` lets ECS be handed when it is not told which. */
+export const DEFAULT_PASS_ROLE_PATTERN = "arn:aws:iam::*:role/ecs-converge-*";
+
+export const DEFAULT_SCOPE: PolicyScope = {
+  services: ["*"],
+  passRoles: [DEFAULT_PASS_ROLE_PATTERN],
+  adoption: false,
+};
+
+/** The scope of exactly these specs: their names, clusters, log groups, VPCs, roles and tag keys. */
+export function scopeOfSpecs(specs: readonly ServiceSpec[], leaseTable?: string): PolicyScope {
+  const unique = (values: Iterable<string>) => [...new Set(values)].sort();
+  const vpcs = specs.map((spec) => spec.spec.network.vpc);
   return {
-    Version: "2012-10-17",
-    Statement: [
-      { Sid: "ConvergeServices", Effect: "Allow", Action: controllerActions(), Resource: "*" },
-      {
-        Sid: "PassTaskRolesToEcs",
-        Effect: "Allow",
-        Action: "iam:PassRole",
-        Resource: "*",
-        Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
-      },
-      {
-        Sid: "FirstUseServiceLinkedRoles",
-        Effect: "Allow",
-        Action: "iam:CreateServiceLinkedRole",
-        Resource: "*",
-        Condition: {
-          StringEquals: {
-            "iam:AWSServiceName": [
-              "ecs.amazonaws.com",
-              "elasticloadbalancing.amazonaws.com",
-              "ecs.application-autoscaling.amazonaws.com",
-            ],
-          },
+    services: unique(specs.map((spec) => spec.metadata.name)),
+    clusters: unique(specs.map((spec) => spec.spec.cluster)),
+    logGroups: unique(specs.map((spec) => spec.spec.logging.logGroup)),
+    // One spec on the default VPC means the VPC is known only at run time.
+    ...(vpcs.includes("default") ? {} : { vpcs: unique(vpcs) }),
+    passRoles: unique(
+      specs.flatMap((spec) => [spec.spec.task.executionRoleArn, spec.spec.task.taskRoleArn ?? []].flat()),
+    ),
+    tagKeys: unique([
+      MANAGED_BY_TAG,
+      SERVICE_TAG,
+      RESOURCE_TAG,
+      CLUSTER_TAG,
+      FAILED_ROLLOUT_TAG,
+      ...specs.flatMap((spec) => Object.keys(spec.metadata.tags)),
+    ]),
+    ...(leaseTable === undefined ? {} : { leaseTable }),
+    adoption: specs.some((spec) => spec.metadata.adopt),
+  };
+}
+
+/**
+ * The statements IAM cannot scope further, and why: printed in the README, and a test checks that
+ * every statement granting `*` is one of these.
+ */
+export const UNSCOPED_STATEMENTS: Record<string, string> = {
+  ReadAnything:
+    "Describe and List calls: most support no resource-level permissions (IAM grants them only on *), and a read changes nothing",
+  CreateClustersAndTaskDefinitionsTaggedAsOurs:
+    "ecs:CreateCluster and ecs:RegisterTaskDefinition support no resource-level permissions; the request must still tag what it makes as ours",
+  TagEcsOnCreate:
+    "ECS checks ecs:TagResource on * when a create carries tags; ecs:CreateAction limits it to tags written by those creates",
+  DeregisterTaskDefinitions:
+    "ecs:DeregisterTaskDefinition supports no resource-level permissions and no tag condition; the controller deregisters only revisions tagged as ours",
+};
+
+type Condition = Record<string, Record<string, string | string[]>>;
+
+export interface PolicyStatement {
+  Sid: string;
+  Effect: "Allow" | "Deny";
+  Action: string | string[];
+  Resource: string | string[];
+  Condition?: Condition;
+}
+
+export interface PolicyDocument {
+  Version: "2012-10-17";
+  Statement: PolicyStatement[];
+}
+
+/** Merges condition blocks: the same operator's keys are combined (all must hold). */
+function conditions(...blocks: Condition[]): Condition {
+  const merged: Condition = {};
+  for (const block of blocks)
+    for (const [operator, keys] of Object.entries(block)) merged[operator] = { ...merged[operator], ...keys };
+  return merged;
+}
+
+const one = <T>(values: readonly T[]): T | T[] => (values.length === 1 ? (values[0] as T) : [...values]);
+
+/** The policy document to attach to the controller's role. */
+export function iamPolicyDocument(scope: PolicyScope = DEFAULT_SCOPE): PolicyDocument {
+  const anyService = scope.services.includes("*");
+  const names = anyService ? ["*"] : scope.services;
+  const arns = (service: string, resource: string) => `arn:aws:${service}:*:*:${resource}`;
+
+  const loadBalancers = names.map((name) => arns("elasticloadbalancing", `loadbalancer/app/${name}/*`));
+  const targetGroups = names.map((name) => arns("elasticloadbalancing", `targetgroup/${name}-*/*`));
+  const listeners = names.map((name) => arns("elasticloadbalancing", `listener/app/${name}/*/*`));
+  const clusters = (scope.clusters ?? ["*"]).map((name) => arns("ecs", `cluster/${name}`));
+  const services = names.map((name) => arns("ecs", `service/*/${name}`));
+  const taskDefinitions = names.map((name) => arns("ecs", `task-definition/${name}:*`));
+  // IAM names a log group `log-group:NAME`, some actions `log-group:NAME:*`: both are listed.
+  const logGroups = (scope.logGroups ?? names.map((name) => `/ecs/${name}`)).flatMap((name) => [
+    arns("logs", `log-group:${name}`),
+    arns("logs", `log-group:${name}:*`),
+  ]);
+  const securityGroups = [arns("ec2", "security-group/*")];
+  const vpcs = (scope.vpcs ?? ["*"]).map((id) => arns("ec2", `vpc/${id}`));
+  const scalableTargets = [arns("application-autoscaling", "scalable-target/*")];
+  const alarms = names.map((name) => arns("cloudwatch", `alarm:TargetTracking-service/*/${name}-Alarm*`));
+
+  // Ours: tagged managed-by ecs-converge (and, when scoped, by one of these services).
+  const owned = conditions(
+    { StringEquals: { [`aws:ResourceTag/${MANAGED_BY_TAG}`]: MANAGED_BY_VALUE } },
+    anyService ? {} : { StringLike: { [`aws:ResourceTag/${SERVICE_TAG}`]: [...names] } },
+  );
+  // A create must tag what it makes as ours, with only the tag keys the controller writes.
+  const taggedAsOurs = conditions(
+    { StringEquals: { [`aws:RequestTag/${MANAGED_BY_TAG}`]: MANAGED_BY_VALUE } },
+    anyService ? {} : { StringLike: { [`aws:RequestTag/${SERVICE_TAG}`]: [...names] } },
+    scope.tagKeys ? { "ForAllValues:StringEquals": { "aws:TagKeys": [...scope.tagKeys] } } : {},
+  );
+  // A later tag write on something of ours may not set the ownership tag (that is a claim: adoption).
+  const ownershipTagUntouched = conditions(owned, {
+    Null: { [`aws:RequestTag/${MANAGED_BY_TAG}`]: "true" },
+  });
+
+  const statements: PolicyStatement[] = [
+    {
+      Sid: "ReadAnything",
+      Effect: "Allow",
+      Action: controllerActions().filter(
+        (action) => /:(Describe|List)/.test(action) && !action.startsWith("dynamodb:"),
+      ),
+      Resource: "*",
+    },
+    // EC2 security groups: ids, not names, are in their ARNs, so the tag is the whole scope.
+    {
+      Sid: "CreateSecurityGroupsTaggedAsOurs",
+      Effect: "Allow",
+      Action: "ec2:CreateSecurityGroup",
+      Resource: securityGroups,
+      Condition: taggedAsOurs,
+    },
+    {
+      Sid: "CreateSecurityGroupsInVpc",
+      Effect: "Allow",
+      Action: "ec2:CreateSecurityGroup",
+      Resource: one(vpcs),
+    },
+    {
+      Sid: "TagSecurityGroupsOnCreate",
+      Effect: "Allow",
+      Action: "ec2:CreateTags",
+      Resource: securityGroups,
+      Condition: conditions(taggedAsOurs, { StringEquals: { "ec2:CreateAction": "CreateSecurityGroup" } }),
+    },
+    {
+      Sid: "ChangeOwnedSecurityGroups",
+      Effect: "Allow",
+      Action: [
+        "ec2:AuthorizeSecurityGroupEgress",
+        "ec2:AuthorizeSecurityGroupIngress",
+        "ec2:DeleteSecurityGroup",
+        "ec2:RevokeSecurityGroupEgress",
+        "ec2:RevokeSecurityGroupIngress",
+      ],
+      Resource: securityGroups,
+      Condition: owned,
+    },
+    {
+      Sid: "RetagOwnedSecurityGroups",
+      Effect: "Allow",
+      Action: "ec2:CreateTags",
+      Resource: securityGroups,
+      Condition: ownershipTagUntouched,
+    },
+    // ELBv2: names are in the ARNs. A listener is authorized on its load balancer or on itself: both are listed.
+    {
+      Sid: "CreateLoadBalancingTaggedAsOurs",
+      Effect: "Allow",
+      Action: [
+        "elasticloadbalancing:CreateListener",
+        "elasticloadbalancing:CreateLoadBalancer",
+        "elasticloadbalancing:CreateTargetGroup",
+      ],
+      Resource: [...loadBalancers, ...targetGroups, ...listeners],
+      Condition: taggedAsOurs,
+    },
+    {
+      Sid: "TagLoadBalancingOnCreate",
+      Effect: "Allow",
+      Action: "elasticloadbalancing:AddTags",
+      Resource: [...loadBalancers, ...targetGroups, ...listeners],
+      Condition: conditions(taggedAsOurs, {
+        StringEquals: {
+          "elasticloadbalancing:CreateAction": ["CreateListener", "CreateLoadBalancer", "CreateTargetGroup"],
+        },
+      }),
+    },
+    {
+      Sid: "ChangeOwnedLoadBalancing",
+      Effect: "Allow",
+      Action: [
+        "elasticloadbalancing:DeleteListener",
+        "elasticloadbalancing:DeleteLoadBalancer",
+        "elasticloadbalancing:DeleteTargetGroup",
+        "elasticloadbalancing:ModifyListener",
+        "elasticloadbalancing:ModifyTargetGroup",
+        "elasticloadbalancing:ModifyTargetGroupAttributes",
+        "elasticloadbalancing:SetSecurityGroups",
+        "elasticloadbalancing:SetSubnets",
+      ],
+      Resource: [...loadBalancers, ...targetGroups, ...listeners],
+      Condition: owned,
+    },
+    {
+      Sid: "RetagOwnedLoadBalancing",
+      Effect: "Allow",
+      Action: "elasticloadbalancing:AddTags",
+      Resource: [...loadBalancers, ...targetGroups, ...listeners],
+      Condition: ownershipTagUntouched,
+    },
+    // ECS
+    {
+      Sid: "CreateClustersAndTaskDefinitionsTaggedAsOurs",
+      Effect: "Allow",
+      Action: ["ecs:CreateCluster", "ecs:RegisterTaskDefinition"],
+      Resource: "*",
+      Condition: taggedAsOurs,
+    },
+    {
+      Sid: "CreateEcsServicesTaggedAsOurs",
+      Effect: "Allow",
+      Action: "ecs:CreateService",
+      Resource: one(services),
+      Condition: taggedAsOurs,
+    },
+    {
+      Sid: "TagEcsOnCreate",
+      Effect: "Allow",
+      Action: "ecs:TagResource",
+      Resource: "*",
+      Condition: conditions(taggedAsOurs, {
+        StringEquals: { "ecs:CreateAction": ["CreateCluster", "CreateService", "RegisterTaskDefinition"] },
+      }),
+    },
+    {
+      Sid: "ChangeOwnedEcs",
+      Effect: "Allow",
+      Action: ["ecs:DeleteCluster", "ecs:DeleteService", "ecs:UpdateService"],
+      Resource: [...clusters, ...services],
+      Condition: owned,
+    },
+    {
+      Sid: "RetagOwnedEcs",
+      Effect: "Allow",
+      Action: "ecs:TagResource",
+      Resource: [...clusters, ...services, ...taskDefinitions],
+      Condition: ownershipTagUntouched,
+    },
+    {
+      Sid: "DeregisterTaskDefinitions",
+      Effect: "Allow",
+      Action: "ecs:DeregisterTaskDefinition",
+      Resource: "*",
+    },
+    // Application Auto Scaling: a scalable target's ARN carries a random id, so the tag is the whole scope.
+    {
+      Sid: "RegisterScalableTargetsTaggedAsOurs",
+      Effect: "Allow",
+      Action: ["application-autoscaling:RegisterScalableTarget", "application-autoscaling:TagResource"],
+      Resource: scalableTargets,
+      Condition: conditions(taggedAsOurs, { Null: { [`aws:ResourceTag/${MANAGED_BY_TAG}`]: "true" } }),
+    },
+    {
+      Sid: "ChangeOwnedScalableTargets",
+      Effect: "Allow",
+      Action: [
+        "application-autoscaling:DeleteScalingPolicy",
+        "application-autoscaling:DeregisterScalableTarget",
+        "application-autoscaling:PutScalingPolicy",
+        "application-autoscaling:RegisterScalableTarget",
+      ],
+      Resource: scalableTargets,
+      Condition: owned,
+    },
+    {
+      Sid: "RetagOwnedScalableTargets",
+      Effect: "Allow",
+      Action: "application-autoscaling:TagResource",
+      Resource: scalableTargets,
+      Condition: ownershipTagUntouched,
+    },
+    {
+      Sid: "TargetTrackingAlarms",
+      Effect: "Allow",
+      Action: ["cloudwatch:DeleteAlarms", "cloudwatch:PutMetricAlarm"],
+      Resource: one(alarms),
+    },
+    // CloudWatch Logs
+    {
+      Sid: "CreateLogGroupsTaggedAsOurs",
+      Effect: "Allow",
+      Action: ["logs:CreateLogGroup", "logs:TagResource"],
+      Resource: logGroups,
+      Condition: conditions(taggedAsOurs, { Null: { [`aws:ResourceTag/${MANAGED_BY_TAG}`]: "true" } }),
+    },
+    {
+      Sid: "ChangeOwnedLogGroups",
+      Effect: "Allow",
+      Action: ["logs:DeleteLogGroup", "logs:PutRetentionPolicy"],
+      Resource: logGroups,
+      Condition: owned,
+    },
+    {
+      Sid: "RetagOwnedLogGroups",
+      Effect: "Allow",
+      Action: "logs:TagResource",
+      Resource: logGroups,
+      Condition: ownershipTagUntouched,
+    },
+  ];
+
+  if (scope.adoption) {
+    // metadata.adopt: an untagged resource with our name gets our tags. Security groups and scalable
+    // targets carry no name in their ARN, so any untagged one can be claimed: grant this only if needed.
+    statements.push({
+      Sid: "AdoptUntaggedResourcesWithOurNames",
+      Effect: "Allow",
+      Action: [
+        "application-autoscaling:TagResource",
+        "ec2:CreateTags",
+        "ecs:TagResource",
+        "elasticloadbalancing:AddTags",
+        "logs:TagResource",
+      ],
+      Resource: [
+        ...securityGroups,
+        ...loadBalancers,
+        ...targetGroups,
+        ...listeners,
+        ...clusters,
+        ...services,
+        ...taskDefinitions,
+        ...logGroups,
+        ...scalableTargets,
+      ],
+      Condition: conditions(taggedAsOurs, { Null: { [`aws:ResourceTag/${MANAGED_BY_TAG}`]: "true" } }),
+    });
+  }
+
+  if (scope.leaseTable !== undefined) {
+    statements.push({
+      Sid: "LeaseTable",
+      Effect: "Allow",
+      Action: CONTROLLER_ACTIONS.dynamodb?.map((action) => `dynamodb:${action}`) ?? [],
+      Resource: arns("dynamodb", `table/${scope.leaseTable}`),
+    });
+  }
+
+  statements.push(
+    {
+      Sid: "PassTaskRolesToEcs",
+      Effect: "Allow",
+      Action: "iam:PassRole",
+      Resource: one(scope.passRoles),
+      Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
+    },
+    {
+      Sid: "FirstUseServiceLinkedRoles",
+      Effect: "Allow",
+      Action: "iam:CreateServiceLinkedRole",
+      Resource: [
+        "arn:aws:iam::*:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS",
+        "arn:aws:iam::*:role/aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing",
+        "arn:aws:iam::*:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService",
+      ],
+      Condition: {
+        StringEquals: {
+          "iam:AWSServiceName": [
+            "ecs.amazonaws.com",
+            "elasticloadbalancing.amazonaws.com",
+            "ecs.application-autoscaling.amazonaws.com",
+          ],
         },
       },
-    ],
-  };
+    },
+  );
+  return { Version: "2012-10-17", Statement: statements };
 }

@@ -10,7 +10,7 @@ import { CliError } from "./cli-error.ts";
 import { type ApplyOptions, applyCommand } from "./commands/apply.ts";
 import { type DestroyCommandOptions, destroyCommand } from "./commands/destroy.ts";
 import { type EmulatorCommandOptions, emulatorCommand } from "./commands/emulator.ts";
-import { iamPolicyCommand } from "./commands/iam-policy.ts";
+import { type IamPolicyOptions, iamPolicyCommand } from "./commands/iam-policy.ts";
 import { type PlanOptions, planCommand } from "./commands/plan.ts";
 import { type RunOptions, runCommand } from "./commands/run.ts";
 import { schemaCommand } from "./commands/schema.ts";
@@ -184,9 +184,23 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
 
   program
     .command("iam-policy")
-    .description("print the least-privilege IAM policy the controller needs (exactly the actions it calls)")
-    .action(() => {
-      setExitCode(iamPolicyCommand(streams));
+    .description(
+      "print the least-privilege IAM policy the controller needs: exactly the actions it calls, scoped by name and ownership tag",
+    )
+    .option(
+      "-f, --file <path>",
+      "scope it to exactly these specs: their names, clusters, log groups, roles and tags",
+    )
+    .option("--name-prefix <prefix>", "scope it to the services whose names start with this prefix")
+    .option(
+      "--pass-role <arn>",
+      "a role ARN (wildcards allowed) tasks may be given; repeatable (default: the specs' roles, else ecs-converge-*)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option("--lease-table <name>", "allow the DynamoDB lease table of run --lease-table")
+    .option("--adopt", "allow taking over untagged resources with our names (metadata.adopt)")
+    .action(async (options: IamPolicyOptions) => {
+      setExitCode(await iamPolicyCommand(options, streams));
     });
 
   program
