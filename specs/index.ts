@@ -4,7 +4,15 @@ export * from "./derived-names.ts";
 export { describeFargateMemory, FARGATE_CPU_UNITS, fargateMemoryFor } from "./fargate.ts";
 export { formatIssue, formatPath, MAX_ISSUES_PER_FILE, SpecError, type SpecIssue } from "./issues.ts";
 export { serviceJsonSchema, serviceJsonSchemaText } from "./json-schema.ts";
-export { type LoadedSpec, loadSpecFile, loadSpecPath, parseSpec, type SpecFileResult } from "./load.ts";
+export {
+  type LoadedSpec,
+  loadSpecFile,
+  loadSpecPath,
+  parseSpec,
+  type SpecFileResult,
+  STDIN_NAME,
+  STDIN_PATH,
+} from "./load.ts";
 export { MAX_NESTING_DEPTH } from "./parse-yaml.ts";
 export {
   API_VERSION,

@@ -11,7 +11,7 @@ import { knownKeysAt } from "./json-schema.ts";
 import { duplicateKeys, firstSyntaxError, mergeKeys, parseYamlDocuments } from "./parse-yaml.ts";
 import { type ServiceSpec, serviceDocumentSchema } from "./schema.ts";
 import { readIssue, specFilesAt } from "./spec-files.ts";
-import { readSpecText } from "./spec-text.ts";
+import { readSpecStream, readSpecText } from "./spec-text.ts";
 import { collectWarnings } from "./warnings.ts";
 import { type Location, locate } from "./yaml-locations.ts";
 
@@ -167,11 +167,20 @@ export type SpecFileResult =
   | { file: string; ok: true; loaded: LoadedSpec }
   | { file: string; ok: false; error: SpecError };
 
+/** `-f -`: the spec is read from standard input, and named `<stdin>` in problems. */
+export const STDIN_PATH = "-";
+export const STDIN_NAME = "<stdin>";
+
 /**
- * Loads a spec file, or every `*.yaml`/`*.yml` file of a directory (one service each, sorted by name).
+ * Loads a spec file, or every `*.yaml`/`*.yml` file of a directory (one service each, sorted by name),
+ * or with `STDIN_PATH` the one spec `stdin` holds (when the caller offers one).
  * Two files naming the same service are both reported, since neither can be trusted to win.
  */
-export async function loadSpecPath(path: string): Promise<SpecFileResult[]> {
+export async function loadSpecPath(
+  path: string,
+  stdin?: AsyncIterable<Uint8Array | string>,
+): Promise<SpecFileResult[]> {
+  if (path === STDIN_PATH) return [await loadSpecStdin(stdin)];
   const files = await specFilesAt(path);
   const results = await Promise.all(
     files.map(async (file): Promise<SpecFileResult> => {
@@ -184,6 +193,26 @@ export async function loadSpecPath(path: string): Promise<SpecFileResult[]> {
     }),
   );
   return rejectDuplicateNames(results);
+}
+
+async function loadSpecStdin(stdin: AsyncIterable<Uint8Array | string> | undefined): Promise<SpecFileResult> {
+  const file = STDIN_NAME;
+  try {
+    if (!stdin) {
+      throw new SpecError(file, [
+        {
+          severity: "error",
+          file,
+          path: "",
+          message: "this command does not read a spec from stdin (-f -): pass a file or directory",
+        },
+      ]);
+    }
+    return { file, ok: true, loaded: parseSpec(await readSpecStream(file, stdin), file) };
+  } catch (error) {
+    if (error instanceof SpecError) return { file, ok: false, error };
+    return { file, ok: false, error: new SpecError(file, [readIssue(file, error)]) };
+  }
 }
 
 function rejectDuplicateNames(results: SpecFileResult[]): SpecFileResult[] {

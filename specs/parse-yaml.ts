@@ -104,13 +104,13 @@ export function duplicateKeys(document: Document.Parsed, lineCounter: LineCounte
 export function firstSyntaxError(document: Document.Parsed, text: string): YamlProblem | undefined {
   const problems = document.errors.map((error) => {
     const offset = error.pos[0];
-    if (error.code !== "BLOCK_IN_FLOW") return { offset, rank: 1, message: firstLine(error.message) };
-    // The library points inside the collection; the typo is its opening bracket.
+    const unclosed = error.code === "BLOCK_IN_FLOW" || /^Flow (sequence|map) .*end with/.test(error.message);
+    if (!unclosed) return { offset, rank: 1, message: firstLine(error.message) };
+    // The library points inside the collection, or past its end; the typo is its opening bracket.
     return {
       offset: openingBracketAround(document, text, offset) ?? offset,
       rank: 0,
-      message:
-        "a [ or { opened here is never closed before the indented lines below it: close it on its line, or remove it",
+      message: "a [ or { opened here is never closed: close it on its line, or remove it",
     };
   });
   const [first] = problems.sort((a, b) => a.offset - b.offset || a.rank - b.rank);

@@ -40,6 +40,25 @@ export async function readSpecText(file: string): Promise<string> {
   }
 }
 
+/**
+ * Reads a spec from a stream (`-f -`: standard input) as UTF-8 text, under the same cap as a file:
+ * reading stops at the first chunk past it. `name` names the source in problems (`<stdin>`).
+ */
+export async function readSpecStream(
+  name: string,
+  source: AsyncIterable<Uint8Array | string>,
+): Promise<string> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of source) {
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.from(chunk);
+    length += bytes.length;
+    if (length > MAX_SPEC_FILE_BYTES) throw tooLarge(name, `holds more than ${LIMIT}`);
+    chunks.push(bytes);
+  }
+  return decodeSpecText(name, Buffer.concat(chunks));
+}
+
 /** The bytes as text, or a `SpecError` naming the first byte that makes them not UTF-8 text. */
 export function decodeSpecText(file: string, bytes: Uint8Array): string {
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {

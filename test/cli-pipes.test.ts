@@ -68,3 +68,28 @@ describe("output into a pipe that closes early", () => {
     expect(result.code).toBe(code);
   });
 });
+
+describe("a spec piped in (-f -)", () => {
+  it("plan reads it from stdin and names it <stdin>", async () => {
+    const child = spawn(process.execPath, [cli, "plan", "-f", "-", "--detailed-exitcode"], {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        AWS_ENDPOINT_URL: aws.emulator.url,
+        AWS_REGION: "us-east-1",
+        AWS_ACCESS_KEY_ID: "pipes",
+        AWS_SECRET_ACCESS_KEY: "pipes",
+        AWS_EC2_METADATA_DISABLED: "true",
+      },
+    });
+    child.stdin.end(specYaml());
+    let stdout = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(stdout).toContain('Service "web" in us-east-1 (<stdin>):');
+    expect(stdout).toMatch(/\+ create LoadBalancer web/);
+    expect(code).toBe(2);
+  });
+});

@@ -69,9 +69,15 @@ export function commandDeadline(
   return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }
 
-/** Every spec at the path; any invalid one stops the command before AWS is touched. */
-export async function loadValidSpecs(path: string): Promise<LoadedSpec[]> {
-  const results = await loadSpecPath(path);
+/**
+ * Every spec at the path (or, with `-f -` and a `stdin`, the one on standard input); any invalid one
+ * stops the command before AWS is touched.
+ */
+export async function loadValidSpecs(
+  path: string,
+  stdin?: AsyncIterable<Uint8Array | string>,
+): Promise<LoadedSpec[]> {
+  const results = await loadSpecPath(path, stdin);
   const issues = results.flatMap((result) => (result.ok ? [] : result.error.issues));
   if (issues.length > 0) throw new SpecError(path, issues);
   return results.flatMap((result) => (result.ok ? [result.loaded] : []));

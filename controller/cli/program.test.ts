@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { specYaml } from "../../specs/test-builders.ts";
@@ -185,5 +186,42 @@ describe("duration options", () => {
         new RegExp(`^error: ${option} 0s: must be (between|at least) `, "m"),
       );
     }
+  });
+});
+
+describe("-f - reads the spec from stdin", () => {
+  async function runWithStdin(stdin: string | Buffer, ...args: string[]) {
+    const streams = captureStreams();
+    const code = await runCli(args, { ...streams, stdin: Readable.from([stdin]) });
+    return { code, stdout: streams.stdoutText(), stderr: streams.stderrText() };
+  }
+
+  it("validates a spec on stdin, named <stdin>", async () => {
+    const { code, stdout } = await runWithStdin(specYaml(), "validate", "-f", "-");
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^✓ <stdin>: service "web" is valid$/m);
+  });
+
+  it("reports problems at <stdin>:line:col", async () => {
+    const { code, stderr } = await runWithStdin(
+      specYaml({ spec: { task: { cpu: 3 } } }),
+      "validate",
+      "-f",
+      "-",
+    );
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^error: <stdin>:\d+:\d+ spec\.task\.cpu: /m);
+  });
+
+  it("caps stdin at the spec file limit, and stops reading there", async () => {
+    const { code, stderr } = await runWithStdin(Buffer.alloc(300 * 1024, "a"), "validate", "-f", "-");
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^error: <stdin>: holds more than 256 KiB; a spec file may be at most 256 KiB/m);
+  });
+
+  it("is refused by commands that do not read stdin, before AWS is touched", async () => {
+    const { code, stderr } = await runWithStdin(specYaml(), "apply", "-f", "-");
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^error: <stdin>: this command does not read a spec from stdin \(-f -\)/m);
   });
 });

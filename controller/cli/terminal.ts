@@ -7,13 +7,15 @@
  * the cursor, forge a line or reorder what is shown. Only the writer's own colours reach the terminal.
  */
 import { randomUUID } from "node:crypto";
-import type { Writable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import { inspect, styleText } from "node:util";
 
 /** Where a command writes: results to stdout, problems to stderr. */
 export interface CliStreams {
   stdout: Writable;
   stderr: Writable;
+  /** Where `-f -` reads a spec from (validate, plan); absent, `-f -` is refused. */
+  stdin?: Readable;
 }
 
 type Style = Exclude<Parameters<typeof styleText>[0], readonly unknown[]>;

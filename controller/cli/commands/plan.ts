@@ -16,7 +16,7 @@ export async function planCommand(options: PlanOptions, streams: CliStreams): Pr
   const out = new TerminalWriter(streams.stdout);
   const documents = [];
   let changed = false;
-  for (const loaded of await loadValidSpecs(options.file)) {
+  for (const loaded of await loadValidSpecs(options.file, streams.stdin)) {
     const clients = await clientsForSpec(loaded, options);
     try {
       const { changes, skipped, heldBack, observation } = await planService(clients, loaded.spec);

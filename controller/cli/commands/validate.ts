@@ -23,7 +23,7 @@ export interface ValidateReport {
 
 /** Validates every spec at the path; exit 0 when all are valid (warnings do not fail), 1 otherwise. */
 export async function validateCommand(options: ValidateOptions, streams: CliStreams): Promise<ExitCode> {
-  const results = await loadSpecPath(options.file);
+  const results = await loadSpecPath(options.file, streams.stdin);
   const report = toReport(results);
   if (options.json) new TerminalWriter(streams.stdout).json(report);
   else printReport(results, streams);
