@@ -14,7 +14,6 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { applyPlan, planService } from "../controller/engine/reconcile.ts";
-import { setImageBehaviour } from "../emulator/services/ecs/control.ts";
 import { parseSpec } from "../specs/index.ts";
 import { merge, specYaml } from "../specs/test-builders.ts";
 import {
@@ -207,46 +206,6 @@ describe("ecs-converge run", () => {
     expect(metrics).toMatch(
       /ecs_converge_drift_total\{service="web",resource="LogGroup",field="retentionInDays"\} [1-9]/,
     );
-    expect(await daemon.stop()).toBe(0);
-  });
-
-  it("follows a rollout the circuit breaker rolls back, says why, and does not roll it out again", {
-    timeout: 120_000,
-  }, async () => {
-    const file = await writeSpec("service.yaml", "web");
-    const daemon = await startDaemonProcess(["-f", file, "--resync", "1s"], environment());
-    await waitUntilReady(daemon, "web");
-
-    setImageBehaviour(aws.emulator.world, "registry.example.com/web:9.9.9", { failure: "pull" });
-    await writeSpec("service.yaml", "web", {
-      spec: { task: { container: { image: "registry.example.com/web:9.9.9" } } },
-    });
-    const failed = await daemon.waitForLog(
-      "the rollback to be reported",
-      (line) => line.msg === "rollout failed",
-      60_000,
-    );
-    expect(String(failed.failure)).toMatch(/web:2 failed and was rolled back to web:1|web:2 failed/);
-    expect(String(failed.failure)).toMatch(/CannotPullContainerError/);
-
-    // Several resyncs later the broken revision has been rolled out exactly once, and is held back.
-    const passes = async () =>
-      (await (await fetch(`${daemon.url}/metrics`)).text()).match(
-        /ecs_converge_reconciles_total\{service="web",result="synced"\} (\d+)/,
-      )?.[1];
-    const before = Number(await passes());
-    await waitFor(
-      "three more passes",
-      async () => (Number(await passes()) >= before + 3 ? true : undefined),
-      60_000,
-    );
-    const updates = aws.emulator.calls
-      .calls()
-      .filter((call) => call.accessKeyId === DAEMON_KEY && call.operation === "UpdateService");
-    expect(updates).toHaveLength(1);
-    const status = await daemon.status();
-    expect(conditionOf(status, "web", "Degraded")).toBe("True");
-    expect(serviceStatus(status, "web")?.rollout?.taskDefinition).toMatch(/web:1$/);
     expect(await daemon.stop()).toBe(0);
   });
 

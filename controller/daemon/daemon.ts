@@ -195,6 +195,10 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         "invalid spec",
       );
   });
+  // A broken edit was reported loudly: its fix is confirmed, so the last word is not the error.
+  sources.on("recovered", ({ file, service }) =>
+    log.info({ file, service }, "spec valid again: the last edit fixed its problems"),
+  );
   sources.on("duplicate", ({ service, files }) => {
     log.error(
       { service, files },

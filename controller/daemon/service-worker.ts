@@ -20,7 +20,7 @@ import { classifyAwsError } from "../aws/errors.ts";
 import { desiredCountOwnedByAutoscaling } from "../engine/autoscaling-owned.ts";
 import { SpecReferenceError } from "../engine/network.ts";
 import { OwnershipConflictError } from "../engine/ownership-check.ts";
-import { type Change, summarize } from "../engine/plan.ts";
+import { type Change, type HeldBack, summarize } from "../engine/plan.ts";
 import { applyPlan, createPassCaches, type PassCaches, planService } from "../engine/reconcile.ts";
 import { type RolloutState, readRollout } from "../engine/rollout.ts";
 import type { ApplyEvent } from "../engine/stack.ts";
@@ -29,6 +29,7 @@ import { markRevisionFailed, revisionName } from "../resources/task-definition/t
 import { type Condition, Conditions } from "./conditions.ts";
 import type { ConcurrencyLimiter } from "./limiter.ts";
 import type { Logger } from "./logger.ts";
+import { RolloutStory } from "./rollout-story.ts";
 
 export type Outcome =
   | { kind: "synced" }
@@ -95,7 +96,7 @@ export interface ServiceStatus {
   region: string | undefined;
   conditions: Condition[];
   lastReconcile: { at: string; result: Outcome["kind"]; durationMs: number } | undefined;
-  lastPlan: { changes: Change[]; summary: ReturnType<typeof summarize> } | undefined;
+  lastPlan: { changes: Change[]; summary: ReturnType<typeof summarize>; heldBack: HeldBack[] } | undefined;
   rollout: RolloutState | undefined;
   lastError: string | undefined;
   nextReconcileAt: string | undefined;
@@ -136,14 +137,18 @@ export class ServiceWorker {
   #lastPlan: ServiceStatus["lastPlan"];
   #rollout: RolloutState | undefined;
   #lastError: string | undefined;
-  #lastProgress = "";
   /** The spec version whose desiredCount autoscaling owns was last reported (once per version). */
   #autoscalingOwnedKey: string | undefined;
-  #reportedFailure: string | undefined;
-  /** Why a revision is held back after its rollout failed (undefined: nothing held back). */
-  #heldBack: string | undefined;
-  /** The revision the last apply asked for, to tell a rollback from a rollout. */
-  #expectedRevision: string | undefined;
+  /** The rollout being told in the log; its revision is what a rollback is told from. */
+  readonly #story: RolloutStory;
+  /** The revision held back after its rollout failed, as the last plan found it (undefined: none). */
+  #heldBack: HeldBack | undefined;
+  /** The held-back revision last logged: each is logged once. */
+  #toldHeldBack: string | undefined;
+  /** The failed revision last tagged as failed without a story (after a restart): tagged once. */
+  #markedFailed: string | undefined;
+  /** Passes that failed in a row, whatever spec was in force: the recovery from a streak is logged. */
+  #failedPasses = 0;
   readonly #inFlight = new CallsInFlight();
   /** Aborted when the pass in progress runs past its deadline: every call of the pass then fails at once. */
   #passAbort: AbortController | undefined;
@@ -160,6 +165,7 @@ export class ServiceWorker {
     this.#loaded = loaded;
     this.#deps = deps;
     this.#log = deps.log.child({ service: this.name });
+    this.#story = new RolloutStory(this.#log);
     this.firstPass = new Promise((resolve) => {
       this.#firstPassDone = resolve;
     });
@@ -174,7 +180,6 @@ export class ServiceWorker {
     this.#loaded = loaded;
     this.#terminal = false;
     this.#consecutiveErrors = 0;
-    this.#reportedFailure = undefined;
     this.trigger("spec changed");
   }
 
@@ -269,6 +274,7 @@ export class ServiceWorker {
       durationMs: Math.round(seconds * 1000),
     };
     this.#deps.onReconciled(this.name, outcome, seconds);
+    this.#noteStreak(outcome);
     this.#firstPassDone();
     if (this.#stopped) return;
     if (this.#dirty) return this.#schedule(0);
@@ -345,18 +351,31 @@ export class ServiceWorker {
     return this.#clients;
   }
 
+  /** Counts failed passes in a row; the first success after them says so, or the last line stays the error. */
+  #noteStreak(outcome: Outcome): void {
+    const succeeded =
+      (outcome.kind === "synced" || outcome.kind === "requeue") && this.#lastError === undefined;
+    if (!succeeded) {
+      if (outcome.kind === "error" || outcome.kind === "terminal") this.#failedPasses += 1;
+      return;
+    }
+    if (this.#failedPasses > 0)
+      this.#log.info({ failures: this.#failedPasses }, "reconcile succeeded after failures");
+    this.#failedPasses = 0;
+  }
+
   async #reconcile(): Promise<Outcome> {
     if (this.#terminal) return { kind: "terminal", reason: "waiting for the spec to change" };
     const loaded = this.#loaded;
     const key = specKey(loaded);
     try {
       const clients = await this.#clientsForSpec();
-      // A rollout this worker started may have failed and been rolled back since the last pass: learn
-      // that before planning, or the plan would roll the failed revision out again.
-      if (this.#expectedRevision) {
+      // A rollout being told may have failed and been rolled back since the last pass: learn that
+      // before planning (it tags the revision), or the plan would roll the failed revision out again.
+      if (this.#story.revision) {
         const cluster = loaded.spec.spec.cluster;
-        const rollout = await readRollout(clients, cluster, this.name, undefined, this.#expectedRevision);
-        if (rollout?.failure) await this.#recordRolloutFailure(clients, rollout);
+        const rollout = await readRollout(clients, cluster, this.name, undefined, this.#story.revision);
+        if (rollout?.failure) await this.#tellRollout(clients, rollout);
       }
       const hadCachedTags = this.#caches.tags.size > 0;
       let plan = await planService(clients, loaded.spec, this.#caches);
@@ -368,9 +387,10 @@ export class ServiceWorker {
       }
       const changes = plan.changes.filter((change) => change.action !== "noop" || change.reason);
       const pending = plan.changes.filter((change) => change.action !== "noop");
-      this.#lastPlan = { changes, summary: summarize(plan.changes) };
-      // A no-op with a reason is a revision held back after a failed rollout: the spec is not realised.
-      this.#heldBack = plan.changes.find((change) => change.action === "noop" && change.reason)?.reason;
+      this.#lastPlan = { changes, summary: summarize(plan.changes), heldBack: plan.heldBack };
+      // A revision held back after a failed rollout: the spec is not running, whatever else matches.
+      this.#heldBack = plan.heldBack[0];
+      this.#reportHeldBack();
       const isDrift = this.#convergedKey === key || this.#driftKey === key || this.#firstPass;
       this.#firstPass = false;
       if (isDrift) this.#driftKey = key;
@@ -378,33 +398,37 @@ export class ServiceWorker {
       this.#reportOwnedByAutoscaling(key, plan.observation.service);
 
       const reportOnly = this.#deps.settings.dryRun || loaded.spec.spec.driftPolicy === "report";
-      let taskDefinition: string | undefined;
       if (pending.length > 0 && reportOnly) {
         const why = this.#deps.settings.dryRun ? "DryRun" : "DriftPolicyReport";
         this.#log.info({ changes: pending.length, reason: why }, "changes not applied");
         this.#conditions.set("Synced", "False", why, `${pending.length} change(s) not applied`);
-      } else if (pending.length > 0) {
-        const refs = await applyPlan(plan, (event) => this.#logApplyEvent(event));
-        taskDefinition = refs.taskDefinitionArn;
-        this.#expectedRevision = taskDefinition;
-        this.#conditions.set("Synced", "True", "ReconcileSuccess", `applied ${pending.length} change(s)`);
-        this.#convergedKey = key;
       } else {
-        if (this.#heldBack) this.#conditions.set("Synced", "False", "RevisionHeldBack", this.#heldBack);
-        else this.#conditions.set("Synced", "True", "ReconcileSuccess", "AWS matches the spec");
+        if (pending.length > 0) await applyPlan(plan, (event) => this.#logApplyEvent(event));
         this.#convergedKey = key;
+        const held = this.#heldBack;
+        if (held)
+          this.#conditions.set(
+            "Synced",
+            "False",
+            "RevisionHeldBack",
+            `${held.name} is held back: ${held.reason}`,
+          );
+        else if (pending.length > 0)
+          this.#conditions.set("Synced", "True", "ReconcileSuccess", `applied ${pending.length} change(s)`);
+        else this.#conditions.set("Synced", "True", "ReconcileSuccess", "AWS matches the spec");
       }
 
       const document = loaded.spec;
       const targetGroupArn = plan.observation.targetGroups.find(
         (group) => group.name === desiredTargetGroup(document, plan.context.network).name,
       )?.arn;
+      // Read against the revision being rolled out (or held back), a rollback is told as one.
       this.#rollout = await readRollout(
         clients,
         document.spec.cluster,
         this.name,
         targetGroupArn,
-        this.#expectedRevision,
+        this.#story.revision ?? this.#heldBack?.arn,
       );
       this.#lastError = undefined;
       return await this.#followRollout(clients);
@@ -418,10 +442,14 @@ export class ServiceWorker {
     for (const change of changes) {
       const { resource, name } = change;
       if (!isDrift || (this.#convergedKey === undefined && change.action === "create")) {
-        this.#log.info(
-          { resource, name, action: change.action, fields: change.diff.length },
-          "change planned",
-        );
+        // Field by field, as drift is: `path: observed → desired`; a create or delete is one line.
+        const reason = change.reason ? { reason: change.reason } : {};
+        const fields =
+          change.action === "create" || change.action === "delete" || change.diff.length === 0
+            ? [{}]
+            : change.diff.map(({ path, observed, desired }) => ({ path, observed, desired }));
+        for (const field of fields)
+          this.#log.info({ resource, name, action: change.action, ...field, ...reason }, "change planned");
         continue;
       }
       const fields =
@@ -472,18 +500,31 @@ export class ServiceWorker {
       );
   }
 
-  /** Says once why a rollout failed, and tags its revision so no pass rolls it out again by itself. */
-  async #recordRolloutFailure(clients: AwsClients, rollout: RolloutState): Promise<void> {
-    const failure = rollout.failure ?? "the rollout failed";
-    if (this.#reportedFailure !== failure) {
-      this.#reportedFailure = failure;
-      this.#log.error({ failure }, "rollout failed");
-      if (rollout.failedTaskDefinition) {
-        await markRevisionFailed(clients, this.#caches.taskDefinitions, rollout.failedTaskDefinition);
-      }
-    }
-    this.#conditions.set("Degraded", "True", "RolloutFailed", failure);
-    this.#expectedRevision = undefined;
+  /** Logs each held-back revision once: the spec is not running until it changes or the revision is retried. */
+  #reportHeldBack(): void {
+    const held = this.#heldBack;
+    if (held && held.arn !== this.#toldHeldBack)
+      this.#log.warn(
+        { revision: held.name, runningRevision: held.running, reason: held.reason },
+        "revision held back: the spec is not running",
+      );
+    this.#toldHeldBack = held?.arn;
+  }
+
+  /** Tells the rollout's story; a failed rollout's revision is tagged, so no pass rolls it out again by itself. */
+  async #tellRollout(clients: AwsClients, rollout: RolloutState): Promise<void> {
+    const rollback = this.#loaded.spec.spec.service.deployment.circuitBreaker.rollback;
+    const end = this.#story.follow(rollout, rollback);
+    // A failure the story did not tell (seen first after a restart) is tagged once.
+    const failed =
+      end?.kind === "failed"
+        ? end.revision
+        : rollout.failure && rollout.failedTaskDefinition !== this.#markedFailed
+          ? rollout.failedTaskDefinition
+          : undefined;
+    if (!failed) return;
+    await markRevisionFailed(clients, this.#caches.taskDefinitions, failed);
+    this.#markedFailed = failed;
   }
 
   async #followRollout(clients: AwsClients): Promise<Outcome> {
@@ -492,53 +533,26 @@ export class ServiceWorker {
       this.#conditions.set("Ready", "False", "ServiceMissing", "the ECS service does not exist");
       return { kind: "synced" };
     }
-    if (rollout.failure) {
-      await this.#recordRolloutFailure(clients, rollout);
-      this.#conditions.set("Ready", rollout.stable ? "True" : "False", "RolloutFailed", rollout.failure);
-      return rollout.stable
-        ? { kind: "synced" }
-        : { kind: "requeue", afterMs: this.#deps.settings.rolloutPollMs, reason: "rollback in progress" };
-    }
-    const primary = rollout.deployments.find((deployment) => deployment.status === "PRIMARY");
-    const progress = `${rollout.running}/${rollout.desired} ${rollout.targets.healthy ?? 0} ${rollout.deployments.length} ${primary?.rolloutState}`;
-    if (rollout.stable) {
-      if (this.#lastProgress !== "" && this.#lastProgress !== "stable") {
-        this.#log.info(
-          { taskDefinition: revisionName(rollout.taskDefinition), running: rollout.running },
-          "rollout completed",
-        );
-      }
-      this.#lastProgress = "stable";
+    await this.#tellRollout(clients, rollout);
+    // After a rollback the service runs the previous revision: ready once that is steady.
+    const steady = rollout.failure ? rollout.steady : rollout.stable;
+    if (rollout.failure) this.#conditions.set("Degraded", "True", "RolloutFailed", rollout.failure);
+    if (steady) {
       this.#conditions.set(
         "Ready",
         "True",
         "Available",
-        `${rollout.running} task(s) running, all targets healthy`,
+        `${rollout.running} task(s) of ${revisionName(rollout.taskDefinition)} running, all targets healthy`,
       );
-      if (this.#heldBack) this.#conditions.set("Degraded", "True", "RolloutFailed", this.#heldBack);
-      else this.#conditions.set("Degraded", "False", "Healthy");
+      if (!rollout.failure) this.#conditions.set("Degraded", "False", "Healthy");
       return { kind: "synced" };
     }
-    if (progress !== this.#lastProgress) {
-      this.#lastProgress = progress;
-      this.#log.info(
-        {
-          taskDefinition: revisionName(primary?.taskDefinition ?? rollout.taskDefinition),
-          running: rollout.running,
-          desired: rollout.desired,
-          healthyTargets: rollout.targets.healthy ?? 0,
-          deployments: rollout.deployments.length,
-          rolloutState: primary?.rolloutState,
-        },
-        "rollout in progress",
-      );
+    const counts = `${rollout.running}/${rollout.desired} running, ${rollout.targets.healthy ?? 0} healthy targets`;
+    if (rollout.failure) {
+      this.#conditions.set("Ready", "False", "RollingBack", counts);
+      return { kind: "requeue", afterMs: this.#deps.settings.rolloutPollMs, reason: "rollback in progress" };
     }
-    this.#conditions.set(
-      "Ready",
-      "False",
-      "RolloutInProgress",
-      `${rollout.running}/${rollout.desired} running, ${rollout.targets.healthy ?? 0} healthy targets`,
-    );
+    this.#conditions.set("Ready", "False", "RolloutInProgress", counts);
     return { kind: "requeue", afterMs: this.#deps.settings.rolloutPollMs, reason: "rollout in progress" };
   }
 

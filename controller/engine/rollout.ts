@@ -34,6 +34,8 @@ export interface RolloutState {
   targets: Record<string, number>;
   /** One COMPLETED deployment of the expected revision, every task running and every target healthy. */
   stable: boolean;
+  /** One COMPLETED deployment, every task running and every target healthy, whichever revision it runs. */
+  steady: boolean;
   /** Set when the rollout failed or was rolled back. */
   failure: string | undefined;
   /** The revision whose rollout failed. */
@@ -129,13 +131,13 @@ export async function readRollout(
   }
 
   const healthy = targets.healthy ?? 0;
-  const stable =
-    failure === undefined &&
+  const steady =
     deployments.length === 1 &&
     primary !== undefined &&
     (primary.rolloutState === undefined || primary.rolloutState === "COMPLETED") &&
     running === desired &&
     (targetGroupArn === undefined || healthy === desired);
+  const stable = failure === undefined && steady;
   return {
     status: found.status ?? "",
     taskDefinition: found.taskDefinition ?? "",
@@ -145,6 +147,7 @@ export async function readRollout(
     deployments,
     targets,
     stable,
+    steady,
     failure,
     failedTaskDefinition,
     rolledBack,
