@@ -82,6 +82,7 @@ export const CONTROLLER_ACTIONS: Record<string, readonly string[]> = {
     "CreateLogGroup",
     "DeleteLogGroup",
     "DescribeLogGroups",
+    "FilterLogEvents",
     "ListTagsForResource",
     "PutRetentionPolicy",
     "TagResource",

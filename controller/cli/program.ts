@@ -11,6 +11,7 @@ import { type ApplyOptions, applyCommand } from "./commands/apply.ts";
 import { type DestroyCommandOptions, destroyCommand } from "./commands/destroy.ts";
 import { type EmulatorCommandOptions, emulatorCommand } from "./commands/emulator.ts";
 import { type IamPolicyOptions, iamPolicyCommand } from "./commands/iam-policy.ts";
+import { type LogsOptions, logsCommand } from "./commands/logs.ts";
 import { type PlanOptions, planCommand } from "./commands/plan.ts";
 import { type RunOptions, runCommand } from "./commands/run.ts";
 import { schemaCommand } from "./commands/schema.ts";
@@ -171,7 +172,7 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
   program
     .command("status")
     .description(
-      "show each resource found or missing, the rollout, target health and whether anything drifted",
+      "show each resource found or missing, the rollout, tasks, autoscaling, recent events and whether anything drifted",
     )
     .addOption(specPathOption())
     .option("--json", "print a machine-readable report")
@@ -180,6 +181,21 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
     .addOption(connectTimeoutOption())
     .action(async (options: StatusOptions) => {
       setExitCode(await statusCommand(options, streams));
+    });
+
+  program
+    .command("logs")
+    .description("print the service's container logs from CloudWatch Logs, oldest first")
+    .addOption(specPathOption())
+    .option("--follow", "keep printing new lines as they arrive, until Ctrl-C")
+    .option("--since <duration>", "start this long ago", "10m")
+    .option("--poll-interval <duration>", "how often --follow asks for new lines (1s to 1m)", "2s")
+    .option("--json", "one JSON object per line: service, timestamp, stream, task, message")
+    .option("--local", "use the built-in emulator at 127.0.0.1:4566")
+    .addOption(callTimeoutOption())
+    .addOption(connectTimeoutOption())
+    .action(async (options: LogsOptions) => {
+      setExitCode(await logsCommand(options, streams));
     });
 
   program

@@ -41,6 +41,11 @@ export function escapeControlCharacters(text: string): string {
   });
 }
 
+/** JSON text with the characters JSON.stringify leaves raw (C1 controls, separators, bidi) escaped. */
+function safeJson(text: string): string {
+  return text.replace(UNSAFE_IN_JSON, (character) => unicodeEscape(character.charCodeAt(0)));
+}
+
 function unicodeEscape(code: number): string {
   return `\\u${code.toString(16).padStart(4, "0")}`;
 }
@@ -85,9 +90,11 @@ export class TerminalWriter {
 
   /** JSON, with the few characters JSON.stringify leaves raw escaped too: it parses to the same value. */
   json(value: unknown): void {
-    const text = JSON.stringify(value, null, 2).replace(UNSAFE_IN_JSON, (character) =>
-      unicodeEscape(character.charCodeAt(0)),
-    );
-    this.#stream.write(`${text}\n`);
+    this.#stream.write(`${safeJson(JSON.stringify(value, null, 2))}\n`);
+  }
+
+  /** One JSON value on one line (JSON Lines, for output that streams), escaped as `json` does. */
+  jsonLine(value: unknown): void {
+    this.#stream.write(`${safeJson(JSON.stringify(value))}\n`);
   }
 }
