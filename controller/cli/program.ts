@@ -3,11 +3,12 @@
  * an exit code. Errors a user can fix become one line on stderr, never a stack trace.
  */
 import { readFileSync } from "node:fs";
-import { Command, CommanderError, Option } from "commander";
+import { Argument, Command, CommanderError, Option } from "commander";
 import { formatIssue, SpecError } from "../../specs/index.ts";
 import { CALL_TIMEOUT_HELP, callTimeoutsFrom } from "./aws-session.ts";
 import { CliError } from "./cli-error.ts";
 import { type ApplyOptions, applyCommand } from "./commands/apply.ts";
+import { completionCommand } from "./commands/completion.ts";
 import { type DestroyCommandOptions, destroyCommand } from "./commands/destroy.ts";
 import { type EmulatorCommandOptions, emulatorCommand } from "./commands/emulator.ts";
 import { type IamPolicyOptions, iamPolicyCommand } from "./commands/iam-policy.ts";
@@ -17,6 +18,7 @@ import { type RunOptions, runCommand } from "./commands/run.ts";
 import { schemaCommand } from "./commands/schema.ts";
 import { type StatusOptions, statusCommand } from "./commands/status.ts";
 import { validateCommand } from "./commands/validate.ts";
+import { COMPLETION_SHELLS, type CompletionShell } from "./completion.ts";
 import { ExitCode } from "./exit-codes.ts";
 import { type CliStreams, TerminalWriter } from "./terminal.ts";
 
@@ -237,6 +239,14 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
     .option("--seed <n>", "seed for ids and injected faults", "1")
     .action(async (options: EmulatorCommandOptions) => {
       setExitCode(await emulatorCommand(options, streams));
+    });
+
+  program
+    .command("completion")
+    .description("print a shell completion script: commands, options, and file names for -f")
+    .addArgument(new Argument("<shell>", "bash, zsh or fish").choices(COMPLETION_SHELLS))
+    .action((shell: CompletionShell) => {
+      setExitCode(completionCommand(program, shell, streams));
     });
 
   return program;
