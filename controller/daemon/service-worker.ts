@@ -194,6 +194,14 @@ export class ServiceWorker {
     this.#schedule(0);
   }
 
+  /**
+   * Cuts the pass in flight short (shutdown past its grace): its AWS calls fail at once and it unwinds.
+   * Only after `stop`, which this does not replace.
+   */
+  abandon(reason: string): void {
+    if (this.#stopped) this.#passAbort?.abort(new Error(reason));
+  }
+
   /** Stops scheduling; resolves when the pass in flight (if any) has finished. */
   async stop(): Promise<void> {
     this.#stopped = true;
@@ -560,6 +568,11 @@ export class ServiceWorker {
     const abortedBy = this.#passAbort?.signal.aborted ? abortReason(this.#passAbort.signal) : undefined;
     const message = abortedBy ?? (error instanceof Error ? error.message : String(error));
     this.#lastError = message;
+    if (abortedBy !== undefined && this.#stopped) {
+      // Cut short by the daemon stopping (abandon): not the service's failure, and not a deadline.
+      this.#log.warn({ error: message }, "reconcile pass cut short: the daemon is stopping");
+      return { kind: "error", error };
+    }
     if (abortedBy !== undefined || error instanceof DeadlineExceededError) {
       this.#log.error(
         { error: message, attempt: this.#consecutiveErrors + 1 },
