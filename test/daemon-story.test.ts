@@ -161,16 +161,31 @@ describe("the daemon's log", () => {
       daemon.logs().filter((line) => line.msg === "revision held back: the spec is not running"),
     ).toHaveLength(1);
 
+    // A restarted daemon finds the revision held back: it says so, and retells no rollback.
+    expect(await daemon.stop()).toBe(0);
+    const restarted = await startDaemonProcess(["-f", file, "--resync", "1s"], environment());
+    await restarted.waitForLog(
+      "the held-back revision to be logged after the restart",
+      (line) => line.msg === "revision held back: the spec is not running" && line.revision === "web:2",
+    );
+    await waitFor("Synced=False with RevisionHeldBack after the restart", async () =>
+      (await condition(restarted, "Synced"))?.reason === "RevisionHeldBack" ? true : undefined,
+    );
+    expect(restarted.logs().some((line) => line.msg.startsWith("rollout "))).toBe(false);
+
     // A changed spec is a new revision, told as a new story that completes.
     await writeSpec(withImage("registry.example.com/web:2.0.1"));
-    await daemon.waitForLog(
+    await restarted.waitForLog(
       "the fixed rollout to complete",
       (line) => line.msg === "rollout completed" && line.revision === "web:3",
       60_000,
     );
-    expect(storyOf(daemon, "web:3")[0]).toMatchObject({ msg: "rollout started", previousRevision: "web:1" });
-    await waitUntilReady(daemon);
-    expect(await daemon.stop()).toBe(0);
+    expect(storyOf(restarted, "web:3")[0]).toMatchObject({
+      msg: "rollout started",
+      previousRevision: "web:1",
+    });
+    await waitUntilReady(restarted);
+    expect(await restarted.stop()).toBe(0);
   });
 
   it("confirms a fixed broken edit, and the first success after a streak of failed passes", {
