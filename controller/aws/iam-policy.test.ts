@@ -8,7 +8,10 @@ import {
   controllerActions,
   DEFAULT_SCOPE,
   IMPLIED_ACTIONS,
+  INLINE_POLICIES_MAX_CHARS,
   iamPolicyDocument,
+  MANAGED_POLICY_MAX_CHARS,
+  policySize,
   scopeOfSpecs,
   UNSCOPED_STATEMENTS,
 } from "./iam-policy.ts";
@@ -108,17 +111,31 @@ describe("scoping", () => {
       "service.yaml",
     ).spec;
     const text = JSON.stringify(iamPolicyDocument(scopeOfSpecs([spec], "leases")));
-    expect(text).toContain("loadbalancer/app/web/*");
+    expect(text).toContain("elasticloadbalancing:*:*:*/app/web/*");
     expect(text).toContain("targetgroup/web-*/*");
     expect(text).toContain("arn:aws:ecs:*:*:cluster/shared");
     expect(text).toContain("log-group:/apps/web");
-    expect(text).toContain('"aws:TagKeys":["ecs-converge.io/ecs-cluster"');
+    expect(text).toContain('"aws:TagKeys":["ecs-converge.io/*","team"]');
     expect(text).toContain('"team"');
     expect(text).toContain("arn:aws:dynamodb:*:*:table/leases");
     const passRole = iamPolicyDocument(scopeOfSpecs([spec])).Statement.find(
       (statement) => statement.Sid === "PassTaskRolesToEcs",
     );
     expect(passRole?.Resource).toBe(spec.spec.task.executionRoleArn);
+  });
+
+  it("fits a role's inline policies for a spec or a prefix, and a managed policy unscoped", () => {
+    const spec = parseSpec(
+      specYaml({ metadata: { name: "web", tags: { team: "platform" } } }),
+      "s.yaml",
+    ).spec;
+    expect(policySize(iamPolicyDocument(scopeOfSpecs([spec], "leases")))).toBeLessThanOrEqual(
+      INLINE_POLICIES_MAX_CHARS,
+    );
+    expect(policySize(iamPolicyDocument({ ...DEFAULT_SCOPE, services: ["web*"] }))).toBeLessThanOrEqual(
+      INLINE_POLICIES_MAX_CHARS,
+    );
+    expect(policySize(iamPolicyDocument())).toBeLessThanOrEqual(MANAGED_POLICY_MAX_CHARS);
   });
 
   it("grants adoption (claiming untagged resources) only when asked", () => {

@@ -11,6 +11,12 @@ import type { ServiceSpec } from "../../specs/index.ts";
 import { CLUSTER_TAG, MANAGED_BY_TAG, MANAGED_BY_VALUE, RESOURCE_TAG, SERVICE_TAG } from "../ownership.ts";
 import { FAILED_ROLLOUT_TAG } from "../resources/task-definition/task-definition.ts";
 
+/** Every tag key the controller itself writes shares this prefix. */
+const OWN_TAG_KEYS = "ecs-converge.io/*";
+for (const key of [MANAGED_BY_TAG, SERVICE_TAG, RESOURCE_TAG, CLUSTER_TAG, FAILED_ROLLOUT_TAG])
+  if (!key.startsWith(OWN_TAG_KEYS.slice(0, -1)))
+    throw new Error(`tag key ${key} is outside ${OWN_TAG_KEYS}`);
+
 /** Every AWS API action the controller calls, by IAM service prefix. */
 export const CONTROLLER_ACTIONS: Record<string, readonly string[]> = {
   ec2: [
@@ -108,6 +114,14 @@ export function controllerActions(): string[] {
     .sort();
 }
 
+/** IAM's size limits, counted without whitespace: one managed policy, and all inline policies of a role. */
+export const MANAGED_POLICY_MAX_CHARS = 6144;
+export const INLINE_POLICIES_MAX_CHARS = 10_240;
+
+/** A policy's size as IAM counts it (whitespace is not counted). */
+export const policySize = (document: PolicyDocument): number =>
+  JSON.stringify(document).replace(/\s/g, "").length;
+
 /** What the policy is scoped to. */
 export interface PolicyScope {
   /** The services the controller manages: exact names, or patterns (`web*`); `["*"]` for any. */
@@ -120,7 +134,7 @@ export interface PolicyScope {
   vpcs?: readonly string[];
   /** Role ARNs (or patterns) a task definition may name, passed to ECS tasks. */
   passRoles: readonly string[];
-  /** Every tag key the controller writes, when known (the specs' own tags included): creates may write no other. */
+  /** Patterns of every tag key the controller writes, when known (the specs' own tags included): creates may write no other. */
   tagKeys?: readonly string[];
   /** The DynamoDB lease table of `run --lease-table`; absent: no DynamoDB permission. */
   leaseTable?: string;
@@ -150,14 +164,8 @@ export function scopeOfSpecs(specs: readonly ServiceSpec[], leaseTable?: string)
     passRoles: unique(
       specs.flatMap((spec) => [spec.spec.task.executionRoleArn, spec.spec.task.taskRoleArn ?? []].flat()),
     ),
-    tagKeys: unique([
-      MANAGED_BY_TAG,
-      SERVICE_TAG,
-      RESOURCE_TAG,
-      CLUSTER_TAG,
-      FAILED_ROLLOUT_TAG,
-      ...specs.flatMap((spec) => Object.keys(spec.metadata.tags)),
-    ]),
+    // Ours are one pattern; the specs' own keys are listed exactly (a `*` or `?` in one would be a wildcard).
+    tagKeys: unique([OWN_TAG_KEYS, ...specs.flatMap((spec) => Object.keys(spec.metadata.tags))]),
     ...(leaseTable === undefined ? {} : { leaseTable }),
     adoption: specs.some((spec) => spec.metadata.adopt),
   };
@@ -209,9 +217,9 @@ export function iamPolicyDocument(scope: PolicyScope = DEFAULT_SCOPE): PolicyDoc
   const names = anyService ? ["*"] : scope.services;
   const arns = (service: string, resource: string) => `arn:aws:${service}:*:*:${resource}`;
 
-  const loadBalancers = names.map((name) => arns("elasticloadbalancing", `loadbalancer/app/${name}/*`));
+  // `loadbalancer/app/{name}/{id}` and its listeners' `listener/app/{name}/{id}/{id}`, in one pattern.
+  const loadBalancersAndListeners = names.map((name) => arns("elasticloadbalancing", `*/app/${name}/*`));
   const targetGroups = names.map((name) => arns("elasticloadbalancing", `targetgroup/${name}-*/*`));
-  const listeners = names.map((name) => arns("elasticloadbalancing", `listener/app/${name}/*/*`));
   const clusters = (scope.clusters ?? ["*"]).map((name) => arns("ecs", `cluster/${name}`));
   const services = names.map((name) => arns("ecs", `service/*/${name}`));
   const taskDefinitions = names.map((name) => arns("ecs", `task-definition/${name}:*`));
@@ -234,13 +242,16 @@ export function iamPolicyDocument(scope: PolicyScope = DEFAULT_SCOPE): PolicyDoc
   const taggedAsOurs = conditions(
     { StringEquals: { [`aws:RequestTag/${MANAGED_BY_TAG}`]: MANAGED_BY_VALUE } },
     anyService ? {} : { StringLike: { [`aws:RequestTag/${SERVICE_TAG}`]: [...names] } },
-    scope.tagKeys ? { "ForAllValues:StringEquals": { "aws:TagKeys": [...scope.tagKeys] } } : {},
+    scope.tagKeys ? { "ForAllValues:StringLike": { "aws:TagKeys": [...scope.tagKeys] } } : {},
   );
   // A later tag write on something of ours may not set the ownership tag (that is a claim: adoption).
   const ownershipTagUntouched = conditions(owned, {
     Null: { [`aws:RequestTag/${MANAGED_BY_TAG}`]: "true" },
   });
 
+  // Statements with the same condition are merged across services (an action is only ever sent
+  // for its own service's ARNs), which keeps the document under IAM's size limit for managed policies.
+  const named = [...loadBalancersAndListeners, ...targetGroups, ...clusters, ...services, ...logGroups];
   const statements: PolicyStatement[] = [
     {
       Sid: "ReadAnything",
@@ -250,20 +261,37 @@ export function iamPolicyDocument(scope: PolicyScope = DEFAULT_SCOPE): PolicyDoc
       ),
       Resource: "*",
     },
-    // EC2 security groups: ids, not names, are in their ARNs, so the tag is the whole scope.
     {
-      Sid: "CreateSecurityGroupsTaggedAsOurs",
+      Sid: "CreateTaggedAsOurs",
       Effect: "Allow",
-      Action: "ec2:CreateSecurityGroup",
-      Resource: securityGroups,
+      Action: [
+        "application-autoscaling:RegisterScalableTarget",
+        "ec2:CreateSecurityGroup",
+        "ecs:CreateService",
+        "elasticloadbalancing:CreateListener",
+        "elasticloadbalancing:CreateLoadBalancer",
+        "elasticloadbalancing:CreateTargetGroup",
+        "logs:CreateLogGroup",
+      ],
+      // A listener is authorized on its load balancer or on itself: both are listed.
+      Resource: [...securityGroups, ...scalableTargets, ...named],
       Condition: taggedAsOurs,
     },
+    // A security group is made in a VPC, which carries none of our tags.
     {
       Sid: "CreateSecurityGroupsInVpc",
       Effect: "Allow",
       Action: "ec2:CreateSecurityGroup",
       Resource: one(vpcs),
     },
+    {
+      Sid: "CreateClustersAndTaskDefinitionsTaggedAsOurs",
+      Effect: "Allow",
+      Action: ["ecs:CreateCluster", "ecs:RegisterTaskDefinition"],
+      Resource: "*",
+      Condition: taggedAsOurs,
+    },
+    // Tags in a create call are checked as a tagging action too; the CreateAction keys limit it to creates.
     {
       Sid: "TagSecurityGroupsOnCreate",
       Effect: "Allow",
@@ -272,85 +300,15 @@ export function iamPolicyDocument(scope: PolicyScope = DEFAULT_SCOPE): PolicyDoc
       Condition: conditions(taggedAsOurs, { StringEquals: { "ec2:CreateAction": "CreateSecurityGroup" } }),
     },
     {
-      Sid: "ChangeOwnedSecurityGroups",
-      Effect: "Allow",
-      Action: [
-        "ec2:AuthorizeSecurityGroupEgress",
-        "ec2:AuthorizeSecurityGroupIngress",
-        "ec2:DeleteSecurityGroup",
-        "ec2:RevokeSecurityGroupEgress",
-        "ec2:RevokeSecurityGroupIngress",
-      ],
-      Resource: securityGroups,
-      Condition: owned,
-    },
-    {
-      Sid: "RetagOwnedSecurityGroups",
-      Effect: "Allow",
-      Action: "ec2:CreateTags",
-      Resource: securityGroups,
-      Condition: ownershipTagUntouched,
-    },
-    // ELBv2: names are in the ARNs. A listener is authorized on its load balancer or on itself: both are listed.
-    {
-      Sid: "CreateLoadBalancingTaggedAsOurs",
-      Effect: "Allow",
-      Action: [
-        "elasticloadbalancing:CreateListener",
-        "elasticloadbalancing:CreateLoadBalancer",
-        "elasticloadbalancing:CreateTargetGroup",
-      ],
-      Resource: [...loadBalancers, ...targetGroups, ...listeners],
-      Condition: taggedAsOurs,
-    },
-    {
       Sid: "TagLoadBalancingOnCreate",
       Effect: "Allow",
       Action: "elasticloadbalancing:AddTags",
-      Resource: [...loadBalancers, ...targetGroups, ...listeners],
+      Resource: [...loadBalancersAndListeners, ...targetGroups],
       Condition: conditions(taggedAsOurs, {
         StringEquals: {
           "elasticloadbalancing:CreateAction": ["CreateListener", "CreateLoadBalancer", "CreateTargetGroup"],
         },
       }),
-    },
-    {
-      Sid: "ChangeOwnedLoadBalancing",
-      Effect: "Allow",
-      Action: [
-        "elasticloadbalancing:DeleteListener",
-        "elasticloadbalancing:DeleteLoadBalancer",
-        "elasticloadbalancing:DeleteTargetGroup",
-        "elasticloadbalancing:ModifyListener",
-        "elasticloadbalancing:ModifyTargetGroup",
-        "elasticloadbalancing:ModifyTargetGroupAttributes",
-        "elasticloadbalancing:SetSecurityGroups",
-        "elasticloadbalancing:SetSubnets",
-      ],
-      Resource: [...loadBalancers, ...targetGroups, ...listeners],
-      Condition: owned,
-    },
-    {
-      Sid: "RetagOwnedLoadBalancing",
-      Effect: "Allow",
-      Action: "elasticloadbalancing:AddTags",
-      Resource: [...loadBalancers, ...targetGroups, ...listeners],
-      Condition: ownershipTagUntouched,
-    },
-    // ECS
-    {
-      Sid: "CreateClustersAndTaskDefinitionsTaggedAsOurs",
-      Effect: "Allow",
-      Action: ["ecs:CreateCluster", "ecs:RegisterTaskDefinition"],
-      Resource: "*",
-      Condition: taggedAsOurs,
-    },
-    {
-      Sid: "CreateEcsServicesTaggedAsOurs",
-      Effect: "Allow",
-      Action: "ecs:CreateService",
-      Resource: one(services),
-      Condition: taggedAsOurs,
     },
     {
       Sid: "TagEcsOnCreate",
@@ -361,18 +319,56 @@ export function iamPolicyDocument(scope: PolicyScope = DEFAULT_SCOPE): PolicyDoc
         StringEquals: { "ecs:CreateAction": ["CreateCluster", "CreateService", "RegisterTaskDefinition"] },
       }),
     },
+    // Logs and Application Auto Scaling have no CreateAction key: tagging at creation is allowed on
+    // what carries no ownership tag yet, so nothing of another service can be re-tagged.
     {
-      Sid: "ChangeOwnedEcs",
+      Sid: "TagUntaggedOnCreate",
       Effect: "Allow",
-      Action: ["ecs:DeleteCluster", "ecs:DeleteService", "ecs:UpdateService"],
-      Resource: [...clusters, ...services],
+      Action: ["application-autoscaling:TagResource", "logs:TagResource"],
+      Resource: [...scalableTargets, ...logGroups],
+      Condition: conditions(taggedAsOurs, { Null: { [`aws:ResourceTag/${MANAGED_BY_TAG}`]: "true" } }),
+    },
+    {
+      Sid: "ChangeOwnedResources",
+      Effect: "Allow",
+      Action: [
+        "application-autoscaling:DeleteScalingPolicy",
+        "application-autoscaling:DeregisterScalableTarget",
+        "application-autoscaling:PutScalingPolicy",
+        "application-autoscaling:RegisterScalableTarget",
+        "ec2:AuthorizeSecurityGroupEgress",
+        "ec2:AuthorizeSecurityGroupIngress",
+        "ec2:DeleteSecurityGroup",
+        "ec2:RevokeSecurityGroupEgress",
+        "ec2:RevokeSecurityGroupIngress",
+        "ecs:DeleteCluster",
+        "ecs:DeleteService",
+        "ecs:UpdateService",
+        "elasticloadbalancing:DeleteListener",
+        "elasticloadbalancing:DeleteLoadBalancer",
+        "elasticloadbalancing:DeleteTargetGroup",
+        "elasticloadbalancing:ModifyListener",
+        "elasticloadbalancing:ModifyTargetGroup",
+        "elasticloadbalancing:ModifyTargetGroupAttributes",
+        "elasticloadbalancing:SetSecurityGroups",
+        "elasticloadbalancing:SetSubnets",
+        "logs:DeleteLogGroup",
+        "logs:PutRetentionPolicy",
+      ],
+      Resource: [...securityGroups, ...scalableTargets, ...named],
       Condition: owned,
     },
     {
-      Sid: "RetagOwnedEcs",
+      Sid: "RetagOwnedResources",
       Effect: "Allow",
-      Action: "ecs:TagResource",
-      Resource: [...clusters, ...services, ...taskDefinitions],
+      Action: [
+        "application-autoscaling:TagResource",
+        "ec2:CreateTags",
+        "ecs:TagResource",
+        "elasticloadbalancing:AddTags",
+        "logs:TagResource",
+      ],
+      Resource: [...securityGroups, ...scalableTargets, ...named, ...taskDefinitions],
       Condition: ownershipTagUntouched,
     },
     {
@@ -381,60 +377,11 @@ export function iamPolicyDocument(scope: PolicyScope = DEFAULT_SCOPE): PolicyDoc
       Action: "ecs:DeregisterTaskDefinition",
       Resource: "*",
     },
-    // Application Auto Scaling: a scalable target's ARN carries a random id, so the tag is the whole scope.
-    {
-      Sid: "RegisterScalableTargetsTaggedAsOurs",
-      Effect: "Allow",
-      Action: ["application-autoscaling:RegisterScalableTarget", "application-autoscaling:TagResource"],
-      Resource: scalableTargets,
-      Condition: conditions(taggedAsOurs, { Null: { [`aws:ResourceTag/${MANAGED_BY_TAG}`]: "true" } }),
-    },
-    {
-      Sid: "ChangeOwnedScalableTargets",
-      Effect: "Allow",
-      Action: [
-        "application-autoscaling:DeleteScalingPolicy",
-        "application-autoscaling:DeregisterScalableTarget",
-        "application-autoscaling:PutScalingPolicy",
-        "application-autoscaling:RegisterScalableTarget",
-      ],
-      Resource: scalableTargets,
-      Condition: owned,
-    },
-    {
-      Sid: "RetagOwnedScalableTargets",
-      Effect: "Allow",
-      Action: "application-autoscaling:TagResource",
-      Resource: scalableTargets,
-      Condition: ownershipTagUntouched,
-    },
     {
       Sid: "TargetTrackingAlarms",
       Effect: "Allow",
       Action: ["cloudwatch:DeleteAlarms", "cloudwatch:PutMetricAlarm"],
       Resource: one(alarms),
-    },
-    // CloudWatch Logs
-    {
-      Sid: "CreateLogGroupsTaggedAsOurs",
-      Effect: "Allow",
-      Action: ["logs:CreateLogGroup", "logs:TagResource"],
-      Resource: logGroups,
-      Condition: conditions(taggedAsOurs, { Null: { [`aws:ResourceTag/${MANAGED_BY_TAG}`]: "true" } }),
-    },
-    {
-      Sid: "ChangeOwnedLogGroups",
-      Effect: "Allow",
-      Action: ["logs:DeleteLogGroup", "logs:PutRetentionPolicy"],
-      Resource: logGroups,
-      Condition: owned,
-    },
-    {
-      Sid: "RetagOwnedLogGroups",
-      Effect: "Allow",
-      Action: "logs:TagResource",
-      Resource: logGroups,
-      Condition: ownershipTagUntouched,
     },
   ];
 
@@ -451,17 +398,7 @@ export function iamPolicyDocument(scope: PolicyScope = DEFAULT_SCOPE): PolicyDoc
         "elasticloadbalancing:AddTags",
         "logs:TagResource",
       ],
-      Resource: [
-        ...securityGroups,
-        ...loadBalancers,
-        ...targetGroups,
-        ...listeners,
-        ...clusters,
-        ...services,
-        ...taskDefinitions,
-        ...logGroups,
-        ...scalableTargets,
-      ],
+      Resource: [...securityGroups, ...scalableTargets, ...named, ...taskDefinitions],
       Condition: conditions(taggedAsOurs, { Null: { [`aws:ResourceTag/${MANAGED_BY_TAG}`]: "true" } }),
     });
   }
@@ -487,11 +424,8 @@ export function iamPolicyDocument(scope: PolicyScope = DEFAULT_SCOPE): PolicyDoc
       Sid: "FirstUseServiceLinkedRoles",
       Effect: "Allow",
       Action: "iam:CreateServiceLinkedRole",
-      Resource: [
-        "arn:aws:iam::*:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS",
-        "arn:aws:iam::*:role/aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing",
-        "arn:aws:iam::*:role/aws-service-role/ecs.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_ECSService",
-      ],
+      // Service-linked roles live under this path; the condition names the three services.
+      Resource: "arn:aws:iam::*:role/aws-service-role/*",
       Condition: {
         StringEquals: {
           "iam:AWSServiceName": [

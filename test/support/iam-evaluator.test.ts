@@ -122,6 +122,18 @@ describe("evaluate", () => {
       expected: "Allow",
     },
     {
+      reason: "ForAllValues:StringLike: every key matches a pattern",
+      condition: { "ForAllValues:StringLike": { "aws:TagKeys": ["own/*", "team"] } },
+      context: { "aws:TagKeys": ["own/a", "team"] },
+      expected: "Allow",
+    },
+    {
+      reason: "ForAllValues:StringLike: one key matches none",
+      condition: { "ForAllValues:StringLike": { "aws:TagKeys": ["own/*"] } },
+      context: { "aws:TagKeys": ["own/a", "team"] },
+      expected: "ImplicitDeny",
+    },
+    {
       reason: "Null true: the key is absent",
       condition: { Null: { "aws:RequestTag/owner": "true" } },
       context: { "aws:RequestTag/owner": "x" },

@@ -3,7 +3,7 @@
  * real calls: Allow and Deny statements (an explicit Deny wins, no matching Allow is an implicit deny),
  * Action and Resource with `*` and `?` wildcards (actions case-insensitively, ARNs component by
  * component as ArnLike does), and the condition operators the policy uses: StringEquals, StringLike,
- * ForAllValues:StringEquals, Null and ArnLike. Anything else (NotAction, other operators, IfExists) is
+ * ForAllValues:StringEquals, ForAllValues:StringLike, Null and ArnLike. Anything else (NotAction, other operators, IfExists) is
  * refused rather than guessed at, so a policy using it cannot pass by accident.
  */
 
@@ -90,6 +90,8 @@ function conditionHolds(
     // Every value in the request is one of the listed (true when the request has none).
     case "ForAllValues:StringEquals":
       return (present ?? []).every((value) => values.includes(value));
+    case "ForAllValues:StringLike":
+      return (present ?? []).every((value) => values.some((pattern) => globMatch(pattern, value)));
     case "Null": {
       if (values.length !== 1 || (values[0] !== "true" && values[0] !== "false"))
         throw new Error(`Null takes "true" or "false", not ${JSON.stringify(values)}`);

@@ -24,14 +24,16 @@ describe("ecs-converge iam-policy", () => {
     writeFileSync(file, specYaml({ metadata: { name: "shop" } }));
     const { code, stdout, stderr } = await iamPolicy("-f", file, "--lease-table", "ecs-converge-leases");
     expect(code).toBe(0);
-    expect(statement(stdout, "ChangeOwnedLoadBalancing")?.Resource).toContain(
-      "arn:aws:elasticloadbalancing:*:*:loadbalancer/app/shop/*",
+    expect(statement(stdout, "ChangeOwnedResources")?.Resource).toContain(
+      "arn:aws:elasticloadbalancing:*:*:*/app/shop/*",
     );
     expect(statement(stdout, "PassTaskRolesToEcs")?.Resource).toBe(
       "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
     );
     expect(statement(stdout, "LeaseTable")?.Resource).toBe("arn:aws:dynamodb:*:*:table/ecs-converge-leases");
-    expect(stderr).toBe("");
+    expect(stderr).toMatch(
+      /^note: the policy is \d+ characters, over the 6144 of a managed policy: attach it inline/,
+    );
   });
 
   it("scopes to a name prefix, with the ownership tag's service condition", async () => {
@@ -42,7 +44,7 @@ describe("ecs-converge iam-policy", () => {
       "arn:aws:iam::*:role/web-*",
     );
     expect(code).toBe(0);
-    expect(statement(stdout, "ChangeOwnedEcs")).toMatchObject({
+    expect(statement(stdout, "ChangeOwnedResources")).toMatchObject({
       Resource: expect.arrayContaining(["arn:aws:ecs:*:*:service/*/web*"]),
       Condition: { StringLike: { "aws:ResourceTag/ecs-converge.io/service": ["web*"] } },
     });

@@ -7,8 +7,11 @@ import { SERVICE_NAME_MAX } from "../../../specs/index.ts";
 import {
   DEFAULT_PASS_ROLE_PATTERN,
   DEFAULT_SCOPE,
+  INLINE_POLICIES_MAX_CHARS,
   iamPolicyDocument,
+  MANAGED_POLICY_MAX_CHARS,
   type PolicyScope,
+  policySize,
   scopeOfSpecs,
 } from "../../aws/iam-policy.ts";
 import { loadValidSpecs } from "../aws-session.ts";
@@ -33,8 +36,18 @@ const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}|\*):role\/[\w+=,.@/*?-]+$/;
 
 export async function iamPolicyCommand(options: IamPolicyOptions, streams: CliStreams): Promise<ExitCode> {
   const scope = await scopeFrom(options);
-  new TerminalWriter(streams.stdout).json(iamPolicyDocument(scope));
+  const document = iamPolicyDocument(scope);
+  new TerminalWriter(streams.stdout).json(document);
   const err = new TerminalWriter(streams.stderr);
+  const size = policySize(document);
+  if (size > INLINE_POLICIES_MAX_CHARS)
+    err.line(
+      `warning: the policy is ${size} characters, over the ${INLINE_POLICIES_MAX_CHARS} IAM allows a role's inline policies: split the specs between controllers, or use --name-prefix`,
+    );
+  else if (size > MANAGED_POLICY_MAX_CHARS)
+    err.line(
+      `note: the policy is ${size} characters, over the ${MANAGED_POLICY_MAX_CHARS} of a managed policy: attach it inline (aws iam put-role-policy)`,
+    );
   if (scope.passRoles.includes(DEFAULT_PASS_ROLE_PATTERN))
     err.line(
       `note: iam:PassRole is limited to roles named ecs-converge-*; use -f <specs> or --pass-role <arn> for the roles your specs name`,
