@@ -65,6 +65,13 @@ describe("scoping", () => {
   const actionsOf = (statement: (typeof statements)[number]) =>
     typeof statement.Action === "string" ? [statement.Action] : statement.Action;
 
+  it("grants every action the controller calls in some statement (the lease table's with --lease-table)", () => {
+    const granted = iamPolicyDocument({ ...DEFAULT_SCOPE, leaseTable: "leases" }).Statement.flatMap(
+      actionsOf,
+    );
+    expect(controllerActions().filter((action) => !granted.includes(action))).toEqual([]);
+  });
+
   it("grants on any resource without a condition only the statements documented as unscopable", () => {
     const unconditional = statements.filter(
       (statement) => statement.Resource === "*" && statement.Condition === undefined,

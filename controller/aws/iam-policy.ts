@@ -223,11 +223,13 @@ export function iamPolicyDocument(scope: PolicyScope = DEFAULT_SCOPE): PolicyDoc
   const clusters = (scope.clusters ?? ["*"]).map((name) => arns("ecs", `cluster/${name}`));
   const services = names.map((name) => arns("ecs", `service/*/${name}`));
   const taskDefinitions = names.map((name) => arns("ecs", `task-definition/${name}:*`));
-  // IAM names a log group `log-group:NAME`, some actions `log-group:NAME:*`: both are listed.
-  const logGroups = (scope.logGroups ?? names.map((name) => `/ecs/${name}`)).flatMap((name) => [
-    arns("logs", `log-group:${name}`),
-    arns("logs", `log-group:${name}:*`),
-  ]);
+  // IAM names a log group `log-group:NAME`, some actions `log-group:NAME:*`: an exact name needs both,
+  // a pattern ending in `*` covers both (a wildcard in an ARN's resource part crosses colons).
+  const logGroups = (scope.logGroups ?? names.map((name) => `/ecs/${name}`)).flatMap((name) =>
+    name.endsWith("*")
+      ? [arns("logs", `log-group:${name}`)]
+      : [arns("logs", `log-group:${name}`), arns("logs", `log-group:${name}:*`)],
+  );
   const securityGroups = [arns("ec2", "security-group/*")];
   const vpcs = (scope.vpcs ?? ["*"]).map((id) => arns("ec2", `vpc/${id}`));
   const scalableTargets = [arns("application-autoscaling", "scalable-target/*")];
@@ -377,6 +379,8 @@ export function iamPolicyDocument(scope: PolicyScope = DEFAULT_SCOPE): PolicyDoc
       Action: "ecs:DeregisterTaskDefinition",
       Resource: "*",
     },
+    // The service's container logs (`ecs-converge logs`): a read, on our log groups only.
+    { Sid: "ReadOurLogs", Effect: "Allow", Action: "logs:FilterLogEvents", Resource: logGroups },
     {
       Sid: "TargetTrackingAlarms",
       Effect: "Allow",
