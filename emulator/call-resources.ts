@@ -464,6 +464,8 @@ const LOGS: Record<string, Extractor> = {
   DeleteLogGroup: onLogGroup,
   PutRetentionPolicy: onLogGroup,
   DeleteRetentionPolicy: onLogGroup,
+  FilterLogEvents: onLogGroup,
+  GetLogEvents: onLogGroup,
   TagResource: (input, region) => ({
     before: logGroup(region, logGroupNameOf(input.resourceArn)),
     requestTags: mapOf(input.tags),
