@@ -229,7 +229,19 @@ describe("replicas sharing a fleet through leases", () => {
 
     await waitForFleet(replicas, services);
     await expectNoDuplicates(services);
-    const before = await leaseOwners(one);
+    // Whoever started first may have taken every lease: wait for one each before pausing one replica.
+    const before = await waitFor(
+      "the replicas to share the fleet fairly",
+      async () => {
+        const table = await leaseOwners(one);
+        const owners = Object.values(table);
+        return ["one", "two", "three"].every((id) => owners.filter((owner) => owner === id).length === 1)
+          ? table
+          : undefined;
+      },
+      30_000,
+    );
+    await waitForFleet(replicas, services);
     const pausedServices = services.filter((service) => before[service] === "two");
     expect(pausedServices.length).toBeGreaterThanOrEqual(1);
 
@@ -266,4 +278,56 @@ describe("replicas sharing a fleet through leases", () => {
     expect(writesBy("two", pausedFrom)).toEqual([]);
     await expectNoDuplicates(services, edited);
   });
+
+  it("SIGTERM cuts a hung pass short after the grace and hands the lease back, instead of waiting for the pass", async () => {
+    await writeSpec("alpha");
+    // Every ECS call hangs for longer than the test waits for the replica to exit.
+    aws.emulator.injectFaults({ rules: [{ service: "ecs", latencyMs: 30_000 }] });
+    try {
+      const replica = await startDaemonProcess(
+        [
+          "-f",
+          directory,
+          "--lease-table",
+          "ecs-converge-leases",
+          "--lease-duration",
+          "3m",
+          "--call-timeout",
+          "1m",
+          "--connect-timeout",
+          "500ms",
+          "--pass-timeout",
+          "5m",
+          "--replica-id",
+          "one",
+        ],
+        {
+          AWS_ENDPOINT_URL: aws.emulator.url,
+          AWS_REGION: "us-east-1",
+          AWS_ACCESS_KEY_ID: "one",
+          AWS_SECRET_ACCESS_KEY: "one",
+        },
+      );
+      await waitFor(
+        "the pass to wait on a hung ECS call",
+        async () => {
+          const status = (await replica.status()) as unknown as { services: Array<{ inFlight: unknown[] }> };
+          return (status.services[0]?.inFlight.length ?? 0) > 0 ? true : undefined;
+        },
+        30_000,
+      );
+      replica.child.kill("SIGTERM");
+      const code = await waitFor(
+        "the replica to exit once its grace is over",
+        async () => replica.child.exitCode ?? undefined,
+        25_000,
+      );
+      expect(code).toBe(0);
+      expect(
+        replica.logs().some((line) => line.msg === "lease handed back" && line.service === "alpha"),
+      ).toBe(true);
+    } finally {
+      aws.emulator.clearFaults();
+    }
+  }, 90_000);
 });

@@ -154,6 +154,21 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   };
 
   let stopping: Promise<void> | undefined;
+  /** Aborted when shutdown's grace is over: prunes still running give up. */
+  const shutdown = new AbortController();
+  /** Workers taken out of service whose last pass may still be running (shutdown waits for them too). */
+  const retiring = new Map<string, { worker: ServiceWorker; stopped: Promise<void> }>();
+  /** Stops managing `service`: resolves once its worker's pass in flight has ended. */
+  const retire = (service: string): Promise<void> => {
+    const worker = workers.get(service);
+    workers.delete(service);
+    if (!worker) return retiring.get(service)?.stopped ?? Promise.resolve();
+    const stopped = worker.stop().finally(() => {
+      if (retiring.get(service)?.worker === worker) retiring.delete(service);
+    });
+    retiring.set(service, { worker, stopped });
+    return stopped;
+  };
   const sources = await SpecSources.open(options.path);
   for (const problem of sources.problems()) {
     for (const issue of problem.issues)
@@ -204,15 +219,14 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       { service, files },
       "two spec files name the same service; neither is managed until one is renamed or removed",
     );
-    void workers.get(service)?.stop();
-    workers.delete(service);
+    void retire(service);
   });
   sources.on("watchError", ({ error }) =>
     log.error({ error: error.message }, "watching the spec files failed"),
   );
   sources.on("removed", ({ service, file, reason }) => {
     const worker = workers.get(service);
-    workers.delete(service);
+    const stopped = retire(service);
     if (reason !== "deleted") {
       // A duplicate is reported by its own event; a renamed service comes back under its new name.
       if (reason === "renamed")
@@ -220,10 +234,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
           { service, file },
           "the spec now names another service: no longer managing this one; nothing was deleted in AWS",
         );
-      void worker?.stop();
       return;
     }
-    const stopped = worker?.stop() ?? Promise.resolve();
     if (!options.prune || !worker) {
       log.warn(
         { service, file },
@@ -233,18 +245,19 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     }
     const prune = stopped.then(async () => {
       log.warn({ service, file }, "spec file deleted: --prune destroys the service's resources");
+      let clients: AwsClients | undefined;
       try {
-        const clients = await clientsFor(worker.spec);
+        clients = await clientsFor(worker.spec);
         const gate = leases;
-        if (gate)
-          guardClients(clients, {
-            signal: () => undefined,
-            beforeMutation: (operation) => gate.checkMutation(service, operation),
-          });
+        guardClients(clients, {
+          signal: () => shutdown.signal,
+          ...(gate ? { beforeMutation: (operation: string) => gate.checkMutation(service, operation) } : {}),
+        });
         await destroyService(clients, worker.spec, log.child({ service }));
       } catch (error) {
         log.error({ service, error: error instanceof Error ? error.message : String(error) }, "prune failed");
       } finally {
+        for (const client of Object.values(clients ?? {})) if (typeof client === "object") client.destroy();
         pruning.delete(service);
       }
     });
@@ -258,19 +271,16 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       services: () => [...sources.services().keys()],
       onAcquired: (service) => {
         const loaded = sources.services().get(service);
-        if (!loaded || workers.has(service) || stopping) return;
+        // A worker stopped on a lost lease may still be finishing its pass: the next round starts the new one.
+        if (!loaded || workers.has(service) || retiring.has(service) || stopping) return;
         log.info({ service, file: loaded.file, replica: options.leases?.replicaId }, "managing service");
         startWorker(loaded);
       },
       onLost: (service) => {
-        const worker = workers.get(service);
-        workers.delete(service);
-        void worker?.stop();
+        void retire(service);
       },
       beforeRelease: async (service) => {
-        const worker = workers.get(service);
-        workers.delete(service);
-        await worker?.stop();
+        await retire(service);
         await pruning.get(service);
       },
     });
@@ -342,11 +352,18 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         const grace = new Promise<void>((resolve) =>
           setTimeout(resolve, options.shutdownGraceMs ?? 10_000).unref(),
         );
-        await Promise.race([
-          Promise.all([...[...workers.values()].map((worker) => worker.stop()), ...pruning.values()]),
-          grace,
+        const inFlight = Promise.all([
+          ...[...workers.keys()].map(retire),
+          ...[...retiring.values()].map((entry) => entry.stopped),
+          ...pruning.values(),
         ]);
-        // Every worker has stopped: hand the leases back, so other replicas take over at once.
+        await Promise.race([inFlight, grace]);
+        // Past the grace, what still runs is cut short: its AWS calls fail at once, so it ends now.
+        for (const { worker } of retiring.values()) worker.abandon("the daemon is stopping");
+        shutdown.abort(new Error("the daemon is stopping"));
+        await inFlight;
+        // Every worker has stopped: hand the leases back, so other replicas take over at once (each
+        // once a write its worker sent can no longer be in flight).
         await leases?.stop();
         await endpoints.close();
         log.info("stopped");
