@@ -20,7 +20,7 @@ import { classifyAwsError } from "../aws/errors.ts";
 import { desiredCountOwnedByAutoscaling } from "../engine/autoscaling-owned.ts";
 import { SpecReferenceError } from "../engine/network.ts";
 import { OwnershipConflictError } from "../engine/ownership-check.ts";
-import { type Change, type HeldBack, summarize } from "../engine/plan.ts";
+import { type Change, type HeldBack, type LeftInPlace, summarize } from "../engine/plan.ts";
 import { applyPlan, createPassCaches, type PassCaches, planService } from "../engine/reconcile.ts";
 import { type RolloutState, readRollout } from "../engine/rollout.ts";
 import type { ApplyEvent } from "../engine/stack.ts";
@@ -96,7 +96,15 @@ export interface ServiceStatus {
   region: string | undefined;
   conditions: Condition[];
   lastReconcile: { at: string; result: Outcome["kind"]; durationMs: number } | undefined;
-  lastPlan: { changes: Change[]; summary: ReturnType<typeof summarize>; heldBack: HeldBack[] } | undefined;
+  /** In `plan --json`'s shape: only the documented actions (no no-ops), what is left in place, what is held back. */
+  lastPlan:
+    | {
+        changes: Change[];
+        skipped: LeftInPlace[];
+        heldBack: HeldBack[];
+        summary: ReturnType<typeof summarize>;
+      }
+    | undefined;
   rollout: RolloutState | undefined;
   lastError: string | undefined;
   nextReconcileAt: string | undefined;
@@ -393,9 +401,13 @@ export class ServiceWorker {
         this.#caches.tags.clear();
         plan = await planService(clients, loaded.spec, this.#caches);
       }
-      const changes = plan.changes.filter((change) => change.action !== "noop" || change.reason);
       const pending = plan.changes.filter((change) => change.action !== "noop");
-      this.#lastPlan = { changes, summary: summarize(plan.changes), heldBack: plan.heldBack };
+      this.#lastPlan = {
+        changes: pending,
+        skipped: plan.skipped,
+        heldBack: plan.heldBack,
+        summary: summarize(plan.changes),
+      };
       // A revision held back after a failed rollout: the spec is not running, whatever else matches.
       this.#heldBack = plan.heldBack[0];
       this.#reportHeldBack();
