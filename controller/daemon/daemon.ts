@@ -310,6 +310,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         `service ${worker.name}: no reconcile finished for ${Math.round(stuck.forMs / 1000)} s, waiting for ${stuck.waitingFor}${calls.length > 0 ? ` (in ${calls.join(", ")})` : ""}`,
       ];
     });
+    const leaseProblem = leases?.problem();
+    if (leaseProblem !== undefined) problems.push(leaseProblem);
     const leaseRoundStuckMs = leases?.stuckForMs();
     if (leaseRoundStuckMs !== undefined)
       problems.push(

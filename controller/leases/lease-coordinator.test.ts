@@ -252,4 +252,35 @@ describe("LeaseCoordinator", () => {
     failing = false;
     await a.coordinator.stop();
   });
+
+  it("notices a second process renewing its own entry (one --replica-id twice) and writes nothing", async () => {
+    const first = await new Replica("same", ["web"]).start();
+    const second = await new Replica("same", ["web"]).start();
+    for (let round = 0; round < 3; round++) {
+      await first.after(RENEW_MS);
+      await second.after(RENEW_MS);
+    }
+    const problems = [first, second].map((replica) => replica.coordinator.problem());
+    expect(problems.filter((problem) => problem !== undefined).length).toBeGreaterThanOrEqual(1);
+    for (const replica of [first, second]) {
+      if (replica.coordinator.problem() === undefined) continue;
+      expect(replica.coordinator.problem()).toMatch(/give each replica its own --replica-id/);
+      expect(() => replica.coordinator.checkMutation("web", "UpdateService")).toThrow(/share --replica-id/);
+    }
+    await Promise.all([first.coordinator.stop(), second.coordinator.stop()]);
+  });
+
+  it("removes the entry of a replica that stopped renewing, once it has expired", async () => {
+    const a = await new Replica("a", ["web"]).start();
+    // b is killed after its first round: it never renews again, and never removes its entry.
+    await new Replica("b", ["web"]).start();
+    await a.after(RENEW_MS);
+    expect(a.coordinator.snapshot().replicas).toEqual(["a", "b"]);
+    await a.after(LEASE_MS + 1);
+    await a.after(RENEW_MS);
+    const keys = (await stores.at(-1)?.list())?.map((lease) => lease.key).sort();
+    expect(keys).toEqual(["replica#a", "service#web"]);
+    expect(a.coordinator.snapshot().replicas).toEqual(["a"]);
+    await a.coordinator.stop();
+  });
 });

@@ -79,6 +79,10 @@ export class LeaseCoordinator {
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #held = new Map<string, HeldLease>();
   readonly #sightings = new Map<string, Sighting>();
+  /** Rounds in a row that found this replica's own entry changed by someone else. */
+  #foreignRenewals = 0;
+  /** Another process renews this replica's entry: two replicas were given one id. */
+  #sharedId = false;
   /** Leases being handed back: `done` once their service has stopped. */
   readonly #releasing = new Map<string, { done: boolean }>();
   #replicaLease: Lease | undefined;
@@ -129,6 +133,11 @@ export class LeaseCoordinator {
 
   /** The mutation gate: throws unless a write to `service` would land while the lease is surely ours. */
   checkMutation(service: string, operation: string): void {
+    if (this.#sharedId)
+      throw new MutationRefusedError(
+        operation,
+        `another process renews replica ${this.replicaId}'s entry: two replicas share --replica-id`,
+      );
     const held = this.#held.get(service);
     if (!held)
       throw new MutationRefusedError(
@@ -145,6 +154,16 @@ export class LeaseCoordinator {
       );
     // The attempt may be in flight (or land) until a write window from now: no hand-back before that.
     held.lastWriteAt = now;
+  }
+
+  /**
+   * Why this replica cannot work, if it cannot: another process renews its entry (two replicas were
+   * given the same --replica-id). It writes nothing then, and `/healthz` says so.
+   */
+  problem(): string | undefined {
+    return this.#sharedId
+      ? `another process renews the lease table entry of replica ${this.replicaId}: give each replica its own --replica-id`
+      : undefined;
   }
 
   /** A round still running after twice the lease duration is stuck (the watchdog's view). */
@@ -232,6 +251,7 @@ export class LeaseCoordinator {
       await this.#renewHeld(leases);
       await this.#handBackReleased();
       this.#liveReplicas = this.#aliveReplicas(leases);
+      await this.#forgetDeadReplicas(leases);
       if (!this.#stopped) await this.#rebalance(leases);
       this.#lastRound = { at: new Date().toISOString() };
     } catch (error) {
@@ -280,6 +300,20 @@ export class LeaseCoordinator {
   async #renewReplica(leases: readonly Lease[]): Promise<void> {
     const key = `${REPLICA_PREFIX}${this.replicaId}`;
     const current = leases.find((lease) => lease.key === key);
+    // Our entry moved without us, round after round: another process uses our id. (Once could be a
+    // renewal whose answer was lost; twice in a row is not.)
+    const movedWithoutUs =
+      current !== undefined &&
+      this.#replicaLease !== undefined &&
+      current.counter !== this.#replicaLease.counter;
+    this.#foreignRenewals = movedWithoutUs ? this.#foreignRenewals + 1 : 0;
+    if (this.#foreignRenewals >= 2 && !this.#sharedId) {
+      this.#sharedId = true;
+      this.#options.log.error(
+        { replica: this.replicaId, store: this.#options.store.description },
+        "another process uses this replica's id: writing nothing until it is restarted with its own --replica-id",
+      );
+    }
     try {
       this.#replicaLease = current
         ? await this.#options.store.write(current, this.replicaId)
@@ -322,6 +356,20 @@ export class LeaseCoordinator {
     if (!this.#held.delete(service)) return;
     this.#options.log.warn({ service, replica: this.replicaId, why }, "lease lost");
     this.#options.onLost(service);
+  }
+
+  /**
+   * Removes the entries of replicas that stopped renewing (killed, never stopped cleanly), so the table
+   * does not grow with every crash. Conditional on the counter seen: a replica that comes back re-creates it.
+   */
+  async #forgetDeadReplicas(leases: readonly Lease[]): Promise<void> {
+    for (const lease of leases) {
+      if (!lease.key.startsWith(REPLICA_PREFIX) || lease.owner === this.replicaId || !this.#expired(lease))
+        continue;
+      await this.#options.store.remove(lease).catch((error: unknown) => {
+        if (!(error instanceof LeaseConflictError)) throw error;
+      });
+    }
   }
 
   #aliveReplicas(leases: readonly Lease[]): string[] {
