@@ -601,7 +601,9 @@ export class ServiceWorker {
         "change not sent: this replica may no longer hold the service's lease",
       );
       this.#conditions.set("Synced", "Unknown", "LeaseNotHeld", message);
-      return { kind: "requeue", afterMs: this.#deps.settings.rolloutPollMs, reason: "lease not held" };
+      // Backed off like an error: while the lease table is unreachable, re-planning every few seconds
+      // would only burn AWS calls. A lease taken elsewhere stops this worker anyway.
+      return { kind: "error", error };
     }
     const terminal =
       error instanceof SpecReferenceError ||
