@@ -149,6 +149,26 @@ describe("credential problems name their cause and fix", () => {
     expect(stderr).not.toContain("stderr-of-the-process");
   });
 
+  it("names an unknown AWS_PROFILE, not the missing region, when the spec leaves the region to it", async () => {
+    const regionless = join(directory, "regionless.yaml");
+    await writeFile(regionless, specYaml().replace(/^\s*region: us-east-1\n/m, ""));
+    process.env = {
+      PATH: savedEnvironment.PATH,
+      HOME: join(directory, "regionless-home"),
+      AWS_CONFIG_FILE: join(directory, "regionless.config"),
+      AWS_SHARED_CREDENTIALS_FILE: join(directory, "regionless.credentials"),
+      AWS_EC2_METADATA_DISABLED: "true",
+      AWS_PROFILE: "prod",
+    };
+    await writeFile(join(directory, "regionless.config"), CONFIG);
+    await writeFile(join(directory, "regionless.credentials"), CREDENTIALS);
+    const streams = captureStreams();
+    const code = await runCli(["plan", "-f", regionless], streams);
+    expect(code).toBe(1);
+    expect(streams.stderrText()).toMatch(/^error: AWS profile "prod" \(AWS_PROFILE\) is not in /m);
+    expect(streams.stderrText()).toMatch(/the region comes from the profile too/);
+  });
+
   it("still says no credentials were found when nothing is configured at all", async () => {
     const { code, stderr } = await planWith("nothing", {});
     expect(code).toBe(1);

@@ -119,6 +119,13 @@ export function explainFailure(error: unknown, loaded: LoadedSpec, options: AwsC
     );
   }
   if (error instanceof NoRegionError) {
+    // A broken AWS_PROFILE is why there is no region too (the profile would have named one): say that first.
+    const brokenProfile = process.env.AWS_PROFILE ? diagnoseCredentials() : undefined;
+    if (brokenProfile)
+      return new CliError(brokenProfile.message, {
+        hint: `${brokenProfile.hint}; the region comes from the profile too, unless spec.region or AWS_REGION sets it`,
+        cause: error,
+      });
     return new CliError(`${loaded.file}: ${error.message}`, {
       hint: "set spec.region in the spec, or AWS_REGION (or a region in your AWS profile)",
       cause: error,
