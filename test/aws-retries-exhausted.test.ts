@@ -12,6 +12,7 @@ import { MAX_ATTEMPTS } from "../controller/aws/clients.ts";
 import { runCli } from "../controller/cli/program.ts";
 import { captureStreams } from "../controller/cli/test-streams.ts";
 import { specYaml } from "../specs/test-builders.ts";
+import { killDaemons, startDaemonProcess } from "./support/daemon-process.ts";
 import { type EmulatedAws, startEmulatedAws } from "./support/emulated-aws.ts";
 
 let aws: EmulatedAws;
@@ -76,5 +77,30 @@ describe("AWS retries that run out", () => {
       new DescribeLogGroupsCommand({ logGroupNamePrefix: "/ecs/web" }),
     );
     expect(logGroups ?? []).toEqual([]);
+  });
+
+  it("the daemon logs and reports the same: the call, its resource and the retries", async () => {
+    aws.emulator.injectFaults({ rules: [{ service: "ecs", errorRate: 1 }] });
+    const daemon = await startDaemonProcess(["-f", spec], {
+      AWS_ENDPOINT_URL: aws.emulator.url,
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: "retries",
+      AWS_SECRET_ACCESS_KEY: "retries",
+    });
+    try {
+      const failed = await daemon.waitForLog(
+        "a pass to fail on the failing ECS calls",
+        (line) => line.msg === "reconcile failed; retrying with backoff",
+        60_000,
+      );
+      const named = new RegExp(
+        `^ECS \\w+ \\(.*web.*\\) failed after ${MAX_ATTEMPTS} attempts \\(retried ${MAX_ATTEMPTS - 1} times\\): InternalFailure: `,
+      );
+      expect(String(failed.error)).toMatch(named);
+      const status = await daemon.status();
+      expect(status.services[0]?.lastError).toMatch(named);
+    } finally {
+      await killDaemons();
+    }
   });
 });

@@ -70,9 +70,20 @@ export function failedCallOf(error: unknown): { call: FailedCall; error: Error }
   return undefined;
 }
 
+/**
+ * `ECS DescribeServices (cluster web; services web) failed after 6 attempts (retried 5 times):
+ * InternalFailure: …` for an error that ended a call after retries; undefined otherwise.
+ */
+export function describeRetriedFailure(error: unknown): string | undefined {
+  const failed = failedCallOf(error);
+  if (!failed || failed.call.attempts <= 1) return undefined;
+  const { service, operation, resource, attempts } = failed.call;
+  return `${service} ${operation}${resource ? ` (${resource})` : ""} failed after ${attempts} attempts (retried ${attempts - 1} times): ${failed.error.name}: ${failed.error.message}`;
+}
+
 /** Input fields that name what a call is about: names, ids and ARNs of the resource, never roles or contents. */
 const IDENTIFYING_FIELD =
-  /^(cluster|services?|serviceName|family|taskDefinition|logGroupName|ResourceId|PolicyName|TableName)$|(Arns?|Names?|Ids?)$/;
+  /^(clusters?|services?|serviceName|family|taskDefinition|logGroupName|ResourceId|PolicyName|TableName)$|(Arns?|Names?|Ids?)$/;
 const MAX_VALUES_SHOWN = 3;
 
 function describeResource(input: object): string {

@@ -14,7 +14,7 @@ import {
 } from "../aws/clients.ts";
 import { diagnoseCredentials } from "../aws/credential-diagnosis.ts";
 import { classifyAwsError } from "../aws/errors.ts";
-import { failedCallOf } from "../aws/failed-call.ts";
+import { describeRetriedFailure } from "../aws/failed-call.ts";
 import { SpecReferenceError } from "../engine/network.ts";
 import { OwnershipConflictError } from "../engine/ownership-check.ts";
 import { CliError } from "./cli-error.ts";
@@ -189,16 +189,12 @@ export function explainFailure(error: unknown, loaded: LoadedSpec, options: AwsC
       cause: error,
     });
   }
-  const failed = failedCallOf(error);
-  if (failed && failed.call.attempts > 1) {
-    const { service, operation, resource, attempts } = failed.call;
-    return new CliError(
-      `service "${loaded.spec.metadata.name}": ${service} ${operation}${resource ? ` (${resource})` : ""} failed after ${attempts} attempts (retried ${attempts - 1} times): ${failed.error.name}: ${failed.error.message}`,
-      {
-        hint: "AWS, or the network to it, kept failing; every step is idempotent, so running the command again carries on from where it stopped",
-        cause: error,
-      },
-    );
+  const retried = describeRetriedFailure(error);
+  if (retried) {
+    return new CliError(`service "${loaded.spec.metadata.name}": ${retried}`, {
+      hint: "AWS, or the network to it, kept failing; every step is idempotent, so running the command again carries on from where it stopped",
+      cause: error,
+    });
   }
   return error;
 }

@@ -17,6 +17,7 @@ import {
 } from "../aws/call-guard.ts";
 import { type AwsClients, NoRegionError } from "../aws/clients.ts";
 import { classifyAwsError } from "../aws/errors.ts";
+import { describeRetriedFailure } from "../aws/failed-call.ts";
 import { desiredCountOwnedByAutoscaling } from "../engine/autoscaling-owned.ts";
 import { SpecReferenceError } from "../engine/network.ts";
 import { OwnershipConflictError } from "../engine/ownership-check.ts";
@@ -578,7 +579,9 @@ export class ServiceWorker {
 
   #failure(error: unknown): Outcome {
     const abortedBy = this.#passAbort?.signal.aborted ? abortReason(this.#passAbort.signal) : undefined;
-    const message = abortedBy ?? (error instanceof Error ? error.message : String(error));
+    // A call that failed on every attempt is named, with its resource and the attempts it took.
+    const message =
+      abortedBy ?? describeRetriedFailure(error) ?? (error instanceof Error ? error.message : String(error));
     this.#lastError = message;
     if (abortedBy !== undefined && this.#stopped) {
       // Cut short by the daemon stopping (abandon): not the service's failure, and not a deadline.
