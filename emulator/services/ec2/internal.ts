@@ -5,6 +5,7 @@
  */
 import type { Random } from "../../random.ts";
 import type { RegionState } from "../../world.ts";
+import { blockContains, parseIpv4, parseIpv4Block } from "./cidr.ts";
 import { addNetworkInterface } from "./network-interfaces.ts";
 
 export interface SubnetFacts {
@@ -51,6 +52,18 @@ export function allocateNetworkInterface(
 /** Deletes an ENI (its groups become deletable). Releasing one that is already gone is fine. */
 export function releaseNetworkInterface(region: RegionState, networkInterfaceId: string): void {
   region.ec2.networkInterfaces.delete(networkInterfaceId);
+}
+
+/** Whether `ip` lies in one of the VPC's IPv4 blocks (false for an unknown VPC). */
+export function vpcContainsIp(region: RegionState, vpcId: string, ip: string): boolean {
+  const vpc = region.ec2.vpcs.get(vpcId);
+  const address = parseIpv4(ip);
+  const block = vpc ? parseIpv4Block(vpc.cidrBlock) : undefined;
+  return (
+    address !== undefined &&
+    block !== undefined &&
+    blockContains(block, { network: address, prefixLength: 32 })
+  );
 }
 
 /** The subnet's placement facts, or undefined when there is no such subnet in the region. */

@@ -10,6 +10,7 @@ import {
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Emulator } from "../../server.ts";
 import { startTestEmulator, type TestClients } from "../../test-clients.ts";
+import { addVpc } from "../ec2/control.ts";
 import { activateLoadBalancer } from "./control.ts";
 import { type ProbeResult, useTargetProber } from "./health-checks.ts";
 import { deregisterTarget, findTargetGroup, registerTarget, targetStateOf } from "./internal.ts";
@@ -120,6 +121,20 @@ describe("RegisterTargets and DescribeTargetHealth", () => {
     });
     emulator.advance(emulator.world.timings.loadBalancerProvisioningMs);
     expect(await stateOf(targetGroupArn)).toEqual({ State: "healthy" });
+  });
+
+  it("accepts an IP of the target group's own VPC even outside the private ranges", async () => {
+    const { vpc } = addVpc(emulator.world, "us-east-1", { cidrBlock: "127.40.0.0/16", subnets: [] });
+    const targetGroupArn = (
+      await createTargetGroup(clients, { ...network, vpcId: vpc.vpcId }, { Name: "loopback" })
+    ).TargetGroupArn;
+    const register = (id: string) =>
+      clients.elbv2.send(
+        new RegisterTargetsCommand({ TargetGroupArn: targetGroupArn, Targets: [{ Id: id }] }),
+      );
+    await register("127.40.0.5");
+    await expect(register("127.41.0.5")).rejects.toBeInstanceOf(InvalidTargetException);
+    expect((await healthOf(targetGroupArn)).map((target) => target.Target?.Id)).toEqual(["127.40.0.5"]);
   });
 
   it("refuses instance targets (no EC2 instance runs), malformed and public IPs, and unknown groups", async () => {

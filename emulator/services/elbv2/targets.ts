@@ -6,6 +6,7 @@
 import { AwsError } from "../../errors.ts";
 import type { Input } from "../../protocols/input.ts";
 import type { RegionState } from "../../world.ts";
+import { vpcContainsIp } from "../ec2/internal.ts";
 import type { Operation } from "../service-definition.ts";
 import { isServing, loadBalancerArnsOf } from "./associations.ts";
 import { optionalIntIn, read, structures, validationError } from "./errors.ts";
@@ -122,7 +123,7 @@ function requestedTargets(group: TargetGroup, input: Input, required: boolean): 
   });
 }
 
-function checkRegistrable(group: TargetGroup, target: RequestedTarget): void {
+function checkRegistrable(region: RegionState, group: TargetGroup, target: RequestedTarget): void {
   if (group.targetType === "instance") {
     // The emulator runs no EC2 instances, so no instance is ever in a running state.
     throw new AwsError(
@@ -132,7 +133,11 @@ function checkRegistrable(group: TargetGroup, target: RequestedTarget): void {
   }
   if (group.ipAddressType === "ipv4" && !isIpv4(target.id))
     throw validationError(`The IP address '${target.id}' is not a valid IPv4 address`);
-  if (group.ipAddressType === "ipv4" && !isPrivateIpv4(target.id)) {
+  if (
+    group.ipAddressType === "ipv4" &&
+    !isPrivateIpv4(target.id) &&
+    !vpcContainsIp(region, group.vpcId, target.id)
+  ) {
     throw new AwsError(
       "InvalidTarget",
       `The IP address '${target.id}' is not in the VPC of the target group or in a private address range`,
@@ -150,7 +155,7 @@ export const targetOperations: Record<string, Operation> = {
   RegisterTargets(input, context) {
     const group = groupForTargets(context.region, read(input).string("TargetGroupArn"));
     const targets = requestedTargets(group, input, true);
-    for (const target of targets) checkRegistrable(group, target);
+    for (const target of targets) checkRegistrable(context.region, group, target);
     const after = new Set([
       ...group.targets.keys(),
       ...targets.map((target) => targetKey(target.id, target.port)),
