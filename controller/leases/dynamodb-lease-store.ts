@@ -23,7 +23,9 @@ import { type Lease, LeaseConflictError, type LeaseStore } from "./lease-store.t
 
 /** How long a new table may take to become ACTIVE (seconds on AWS; minutes would mean something is wrong). */
 const TABLE_READY_TIMEOUT_MS = 5 * 60_000;
-const TABLE_POLL_MS = 1000;
+/** A new table is usually ACTIVE within seconds: look soon, then less often. */
+const TABLE_POLL_FIRST_MS = 100;
+const TABLE_POLL_MAX_MS = 2000;
 /** A scan is bounded: a fleet has at most thousands of services, each one small item. */
 const MAX_SCAN_PAGES = 100;
 
@@ -62,6 +64,7 @@ export class DynamoDbLeaseStore implements LeaseStore {
       if (!(error instanceof ResourceInUseException)) throw error;
     }
     const deadline = Date.now() + TABLE_READY_TIMEOUT_MS;
+    let pollMs = TABLE_POLL_FIRST_MS;
     for (;;) {
       const { Table } = await this.#client.send(new DescribeTableCommand({ TableName: this.#table }));
       if (Table?.TableStatus === "ACTIVE") return;
@@ -69,7 +72,8 @@ export class DynamoDbLeaseStore implements LeaseStore {
         throw new Error(
           `lease table ${this.#table} is still ${Table?.TableStatus ?? "missing"} after 5 minutes`,
         );
-      await sleep(TABLE_POLL_MS);
+      await sleep(pollMs);
+      pollMs = Math.min(pollMs * 2, TABLE_POLL_MAX_MS);
     }
   }
 
