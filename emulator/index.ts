@@ -13,4 +13,5 @@ export {
 } from "./faults.ts";
 export { ACCOUNT_ID, DEFAULT_REGION } from "./identity.ts";
 export { Emulator, type EmulatorOptions, startEmulator } from "./server.ts";
+export type { ServedListener } from "./services/elbv2/data-plane/data-plane.ts";
 export type { Timings } from "./timings.ts";

@@ -11,6 +11,8 @@ import { Dispatcher, type IncomingCall } from "./dispatch.ts";
 import { type FaultConfig, type FaultPolicy, InjectedFaults, NO_FAULTS } from "./faults.ts";
 import type { WireResponse } from "./protocols/responses.ts";
 import { foreignRequestReason } from "./request-origin.ts";
+import { dataPlaneControlRoutes } from "./services/elbv2/data-plane/control.ts";
+import { LoadBalancerDataPlane, type ServedListener } from "./services/elbv2/data-plane/data-plane.ts";
 import { ALL_SERVICES, LIFECYCLES, SERVICE_CONTROL_ROUTES } from "./services/index.ts";
 import type { Timings } from "./timings.ts";
 import { World } from "./world.ts";
@@ -24,6 +26,13 @@ export interface EmulatorOptions {
   seed?: number;
   timings?: Partial<Timings>;
   faults?: FaultPolicy;
+  /**
+   * Local ports of load balancer listeners, by listener port (`{ 80: 8080 }`); any other listener, or
+   * one whose port is taken, is served on a free port. Default: every listener on a free port.
+   */
+  listenerPorts?: Readonly<Record<number, number>>;
+  /** Told when a load balancer listener starts or stops being served on loopback (the CLI logs it). */
+  onListenerEvent?: (message: string, listener: ServedListener) => void;
 }
 
 /** Requests larger than this are refused: no AWS call the controller makes comes close. */
@@ -34,6 +43,8 @@ const STEP_INTERVAL_MS = 100;
 export class Emulator {
   readonly world: World;
   readonly calls = new CallLog();
+  /** Every active ALB's HTTP listeners, served on loopback (`services/elbv2/data-plane/`). */
+  readonly loadBalancers: LoadBalancerDataPlane;
   faults: FaultPolicy;
   readonly #server: Server;
   readonly #dispatcher: Dispatcher;
@@ -50,16 +61,24 @@ export class Emulator {
     });
     for (const lifecycle of LIFECYCLES) this.world.addLifecycle(lifecycle);
     this.faults = options.faults ?? NO_FAULTS;
+    this.loadBalancers = new LoadBalancerDataPlane(this.world, {
+      listenerPorts: options.listenerPorts,
+      onEvent: options.onListenerEvent,
+    });
     this.#dispatcher = new Dispatcher(this.world, ALL_SERVICES, this.calls, () => this.faults);
     this.#routes = [
       ...this.#coreRoutes(),
       ...SERVICE_CONTROL_ROUTES.map((routes) => routes(this.world)),
+      dataPlaneControlRoutes(this.loadBalancers),
     ].flat();
     this.#server = createServer((request, response) => {
-      this.#serve(request, response).catch((error: unknown) => {
-        if (!response.headersSent) response.writeHead(500, { "content-type": "application/json" });
-        response.end(JSON.stringify({ __type: "InternalFailure", message: String(error) }));
-      });
+      this.#serve(request, response)
+        .catch((error: unknown) => {
+          if (!response.headersSent) response.writeHead(500, { "content-type": "application/json" });
+          response.end(JSON.stringify({ __type: "InternalFailure", message: String(error) }));
+        })
+        // A call may have created, activated or deleted a listener: serve what now exists.
+        .finally(() => this.loadBalancers.sync());
     });
   }
 
@@ -74,7 +93,10 @@ export class Emulator {
       });
     });
     if (this.world.clock.automatic) {
-      this.#stepper = setInterval(() => this.world.catchUp(), STEP_INTERVAL_MS);
+      this.#stepper = setInterval(() => {
+        this.world.catchUp();
+        this.loadBalancers.sync();
+      }, STEP_INTERVAL_MS);
       this.#stepper.unref();
     }
     return this;
@@ -94,6 +116,7 @@ export class Emulator {
   advance(ms: number): void {
     this.world.clock.advance(ms);
     this.world.catchUp();
+    this.loadBalancers.sync();
   }
 
   /** Replaces the fault policy: rates of throttling, errors, drops and latency, and rate limits. */
@@ -109,12 +132,16 @@ export class Emulator {
   reset(): void {
     this.world.reset();
     this.calls.reset();
+    this.loadBalancers.sync();
   }
 
   async close(): Promise<void> {
     clearInterval(this.#stepper);
     this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    await Promise.all([
+      new Promise<void>((resolve) => this.#server.close(() => resolve())),
+      this.loadBalancers.close(),
+    ]);
   }
 
   async #serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
