@@ -13,5 +13,11 @@ export {
 } from "./faults.ts";
 export { ACCOUNT_ID, DEFAULT_REGION } from "./identity.ts";
 export { Emulator, type EmulatorOptions, startEmulator } from "./server.ts";
+export type { NetworkMode } from "./services/ec2/state.ts";
+export {
+  type ImageCommand,
+  parseImageFlag,
+  parseImagesDocument,
+} from "./services/ecs/runtime/image-commands.ts";
 export type { ServedListener } from "./services/elbv2/data-plane/data-plane.ts";
 export type { Timings } from "./timings.ts";

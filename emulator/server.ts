@@ -5,12 +5,17 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CallLog } from "./call-log.ts";
-import { type Clock, ManualClock } from "./clock.ts";
+import { type Clock, ManualClock, ScaledClock } from "./clock.ts";
 import { ControlError, type ControlRoute, handleControl, numberField } from "./control.ts";
 import { Dispatcher, type IncomingCall } from "./dispatch.ts";
 import { type FaultConfig, type FaultPolicy, InjectedFaults, NO_FAULTS } from "./faults.ts";
 import type { WireResponse } from "./protocols/responses.ts";
 import { foreignRequestReason } from "./request-origin.ts";
+import type { NetworkMode } from "./services/ec2/state.ts";
+import { type ImageCommand, ImageCommands } from "./services/ecs/runtime/image-commands.ts";
+import { ImageRoutedRuntime } from "./services/ecs/runtime/image-routed-runtime.ts";
+import { ProcessRuntime } from "./services/ecs/runtime/process-runtime.ts";
+import { SimulatedRuntime } from "./services/ecs/runtime/simulated-runtime.ts";
 import { dataPlaneControlRoutes } from "./services/elbv2/data-plane/control.ts";
 import { LoadBalancerDataPlane, type ServedListener } from "./services/elbv2/data-plane/data-plane.ts";
 import { ALL_SERVICES, LIFECYCLES, SERVICE_CONTROL_ROUTES } from "./services/index.ts";
@@ -33,6 +38,10 @@ export interface EmulatorOptions {
   listenerPorts?: Readonly<Record<number, number>>;
   /** Told when a load balancer listener starts or stops being served on loopback (the CLI logs it). */
   onListenerEvent?: (message: string, listener: ServedListener) => void;
+  /** Images whose tasks run as local processes, and their commands; other images stay simulated. */
+  images?: readonly ImageCommand[];
+  /** The default VPC's addresses: `loopback` (127.31.0.0/16) by default when `images` maps any, else `aws`. */
+  network?: NetworkMode;
 }
 
 /** Requests larger than this are refused: no AWS call the controller makes comes close. */
@@ -52,12 +61,32 @@ export class Emulator {
   #stepper: NodeJS.Timeout | undefined;
   /** The address given to `listen`: a Host naming it is this server, besides loopback. */
   #boundHost = "127.0.0.1";
+  /** Runs the tasks of mapped images as local processes, in every region; undefined when none is mapped. */
+  readonly processes: ProcessRuntime | undefined;
 
   constructor(options: EmulatorOptions = {}) {
+    const clock = options.clock ?? new ManualClock();
+    const commands = new ImageCommands(options.images ?? []);
+    const processes =
+      commands.size === 0
+        ? undefined
+        : new ProcessRuntime({
+            commands,
+            now: () => clock.now(),
+            speed: clock instanceof ScaledClock ? clock.speed : 1,
+          });
+    this.processes = processes;
     this.world = new World({
-      clock: options.clock ?? new ManualClock(),
+      clock,
       seed: options.seed,
       timings: options.timings,
+      network: options.network ?? (processes ? "loopback" : "aws"),
+      ...(processes
+        ? {
+            taskRuntimeFor: (_region, timings) =>
+              new ImageRoutedRuntime(new SimulatedRuntime(timings), processes),
+          }
+        : {}),
     });
     for (const lifecycle of LIFECYCLES) this.world.addLifecycle(lifecycle);
     this.faults = options.faults ?? NO_FAULTS;
@@ -128,8 +157,9 @@ export class Emulator {
     this.faults = NO_FAULTS;
   }
 
-  /** Forgets all resources and calls: a fresh start. */
+  /** Forgets all resources and calls: a fresh start (task processes are killed). */
   reset(): void {
+    this.processes?.killAll();
     this.world.reset();
     this.calls.reset();
     this.loadBalancers.sync();
@@ -141,6 +171,7 @@ export class Emulator {
     await Promise.all([
       new Promise<void>((resolve) => this.#server.close(() => resolve())),
       this.loadBalancers.close(),
+      this.processes?.close(),
     ]);
   }
 

@@ -8,7 +8,8 @@ import type { Clock } from "./clock.ts";
 import { Random } from "./random.ts";
 import { type AutoscalingState, createAutoscalingState } from "./services/autoscaling/state.ts";
 import { createDynamodbState, type DynamodbState } from "./services/dynamodb/state.ts";
-import { createEc2State, type Ec2State } from "./services/ec2/state.ts";
+import { createEc2State, type Ec2State, type NetworkMode } from "./services/ec2/state.ts";
+import type { TaskRuntime } from "./services/ecs/runtime/task-runtime.ts";
 import { createEcsState, type EcsState } from "./services/ecs/state.ts";
 import { createElbv2State, type Elbv2State } from "./services/elbv2/state.ts";
 import { createLogsState, type LogsState } from "./services/logs/state.ts";
@@ -36,6 +37,10 @@ export interface WorldOptions {
   timings?: Partial<Timings>;
   /** Where a failing lifecycle is reported (default: stderr). The emulator keeps running either way. */
   onLifecycleError?: (error: unknown) => void;
+  /** The default VPC's addresses: AWS's (default) or loopback ones that local processes can listen on. */
+  network?: NetworkMode;
+  /** The task runtime of each new region (default: the simulated one, created on first use). */
+  taskRuntimeFor?: (region: string, timings: Timings) => TaskRuntime;
 }
 
 export class World {
@@ -48,8 +53,12 @@ export class World {
   time: number;
   readonly #lifecycles: Lifecycle[] = [];
   readonly #onLifecycleError: (error: unknown) => void;
+  readonly #network: NetworkMode;
+  readonly #taskRuntimeFor: WorldOptions["taskRuntimeFor"];
 
   constructor(options: WorldOptions) {
+    this.#network = options.network ?? "aws";
+    this.#taskRuntimeFor = options.taskRuntimeFor;
     this.clock = options.clock;
     this.seed = options.seed ?? 1;
     this.random = new Random(this.seed);
@@ -81,13 +90,14 @@ export class World {
       const random = new Random(this.seed ^ stringHash(name));
       region = {
         name,
-        ec2: createEc2State(name, random),
+        ec2: createEc2State(name, random, this.#network),
         elbv2: createElbv2State(name, random),
         ecs: createEcsState(name, random),
         autoscaling: createAutoscalingState(name, random),
         logs: createLogsState(),
         dynamodb: createDynamodbState(),
       };
+      region.ecs.runtime = this.#taskRuntimeFor?.(name, this.timings);
       this.regions.set(name, region);
     }
     return region;

@@ -19,6 +19,7 @@ import { schemaCommand } from "./commands/schema.ts";
 import { type StatusOptions, statusCommand } from "./commands/status.ts";
 import { validateCommand } from "./commands/validate.ts";
 import { COMPLETION_SHELLS, type CompletionShell } from "./completion.ts";
+import { collectRepeated } from "./emulator-images.ts";
 import { ExitCode } from "./exit-codes.ts";
 import { type CliStreams, TerminalWriter } from "./terminal.ts";
 
@@ -29,6 +30,15 @@ const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import
 /** `--call-timeout` and `--connect-timeout`: every command that talks to AWS has them. */
 const callTimeoutOption = () => new Option("--call-timeout <duration>", CALL_TIMEOUT_HELP.call);
 const connectTimeoutOption = () => new Option("--connect-timeout <duration>", CALL_TIMEOUT_HELP.connect);
+
+/** `--run-image` and `--images`: which images the built-in emulator runs as local processes. */
+const runImageOption = () =>
+  new Option(
+    "--run-image <pattern=command>",
+    "run tasks of matching images as local processes (repeatable), e.g. '*/sample-app:*=node sample-app/server.ts'",
+  ).argParser(collectRepeated);
+const imagesOption = () =>
+  new Option("--images <file>", 'a JSON file of image mappings: { "<image pattern>": "<command>" }');
 
 /** `-f <file|dir>`: shared by every command that reads specs. */
 const specPathOption = () =>
@@ -84,6 +94,8 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
     .option("--local", "use the built-in emulator at 127.0.0.1:4566")
     .option("--emulator", "start the built-in emulator in this process and converge against it")
     .option("--emulator-speed <factor>", "simulated seconds per real second for --emulator", "60")
+    .addOption(runImageOption())
+    .addOption(imagesOption())
     .option("--log-level <level>", "trace, debug, info, warn, error", "info")
     .option("--log-format <format>", "json or pretty (default: pretty on a terminal)")
     .option(
@@ -237,6 +249,8 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
     .option("--host <address>", "address to listen on", "127.0.0.1")
     .option("--speed <factor>", "simulated seconds per real second", "60")
     .option("--seed <n>", "seed for ids and injected faults", "1")
+    .addOption(runImageOption())
+    .addOption(imagesOption())
     .action(async (options: EmulatorCommandOptions) => {
       setExitCode(await emulatorCommand(options, streams));
     });

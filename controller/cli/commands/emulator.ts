@@ -1,10 +1,11 @@
 /** `ecs-converge emulator`: the built-in AWS emulator, standalone, until SIGTERM or Ctrl-C. */
 import { DEFAULT_REGION, ScaledClock, startEmulator } from "../../../emulator/index.ts";
 import { CliError } from "../cli-error.ts";
+import { type EmulatorImageOptions, emulatorImagesFrom } from "../emulator-images.ts";
 import { ExitCode } from "../exit-codes.ts";
 import { type CliStreams, TerminalWriter } from "../terminal.ts";
 
-export interface EmulatorCommandOptions {
+export interface EmulatorCommandOptions extends EmulatorImageOptions {
   port: string;
   host: string;
   speed: string;
@@ -41,10 +42,11 @@ export async function emulatorCommand(
     "a positive number (60 = a simulated minute per second)",
   );
   const seed = parseNumber("seed", options.seed, (value) => Number.isSafeInteger(value), "an integer");
+  const images = emulatorImagesFrom(options);
 
   let emulator: Awaited<ReturnType<typeof startEmulator>>;
   try {
-    emulator = await startEmulator({ port, host: options.host, clock: new ScaledClock(speed), seed });
+    emulator = await startEmulator({ port, host: options.host, clock: new ScaledClock(speed), seed, images });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
       throw new CliError(`port ${port} is already in use on ${options.host}`, {
@@ -60,6 +62,8 @@ export async function emulatorCommand(
   out.line(`  export AWS_ENDPOINT_URL=${emulator.url}`);
   out.line(`  export AWS_REGION=${DEFAULT_REGION}`);
   out.line("  export AWS_ACCESS_KEY_ID=emulator AWS_SECRET_ACCESS_KEY=emulator");
+  for (const { pattern, command } of images)
+    out.line(`Tasks of ${pattern} run as local processes: ${command.join(" ")}`);
   out.line(
     `State: ${emulator.url}/_emulator/state · calls: ${emulator.url}/_emulator/calls · Ctrl-C stops it.`,
   );

@@ -13,10 +13,11 @@ import { createLogger, LOG_LEVELS, type LogFormat } from "../../daemon/logger.ts
 import { callTimeoutsFrom } from "../aws-session.ts";
 import { CliError } from "../cli-error.ts";
 import { parseDuration } from "../duration.ts";
+import { type EmulatorImageOptions, emulatorImagesFrom } from "../emulator-images.ts";
 import { ExitCode } from "../exit-codes.ts";
 import type { CliStreams } from "../terminal.ts";
 
-export interface RunOptions {
+export interface RunOptions extends EmulatorImageOptions {
   file: string;
   dryRun?: boolean;
   resync: string;
@@ -69,6 +70,9 @@ export async function runCommand(
   }
   if (options.local && options.emulator)
     throw new CliError("--local and --emulator both choose an emulator: pass one of them");
+  const images = emulatorImagesFrom(options);
+  if (images.length > 0 && !options.emulator)
+    throw new CliError("--run-image and --images configure the built-in emulator: add --emulator");
   const concurrency = Number(options.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new CliError(`--concurrency ${options.concurrency}: expected a positive integer`);
@@ -103,10 +107,12 @@ export async function runCommand(
     ...(options.logFormat ? { format: options.logFormat as LogFormat } : {}),
   });
   const emulator = options.emulator
-    ? await startEmulator({ port: 0, clock: new ScaledClock(speed) })
+    ? await startEmulator({ port: 0, clock: new ScaledClock(speed), images })
     : undefined;
   if (emulator)
     log.info({ url: emulator.url, speed }, "built-in AWS emulator started (simulated time runs faster)");
+  for (const { pattern, command } of emulator ? images : [])
+    log.info({ image: pattern, command: command.join(" ") }, "tasks of this image run as local processes");
 
   const daemon = await startDaemon({
     path: options.file,

@@ -91,12 +91,19 @@ export interface Ec2State {
   networkInterfaces: Map<string, NetworkInterface>;
 }
 
+/**
+ * Where the default VPC's addresses come from: `aws` as AWS creates it (172.31.0.0/16), `loopback`
+ * in 127.31.0.0/16, so that processes standing in for tasks can listen on their ENI's own IP
+ * (every 127.x.y.z is a loopback address on Linux).
+ */
+export type NetworkMode = "aws" | "loopback";
+
 /** The default VPC's CIDR and its default subnets' (one /20 per availability zone), as AWS creates them. */
-const DEFAULT_VPC_CIDR = "172.31.0.0/16";
-const defaultSubnetCidr = (index: number) => `172.31.${index * 16}.0/20`;
+const DEFAULT_VPC_FIRST_OCTET: Record<NetworkMode, number> = { aws: 172, loopback: 127 };
 
 /** A region as a new account finds it: the default VPC, its default subnets and `default` security group. */
-export function createEc2State(region: string, random: Random): Ec2State {
+export function createEc2State(region: string, random: Random, network: NetworkMode = "aws"): Ec2State {
+  const octet = DEFAULT_VPC_FIRST_OCTET[network];
   const state: Ec2State = {
     region,
     availabilityZones: availabilityZonesOf(region),
@@ -108,11 +115,11 @@ export function createEc2State(region: string, random: Random): Ec2State {
   createVpc(
     state,
     {
-      cidrBlock: DEFAULT_VPC_CIDR,
+      cidrBlock: `${octet}.31.0.0/16`,
       isDefault: true,
       subnets: state.availabilityZones.map((zone, index) => ({
         availabilityZone: zone.zoneName,
-        cidrBlock: defaultSubnetCidr(index),
+        cidrBlock: `${octet}.31.${index * 16}.0/20`,
         mapPublicIpOnLaunch: true,
       })),
     },

@@ -126,6 +126,7 @@ export function normalizeContainer(container: Input, task: TaskContext): Normali
       containerPorts: mappings.map((mapping) => mapping.containerPort as number),
       stopTimeoutSeconds: stopTimeout,
       environment: environment(container),
+      secretNames: structures(container, "secrets").map((secret) => read(secret).string("name")),
       logs,
     },
   };

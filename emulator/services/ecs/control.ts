@@ -8,8 +8,8 @@ import { DEFAULT_REGION } from "../../identity.ts";
 import type { RegionState, World } from "../../world.ts";
 import { taskIdOf } from "./arns.ts";
 import { ecsContext } from "./context.ts";
-import { runtimeOf } from "./runtime/runtime-of.ts";
-import { type ImageBehaviour, SimulatedRuntime } from "./runtime/simulated-runtime.ts";
+import { processRuntimeOf, simulatedRuntimeOf } from "./runtime/runtime-of.ts";
+import type { ImageBehaviour, SimulatedRuntime } from "./runtime/simulated-runtime.ts";
 import type { Cluster, Task } from "./state.ts";
 import { stopTask, workloadOf } from "./task-lifecycle.ts";
 
@@ -47,9 +47,8 @@ function regionOf(world: World, name: string | undefined): RegionState {
 }
 
 function simulatedRuntime(world: World, region: RegionState): SimulatedRuntime {
-  const runtime = runtimeOf(region, world.timings);
-  if (!(runtime instanceof SimulatedRuntime))
-    throw new ControlError(409, "this control needs the simulated task runtime");
+  const runtime = simulatedRuntimeOf(region, world.timings);
+  if (!runtime) throw new ControlError(409, "this control needs the simulated task runtime");
   return runtime;
 }
 
@@ -93,6 +92,12 @@ export function stopEcsTask(world: World, ref: TaskRef, reason = "Task stopped b
 /** Makes the task's essential containers exit with `exitCode` (137: killed for memory). */
 export function crashTask(world: World, ref: TaskRef, exitCode = 1): void {
   const { region, task } = taskFor(world, ref);
+  // A real process dies the way an OOM kill ends it: SIGKILL, exit code 137.
+  const processes = processRuntimeOf(region);
+  if (processes?.owns(task.arn)) {
+    if (!processes.crash(task.arn)) throw new ControlError(409, `task ${ref.task} has no running containers`);
+    return;
+  }
   if (!simulatedRuntime(world, region).crash(task.arn, world.time, exitCode))
     throw new ControlError(409, `task ${ref.task} has no running containers`);
 }

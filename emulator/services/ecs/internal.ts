@@ -4,16 +4,21 @@
  * A contract between service folders; change it only together with its callers (elbv2/, autoscaling/).
  */
 import type { RegionState, World } from "../../world.ts";
-import { runtimeOf } from "./runtime/runtime-of.ts";
+import { processRuntimeOf, runtimeOf } from "./runtime/runtime-of.ts";
+import type { HealthCheckRequest, ProbeAnswer } from "./runtime/task-runtime.ts";
 import { tasksOfService } from "./scheduler.ts";
 import type { Cluster, Service } from "./state.ts";
 
 /** Task states in which the containers may be up and serving (draining tasks still answer). */
 const SERVING = new Set(["ACTIVATING", "RUNNING", "DEACTIVATING", "STOPPING"]);
 
+/** A health check with AWS's defaults, for callers that do not say (5 s timeout, `200`). */
+const DEFAULT_CHECK: HealthCheckRequest = { timeoutMs: 5000, httpCodes: "200" };
+
 /**
- * A load balancer's HTTP health check of `ip:port` at `path`: true when a running task's container
- * there answers healthy (decided by the task runtime). Nothing at that address → false.
+ * A load balancer's HTTP health check of `ip:port` at `path`, with the target group's timeout and
+ * matcher: true when a running task's container there answers healthy (decided by the task runtime;
+ * for a real process, the last finished HTTP check). Nothing at that address → false.
  */
 export function probeTarget(
   world: World,
@@ -21,14 +26,24 @@ export function probeTarget(
   ip: string,
   port: number,
   path: string,
-): boolean {
+  check: HealthCheckRequest = DEFAULT_CHECK,
+): ProbeAnswer {
   for (const cluster of region.ecs.clusters.values()) {
     for (const task of cluster.tasks.values()) {
       if (task.eni.privateIp !== ip || !SERVING.has(task.lastStatus)) continue;
-      return runtimeOf(region, world.timings).probe(task.arn, port, path, world.time);
+      return runtimeOf(region, world.timings).probe(task.arn, port, path, world.time, check);
     }
   }
   return false;
+}
+
+/**
+ * Where traffic for a task's `ip:port` really goes, for a load balancer that sends real requests: the
+ * address its process listens on. Identity in the loopback network mode on Linux (the process listens on
+ * its ENI IP and container port); `127.0.0.1` and a remapped port where that address cannot be bound.
+ */
+export function addressOf(region: RegionState, ip: string, port: number): { host: string; port: number } {
+  return processRuntimeOf(region)?.addressOf(region.name, ip, port) ?? { host: ip, port };
 }
 
 export interface EcsServiceFacts {

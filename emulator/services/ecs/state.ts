@@ -46,6 +46,8 @@ export interface ContainerSpec {
   containerPorts: number[];
   stopTimeoutSeconds: number | undefined;
   environment: Record<string, string>;
+  /** Names of the `secrets` (their values come from ARNs the emulator cannot resolve). */
+  secretNames: string[];
   /** awslogs settings, when the container logs to CloudWatch. */
   logs: LogSettings | undefined;
 }

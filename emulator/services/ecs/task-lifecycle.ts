@@ -56,6 +56,7 @@ function runtimeTask(context: EcsContext, task: Task): RuntimeTask {
     taskArn: task.arn,
     workload: workloadOf(task.clusterName, task.group),
     ip: task.eni.privateIp,
+    cpuUnits: Number(task.cpu ?? definition?.cpu ?? 256) || 256,
     containers: (definition?.containers ?? []).map((container) => ({
       name: container.name,
       image: container.image,
@@ -63,6 +64,7 @@ function runtimeTask(context: EcsContext, task: Task): RuntimeTask {
       ports: [...container.containerPorts],
       stopTimeoutSeconds: container.stopTimeoutSeconds ?? context.timings.ecsDefaultStopTimeoutMs / 1000,
       environment: { ...container.environment },
+      secretNames: [...container.secretNames],
     })),
   };
 }

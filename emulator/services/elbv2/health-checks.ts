@@ -19,6 +19,7 @@ export type TargetProber = (
   ip: string,
   port: number,
   path: string,
+  check: { timeoutMs: number; httpCodes: string },
 ) => ProbeResult;
 
 let prober: TargetProber = probeTarget;
@@ -54,7 +55,10 @@ function restart(target: Target): void {
 function check(world: World, region: RegionState, group: TargetGroup, target: Target, now: number): void {
   const { healthCheck } = group;
   target.nextCheckAt = now + healthCheck.intervalSeconds * 1000;
-  const result = prober(world, region, target.id, healthCheckPortOf(group, target), healthCheck.path);
+  const result = prober(world, region, target.id, healthCheckPortOf(group, target), healthCheck.path, {
+    timeoutMs: healthCheck.timeoutSeconds * 1000,
+    httpCodes: "HttpCode" in healthCheck.matcher ? healthCheck.matcher.HttpCode : "200",
+  });
   if (result === true) {
     target.passes += 1;
     target.failures = 0;

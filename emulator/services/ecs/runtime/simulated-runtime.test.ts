@@ -9,8 +9,17 @@ const task = (id: string, image = "app:1", workload = "prod/service:web"): Runti
   taskArn: `arn:task/${id}`,
   workload,
   ip: "10.0.0.1",
+  cpuUnits: 256,
   containers: [
-    { name: "app", image, essential: true, ports: [8080], stopTimeoutSeconds: 30, environment: {} },
+    {
+      name: "app",
+      image,
+      essential: true,
+      ports: [8080],
+      stopTimeoutSeconds: 30,
+      environment: {},
+      secretNames: [],
+    },
   ],
 });
 

@@ -9,6 +9,7 @@ import type { EcsTimings } from "../timings.ts";
 import type {
   ContainerOutput,
   ContainerStatus,
+  HealthCheckRequest,
   RuntimeContainer,
   RuntimeTask,
   TaskRuntime,
@@ -124,7 +125,7 @@ export class SimulatedRuntime implements TaskRuntime {
     return { phase: "running" };
   }
 
-  probe(taskArn: string, port: number, _path: string, now: number): boolean {
+  probe(taskArn: string, port: number, _path: string, now: number, _check?: HealthCheckRequest): boolean {
     const simulated = this.#tasks.get(taskArn);
     if (!simulated) return false;
     for (const container of simulated.containers.values()) {

@@ -15,6 +15,8 @@ export interface RuntimeContainer {
   /** Seconds between SIGTERM and SIGKILL. */
   stopTimeoutSeconds: number;
   environment: Record<string, string>;
+  /** Names of the container's secrets; a runtime never sees their ARNs (it passes placeholder values). */
+  secretNames: string[];
 }
 
 export interface RuntimeTask {
@@ -23,6 +25,8 @@ export interface RuntimeTask {
   workload: string;
   /** The task's private IP (its ENI). */
   ip: string;
+  /** The task's CPU reservation in units (1024 = one vCPU): the 100 % of `cpuPercent`. */
+  cpuUnits: number;
   containers: RuntimeContainer[];
 }
 
@@ -34,6 +38,22 @@ export type ContainerStatus =
   | { phase: "failed"; reason: string }
   /** Ran and stopped; no exit code when it was stopped before its process started. */
   | { phase: "exited"; exitCode?: number; reason?: string };
+
+/** How the load balancer checks a target: the target group's timeout and success codes. */
+export interface HealthCheckRequest {
+  /** The target group's `HealthCheckTimeoutSeconds`, in simulated milliseconds. */
+  timeoutMs: number;
+  /** The target group's `Matcher.HttpCode`: `200`, `200-299`, `200,202`. */
+  httpCodes: string;
+}
+
+/** A health check's verdict: true when healthy, else false or why it failed (the load balancer's reason code). */
+export type ProbeAnswer =
+  | boolean
+  | {
+      reason: "Target.FailedHealthChecks" | "Target.ResponseCodeMismatch" | "Target.Timeout";
+      description: string;
+    };
 
 /** A line a container wrote to stdout/stderr, for its log driver. */
 export interface ContainerOutput {
@@ -49,8 +69,11 @@ export interface TaskRuntime {
   stop(taskArn: string, now: number): void;
   /** The container's status at `now`; `starting` for a task the runtime never saw. */
   status(taskArn: string, container: string, now: number): ContainerStatus;
-  /** The load balancer's health check of `port` at `path`: true when the container serving that port answers healthy. */
-  probe(taskArn: string, port: number, path: string, now: number): boolean;
+  /**
+   * The load balancer's health check of `port` at `path`: true when the container serving that port
+   * answers healthy. A runtime of real processes answers with its last finished check and starts the next.
+   */
+  probe(taskArn: string, port: number, path: string, now: number, check: HealthCheckRequest): ProbeAnswer;
   /** The task's CPU utilisation in percent of its reservation, or undefined when it is not running. */
   cpuPercent(taskArn: string, now: number): number | undefined;
   /** Output written up to `now` and not taken yet. */
