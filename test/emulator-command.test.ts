@@ -6,6 +6,12 @@ import {
   CreateLogGroupCommand,
   DescribeLogGroupsCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
+import { DescribeSubnetsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
+  ElasticLoadBalancingV2Client,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterEach, describe, expect, it } from "vitest";
 import { waitFor } from "./support/wait-for.ts";
 
@@ -49,6 +55,79 @@ describe("ecs-converge emulator", () => {
     const exited = new Promise<number | null>((resolve) => running.once("exit", resolve));
     running.kill("SIGTERM");
     expect(await exited).toBe(0);
+  });
+
+  it("serves an active load balancer's listener on loopback and says where", async () => {
+    const running = spawn(process.execPath, [cli, "emulator", "--port", "0", "--listener-ports", "80=0"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child = running;
+    let output = "";
+    running.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+      output += chunk;
+    });
+    const endpoint = await waitFor(
+      "the endpoint line",
+      () => output.match(/export AWS_ENDPOINT_URL=(\S+)/)?.[1],
+    );
+    const config = {
+      endpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: "emulator", secretAccessKey: "emulator" },
+    };
+    const { Subnets = [] } = await new EC2Client(config).send(new DescribeSubnetsCommand({}));
+    const elbv2 = new ElasticLoadBalancingV2Client(config);
+    const { LoadBalancers } = await elbv2.send(
+      new CreateLoadBalancerCommand({
+        Name: "web",
+        Subnets: Subnets.slice(0, 2).map((subnet) => subnet.SubnetId ?? ""),
+      }),
+    );
+    await elbv2.send(
+      new CreateListenerCommand({
+        LoadBalancerArn: LoadBalancers?.[0]?.LoadBalancerArn,
+        Protocol: "HTTP",
+        Port: 80,
+        DefaultActions: [
+          { Type: "fixed-response", FixedResponseConfig: { StatusCode: "200", MessageBody: "hello" } },
+        ],
+      }),
+    );
+    await fetch(`${endpoint}/_emulator/elbv2/load-balancers/web/activate`, { method: "POST" });
+
+    const url = await waitFor(
+      "the listener line",
+      () =>
+        output.match(
+          /load balancer listener serving: web :80 \(web-[\w.-]+\) at (http:\/\/127\.0\.0\.1:\d+\/)/,
+        )?.[1],
+    );
+    expect(await (await fetch(url)).text()).toBe("hello");
+    const { listeners } = (await (await fetch(`${endpoint}/_emulator/elbv2/listeners`)).json()) as {
+      listeners: Array<{ url: string }>;
+    };
+    expect(listeners.map((listener) => listener.url)).toEqual([url]);
+
+    const exited = new Promise<number | null>((resolve) => running.once("exit", resolve));
+    running.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    await expect(fetch(url)).rejects.toThrow();
+  });
+
+  it("refuses a bad --listener-ports with one line and exit 1", async () => {
+    const running = spawn(process.execPath, [cli, "emulator", "--port", "0", "--listener-ports", "80:8080"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child = running;
+    let errors = "";
+    running.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+      errors += chunk;
+    });
+    const code = await new Promise<number | null>((resolve) => running.once("exit", resolve));
+    expect(code).toBe(1);
+    expect(errors.trim()).toBe(
+      "error: --listener-ports 80:8080: expected listener=local pairs such as 80=8080 (local 0: any free port)",
+    );
   });
 
   it("refuses a bad port with one line and exit 1", async () => {

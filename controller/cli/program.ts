@@ -93,6 +93,11 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
     )
     .option("--local", "use the built-in emulator at 127.0.0.1:4566")
     .option("--emulator", "start the built-in emulator in this process and converge against it")
+    .option(
+      "--listener-ports <pairs>",
+      "with --emulator: local ports of load balancer listeners as listener=local pairs (0: a free port; other listeners get free ports)",
+      "80=8080",
+    )
     .option("--emulator-speed <factor>", "simulated seconds per real second for --emulator", "60")
     .addOption(runImageOption())
     .addOption(imagesOption())
@@ -248,6 +253,11 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
     .option("--port <port>", "port on the host (0 picks a free one)", "4566")
     .option("--host <address>", "address to listen on", "127.0.0.1")
     .option("--speed <factor>", "simulated seconds per real second", "60")
+    .option(
+      "--listener-ports <pairs>",
+      "local ports of load balancer listeners as listener=local pairs (0: a free port; other listeners get free ports)",
+      "80=8080",
+    )
     .option("--seed <n>", "seed for ids and injected faults", "1")
     .addOption(runImageOption())
     .addOption(imagesOption())

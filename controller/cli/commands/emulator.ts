@@ -3,6 +3,7 @@ import { DEFAULT_REGION, ScaledClock, startEmulator } from "../../../emulator/in
 import { CliError } from "../cli-error.ts";
 import { type EmulatorImageOptions, emulatorImagesFrom } from "../emulator-images.ts";
 import { ExitCode } from "../exit-codes.ts";
+import { describeServedListener, parseListenerPorts } from "../listener-ports.ts";
 import { type CliStreams, TerminalWriter } from "../terminal.ts";
 
 export interface EmulatorCommandOptions extends EmulatorImageOptions {
@@ -10,6 +11,8 @@ export interface EmulatorCommandOptions extends EmulatorImageOptions {
   host: string;
   speed: string;
   seed: string;
+  /** `80=8080` pairs: where load balancer listeners are served. */
+  listenerPorts?: string;
 }
 
 function parseNumber(
@@ -42,11 +45,21 @@ export async function emulatorCommand(
     "a positive number (60 = a simulated minute per second)",
   );
   const seed = parseNumber("seed", options.seed, (value) => Number.isSafeInteger(value), "an integer");
+  const listenerPorts = parseListenerPorts(options.listenerPorts ?? "80=8080");
+  const out = new TerminalWriter(streams.stdout);
   const images = emulatorImagesFrom(options);
 
   let emulator: Awaited<ReturnType<typeof startEmulator>>;
   try {
-    emulator = await startEmulator({ port, host: options.host, clock: new ScaledClock(speed), seed, images });
+    emulator = await startEmulator({
+      port,
+      host: options.host,
+      clock: new ScaledClock(speed),
+      seed,
+      images,
+      listenerPorts,
+      onListenerEvent: (message, listener) => out.line(describeServedListener(message, listener)),
+    });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
       throw new CliError(`port ${port} is already in use on ${options.host}`, {
@@ -56,7 +69,6 @@ export async function emulatorCommand(
     throw error;
   }
 
-  const out = new TerminalWriter(streams.stdout);
   out.line(`AWS emulator listening on ${emulator.url} (clock ×${speed}, seed ${seed})`);
   out.line("Point the AWS SDK or CLI at it with:");
   out.line(`  export AWS_ENDPOINT_URL=${emulator.url}`);
@@ -66,6 +78,9 @@ export async function emulatorCommand(
     out.line(`Tasks of ${pattern} run as local processes: ${command.join(" ")}`);
   out.line(
     `State: ${emulator.url}/_emulator/state · calls: ${emulator.url}/_emulator/calls · Ctrl-C stops it.`,
+  );
+  out.line(
+    `Active load balancers are served on loopback: ${emulator.url}/_emulator/elbv2/listeners maps each DNS name and listener port to its URL.`,
   );
 
   const signal = await stopped;

@@ -15,6 +15,7 @@ import { CliError } from "../cli-error.ts";
 import { parseDuration } from "../duration.ts";
 import { type EmulatorImageOptions, emulatorImagesFrom } from "../emulator-images.ts";
 import { ExitCode } from "../exit-codes.ts";
+import { parseListenerPorts } from "../listener-ports.ts";
 import type { CliStreams } from "../terminal.ts";
 
 export interface RunOptions extends EmulatorImageOptions {
@@ -25,6 +26,8 @@ export interface RunOptions extends EmulatorImageOptions {
   local?: boolean;
   emulator?: boolean;
   emulatorSpeed: string;
+  /** With --emulator: `80=8080` pairs, where load balancer listeners are served. */
+  listenerPorts?: string;
   concurrency: string;
   prune?: boolean;
   logLevel: string;
@@ -76,6 +79,7 @@ export async function runCommand(
   const concurrency = Number(options.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1)
     throw new CliError(`--concurrency ${options.concurrency}: expected a positive integer`);
+  const listenerPorts = parseListenerPorts(options.listenerPorts ?? "80=8080");
   const speed = Number(options.emulatorSpeed);
   if (!(speed > 0))
     throw new CliError(`--emulator-speed ${options.emulatorSpeed}: expected a positive number`);
@@ -107,7 +111,14 @@ export async function runCommand(
     ...(options.logFormat ? { format: options.logFormat as LogFormat } : {}),
   });
   const emulator = options.emulator
-    ? await startEmulator({ port: 0, clock: new ScaledClock(speed), images })
+    ? await startEmulator({
+        port: 0,
+        clock: new ScaledClock(speed),
+        images,
+        listenerPorts,
+        onListenerEvent: (message, { loadBalancer, dnsName, port, url }) =>
+          log.info({ loadBalancer, dnsName, port, url }, message),
+      })
     : undefined;
   if (emulator)
     log.info({ url: emulator.url, speed }, "built-in AWS emulator started (simulated time runs faster)");

@@ -1,9 +1,11 @@
 /**
  * Where the data plane connects to reach a registered target. An ip target is reached at its own IP
- * and port, as in a VPC; a task runtime that cannot give a task its own address (a port remapped on
- * a shared IP) installs a resolver that says where the task really listens.
+ * and port, as in a VPC; ECS's `addressOf` says where a task's IP and port are really served (its own
+ * loopback address, or a remapped port where that address cannot be bound) and is the identity for
+ * any other address.
  */
 import type { RegionState } from "../../../world.ts";
+import { addressOf } from "../../ecs/internal.ts";
 
 export interface TargetAddress {
   host: string;
@@ -13,16 +15,11 @@ export interface TargetAddress {
 /** Maps a target's registered IP and port to the socket address to connect to. */
 export type TargetAddressResolver = (region: RegionState, ip: string, port: number) => TargetAddress;
 
-const registeredAddress: TargetAddressResolver = (_region, ip, port) => ({ host: ip, port });
+let resolver: TargetAddressResolver = addressOf;
 
-let resolver: TargetAddressResolver = registeredAddress;
-
-/**
- * Installs how targets are reached (the ECS runtime's remapping, or a test's); `undefined` restores
- * the default, the registered IP and port.
- */
+/** Installs how targets are reached (tests); `undefined` restores ECS's `addressOf`. */
 export function useTargetAddress(replacement: TargetAddressResolver | undefined): void {
-  resolver = replacement ?? registeredAddress;
+  resolver = replacement ?? addressOf;
 }
 
 /** The address to connect to for a target, through the installed resolver. */
