@@ -272,6 +272,24 @@ describe("what the target sees", () => {
     expect(headers["x-amzn-trace-id"]).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
   });
 
+  it("refuses request headers over 64 KiB and keeps repeated response headers", async () => {
+    const group = await createLoopbackGroup(alb, "web");
+    const cookies = await target("cookies", "127.40.9.1", (req, res) => {
+      req.resume();
+      res.writeHead(200, [
+        ["Set-Cookie", "a=1"],
+        ["Set-Cookie", "b=2"],
+      ]);
+      res.end();
+    });
+    await register(alb, group, [cookies]);
+    const { url } = await serveListener(alb, group);
+
+    expect((await send(url, { headers: { "x-big": "x".repeat(70 * 1024) } })).status).toBe(431);
+    expect(cookies.received).toEqual([]);
+    expect((await send(url)).headers["set-cookie"]).toEqual(["a=1", "b=2"]);
+  });
+
   it("streams the request and the response body without waiting for either to end", async () => {
     const group = await createLoopbackGroup(alb, "web");
     const chunksSeen: string[] = [];
