@@ -209,7 +209,9 @@ export async function buildDestroyNodes(
   const targetGroupKeptBecause = (group: ObservedTargetGroup): string | undefined => {
     if (group.ownership !== "ours") return notOursReason(group);
     if (serviceKept) return usedByService;
-    const forwarding = keptListeners.find((listener) => listener.forwardTo === group.arn);
+    const forwarding = keptListeners.find(
+      (listener) => listener.forwardTo === group.arn || listener.attached.includes(group.arn),
+    );
     if (forwarding) return `listener ${listenerName(forwarding)}, which is left in place, forwards to it`;
     // Waiting would not help: DeleteTargetGroup fails with ResourceInUse until the rule's owner moves it.
     const rule = keptRules.find((candidate) => candidate.forwardTo.includes(group.arn));

@@ -28,6 +28,7 @@ import {
   desiredTargetGroup,
   type ObservedTargetGroup,
   observeTargetGroups,
+  observeTargetHealth,
 } from "../resources/target-group/target-group.ts";
 import {
   desiredTaskDefinition,
@@ -67,6 +68,11 @@ export interface Observation {
     stale: ObservedRevision[];
   };
   scaling: ObservedScaling;
+  /**
+   * The spec's target group's targets by state, read only while the listener forwards elsewhere (a
+   * replacement in progress: the listener moves once they are healthy). Undefined otherwise.
+   */
+  desiredGroupHealth: Record<string, number> | undefined;
 }
 
 /**
@@ -130,12 +136,25 @@ export async function observeStack(context: StackContext): Promise<Observation> 
     movedFrom ? observeService(clients, service, movedFrom, service) : Promise.resolve(undefined),
   ]);
 
-  const rules = await observeRulesOf(
-    clients,
-    elbTags,
-    service,
-    listenersWhoseRulesDecide(context, listeners, targetGroups).map((listener) => listener.arn),
+  // A converged pass reads no target health: only a replacement in progress needs it.
+  const desiredGroup = targetGroups.find(
+    (group) => group.name === desiredTargetGroup(document, network).name && group.ownership === "ours",
   );
+  const listener = listenerServingSpec(
+    listeners.filter((candidate) => candidate.ownership === "ours"),
+    document.spec.loadBalancer.listenerPort,
+  );
+  const replacing =
+    desiredGroup !== undefined && listener !== undefined && listener.forwardTo !== desiredGroup.arn;
+  const [rules, desiredGroupHealth] = await Promise.all([
+    observeRulesOf(
+      clients,
+      elbTags,
+      service,
+      listenersWhoseRulesDecide(context, listeners, targetGroups).map((candidate) => candidate.arn),
+    ),
+    replacing ? observeTargetHealth(clients, desiredGroup.arn) : Promise.resolve(undefined),
+  ]);
 
   // The family's history matters only when the running revision is not the desired one: a newer
   // matching revision may exist (a crash after registering), and a new one will be registered.
@@ -163,5 +182,6 @@ export async function observeStack(context: StackContext): Promise<Observation> 
     previousService: previousService?.ownership === "ours" ? previousService : undefined,
     taskDefinitions: { activeArns, current, latest, stale },
     scaling,
+    desiredGroupHealth,
   };
 }

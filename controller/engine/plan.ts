@@ -68,6 +68,24 @@ export interface HeldBack {
   reason: string;
 }
 
+/**
+ * A step the plan does not take yet because it waits for AWS (a rollout to finish, targets to turn
+ * healthy): a later pass takes it, so the plan is not converged while one is listed.
+ */
+export interface Waiting {
+  resource: ResourceKind;
+  name: string;
+  /** What the step is, and what it waits for. */
+  reason: string;
+}
+
+/** A planned change that cannot be made without the load balancer dropping requests, and why. */
+export interface Interruption {
+  resource: ResourceKind;
+  name: string;
+  reason: string;
+}
+
 /** What an operator may ask of apply beyond the spec. */
 export interface PlanOptions {
   /** Roll out a held-back revision again (its failed mark is cleared), once the cause is fixed outside the spec. */

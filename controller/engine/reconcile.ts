@@ -8,9 +8,18 @@ import type { TagCache } from "../aws/tag-cache.ts";
 import { TaskDefinitionCache } from "../resources/task-definition/task-definition.ts";
 import { createStackContext, type StackContext } from "./context.ts";
 import { buildDestroyNodes, type DestroyOptions } from "./destroy.ts";
+import { plannedInterruptions } from "./interruptions.ts";
 import { NetworkCache, resolveNetwork } from "./network.ts";
 import { type Observation, observeStack } from "./observe.ts";
-import { type Change, type HeldBack, hasChanges, type LeftInPlace, type PlanOptions } from "./plan.ts";
+import {
+  type Change,
+  type HeldBack,
+  hasChanges,
+  type Interruption,
+  type LeftInPlace,
+  type PlanOptions,
+  type Waiting,
+} from "./plan.ts";
 import type { Refs } from "./refs.ts";
 import { type ApplyEvent, applyNodes, buildStack, planStack, type StackNode } from "./stack.ts";
 
@@ -23,6 +32,10 @@ export interface ServicePlan {
   skipped: LeftInPlace[];
   /** Revisions of the spec not rolled out because their last rollout failed: while any is, AWS does not run the spec. */
   heldBack: HeldBack[];
+  /** Steps a later pass takes once AWS is ready (a replaced target group's): not converged while any is listed. */
+  waiting: Waiting[];
+  /** Planned changes the load balancer cannot serve through without dropping requests, and why. */
+  interruptions: Interruption[];
 }
 
 /** What a long-running process keeps between passes: facts that do not change. */
@@ -49,7 +62,9 @@ export async function planService(
   const context = createStackContext(clients, document, network, caches.taskDefinitions, caches.tags);
   const observation = await observeStack(context);
   const nodes = buildStack(context, observation, options);
-  return { context, observation, nodes, ...planStack(nodes) };
+  const planned = planStack(nodes);
+  const interruptions = plannedInterruptions(document, planned.changes, observation);
+  return { context, observation, nodes, ...planned, interruptions };
 }
 
 /** Reads AWS and lists what destroy would delete; mutates nothing. */
@@ -62,7 +77,8 @@ export async function planDestroy(
   const context = createStackContext(clients, document, network);
   const observation = await observeStack(context);
   const nodes = await buildDestroyNodes(context, observation, options);
-  return { context, observation, nodes, ...planStack(nodes) };
+  // Destroy stops the service on purpose: nothing to warn about.
+  return { context, observation, nodes, ...planStack(nodes), interruptions: [] };
 }
 
 /** Executes a plan, reporting each mutation as it starts and ends; returns the references it ended with. */

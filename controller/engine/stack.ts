@@ -90,10 +90,12 @@ import {
   type LeftInPlace,
   type PlanOptions,
   type ResourceKind,
+  type Waiting,
 } from "./plan.ts";
 import { type Refs, unknownRefs } from "./refs.ts";
 import { changeFor } from "./resource-diff.ts";
 import { retryExpected } from "./retry.ts";
+import { isServiceStable, planTargetGroupTransition } from "./target-group-transition.ts";
 
 /** How long apply waits for an expected condition (ENIs draining, a listener settling) per call. */
 const EXPECTED_WAIT_MS = 10 * 60_000;
@@ -128,6 +130,8 @@ export interface StackNode {
     provides: Partial<Refs>;
     skipped?: LeftInPlace[];
     heldBack?: HeldBack[];
+    /** Steps a later pass takes, once AWS is ready for them. */
+    waiting?: Waiting[];
   };
   /** Makes the changes; returns the references now known. */
   apply(refs: Refs, emit: (event: ApplyEvent) => void): Promise<Partial<Refs>>;
@@ -322,8 +326,14 @@ export function buildStack(
   const desiredServiceFor = (refs: Refs) =>
     desiredService(document, network, {
       taskDefinitionArn: refs.taskDefinitionArn,
-      targetGroupArn: refs.targetGroupArn,
+      // While the listener still forwards to a group being replaced, new tasks register there too.
+      targetGroupArns: transition.stillServing
+        ? [transition.stillServing.arn, refs.targetGroupArn]
+        : [refs.targetGroupArn],
       taskSecurityGroupId: refs.taskSecurityGroupId,
+      // A held-back revision keeps the service on what it runs, bindings included: the running
+      // revision may not even have the spec's container port.
+      ...(heldBackNow && ecsService ? { keepLoadBalancers: ecsService.settings.loadBalancers } : {}),
     });
 
   /** A service moved to another cluster is replaced: created in the new one, then the old one is deleted. */
@@ -453,8 +463,58 @@ export function buildStack(
     const found = observation.listeners.find((candidate) => candidate.arn === arn);
     return found ? listenerName(found) : arn;
   };
+  // A replaced group goes only once nothing needs it: see target-group-transition.ts.
+  const heldBackNow = taskDefinitionPlan().heldBack !== undefined;
+  const transition = planTargetGroupTransition({
+    listenerName: `${service}:${listenerPort}`,
+    desiredName: targetGroupName,
+    desiredGroup: currentTargetGroup,
+    oldGroups: previousTargetGroups,
+    listener,
+    service: ecsService,
+    previousService,
+    desiredGroupHealth: observation.desiredGroupHealth,
+    heldBack: heldBackNow,
+  });
+  const [listenerWaits, targetGroupWaits] = [
+    transition.waiting.filter((step) => step.resource === "Listener"),
+    transition.waiting.filter((step) => step.resource !== "Listener"),
+  ];
+  /** Groups the listener names at weight 0 after this pass: the spec's while it takes no traffic yet, and old ones still needed. */
+  const attachedGroups = (refs: Refs) => [
+    ...(transition.stillServing ? [refs.targetGroupArn] : []),
+    ...transition.kept.filter((group) => group !== transition.stillServing).map((group) => group.arn),
+  ];
+  const listenerReason = (change: Change): Change => {
+    if (change.action !== "update") return change;
+    if (transition.moves)
+      return {
+        ...change,
+        reason: `traffic moves to ${targetGroupName}: the service's rollout onto it is complete and its targets are healthy`,
+      };
+    if (transition.stillServing && !currentTargetGroup)
+      return {
+        ...change,
+        reason: `attaches ${targetGroupName} at weight 0 (no traffic yet), so the service can register tasks in it`,
+      };
+    return change;
+  };
+
+  /** A service moved to another cluster: the old one goes once the new one is stable, so traffic never lacks a task. */
+  const previousServiceGoes = previousService !== undefined && isServiceStable(ecsService);
+  const previousServiceWait: Waiting[] =
+    previousService && !previousServiceGoes
+      ? [
+          {
+            resource: "Service",
+            name: `${previousService.cluster}/${previousService.name}`,
+            reason: `deleted once the service in cluster ${document.spec.cluster} is stable`,
+          },
+        ]
+      : [];
+
   const oldTargetGroups = { deleted: [] as typeof previousTargetGroups, skipped: [] as LeftInPlace[] };
-  for (const old of previousTargetGroups) {
+  for (const old of transition.retired) {
     const forwarding = foreignRules(observation.rules).find((rule) => rule.forwardTo.includes(old.arn));
     if (!forwarding) oldTargetGroups.deleted.push(old);
     else
@@ -464,6 +524,22 @@ export function buildStack(
         reason: `rule ${ruleName(listenerNamed(forwarding.listenerArn), forwarding)}, which is not ours, forwards to it: left in place`,
       });
   }
+
+  const targetGroupDeletion = (name: string): Change => ({
+    action: "delete",
+    resource: "TargetGroup",
+    name,
+    reason: "replaced; nothing uses it any more",
+    diff: [],
+  });
+
+  const desiredListenerFor = (refs: Refs) =>
+    desiredListener(
+      document,
+      refs.loadBalancerArn,
+      transition.stillServing?.arn ?? refs.targetGroupArn,
+      attachedGroups(refs),
+    );
 
   const nodes: StackNode[] = [
     securityGroupNode(
@@ -477,7 +553,14 @@ export function buildStack(
       "taskSecurityGroup",
       ["albSecurityGroup"],
       taskGroup,
-      (refs) => desiredTaskGroup(document, network, refs.albSecurityGroupId),
+      (refs) =>
+        desiredTaskGroup(
+          document,
+          network,
+          refs.albSecurityGroupId,
+          // Open until the group is gone: a group deleted this pass closes its port in the next.
+          [...transition.kept, ...oldTargetGroups.deleted].map((group) => group.port),
+        ),
       "taskSecurityGroupId",
     ),
     {
@@ -561,15 +644,17 @@ export function buildStack(
       id: "listener",
       dependsOn: ["loadBalancer", "targetGroup"],
       plan(refs) {
-        const desired = desiredListener(document, refs.loadBalancerArn, refs.targetGroupArn);
+        const desired = desiredListenerFor(refs);
         const changes = [
-          changeFor("Listener", `${service}:${desired.port}`, diffListener(desired, listener)),
+          listenerReason(
+            changeFor("Listener", `${service}:${desired.port}`, diffListener(desired, listener)),
+          ),
         ];
         for (const extra of extraListeners.deleted) changes.push(extraListenerDeletion(extra));
-        return { changes, provides: {}, skipped: extraListeners.skipped };
+        return { changes, provides: {}, skipped: extraListeners.skipped, waiting: listenerWaits };
       },
       async apply(refs, emit) {
-        const desired = desiredListener(document, refs.loadBalancerArn, refs.targetGroupArn);
+        const desired = desiredListenerFor(refs);
         const [change] = this.plan(refs).changes;
         if (change?.action === "create") await mutate(change, emit, () => createListener(clients, desired));
         else if (change?.action === "update" && listener)
@@ -700,7 +785,6 @@ export function buildStack(
       id: "cleanup",
       dependsOn: ["service", "listener", "scaling"],
       plan(refs) {
-        // Old target groups go with their replacement's line in the plan; only stale revisions show here.
         const keep = new Set([observation.taskDefinitions.current?.arn, refs.taskDefinitionArn]);
         // Only revisions we registered: a family may hold revisions someone else made.
         const stale = observation.taskDefinitions.stale
@@ -713,12 +797,29 @@ export function buildStack(
           reason: `older than the newest ${KEPT_REVISIONS} revisions`,
           diff: [],
         }));
-        if (previousService) changes.unshift(previousServiceDeletion(previousService));
-        if (loadBalancer && recordedCluster !== document.spec.cluster)
+        // A group replaced in this very pass goes with its replacement's line; a later pass lists it.
+        const namedByReplacement = currentTargetGroup ? undefined : previousTargetGroups[0];
+        changes.unshift(
+          ...oldTargetGroups.deleted
+            .filter((old) => old !== namedByReplacement)
+            .map((old) => targetGroupDeletion(old.name)),
+        );
+        if (previousService && previousServiceGoes) changes.unshift(previousServiceDeletion(previousService));
+        if (
+          loadBalancer &&
+          recordedCluster !== document.spec.cluster &&
+          (!previousService || previousServiceGoes)
+        )
           changes.push(clusterTagUpdate(recordedCluster));
-        return { changes, provides: {}, skipped: oldTargetGroups.skipped };
+        return {
+          changes,
+          provides: {},
+          skipped: oldTargetGroups.skipped,
+          waiting: [...previousServiceWait, ...targetGroupWaits],
+        };
       },
       async apply(refs, emit) {
+        if (previousService && !previousServiceGoes) return {};
         if (previousService) {
           await mutate(previousServiceDeletion(previousService), emit, () =>
             deleteService(clients, previousService.cluster, previousService.name),
@@ -732,18 +833,12 @@ export function buildStack(
           );
         }
         for (const old of oldTargetGroups.deleted) {
-          const change: Change = {
-            action: "delete",
-            resource: "TargetGroup",
-            name: old.name,
-            reason: "replaced",
-            diff: [],
-          };
+          const change = targetGroupDeletion(old.name);
           await mutate(change, emit, () =>
             retryExpected(() => deleteTargetGroup(clients, old.arn), waitOptions(change, emit)),
           );
         }
-        const changes = this.plan(refs).changes;
+        const changes = this.plan(refs).changes.filter((change) => change.resource === "TaskDefinition");
         for (const change of changes) {
           const arn = observation.taskDefinitions.activeArns.find((candidate) =>
             candidate.endsWith(`/${change.name}`),
@@ -765,9 +860,11 @@ export function planStack(nodes: readonly StackNode[]): {
   changes: Change[];
   skipped: LeftInPlace[];
   heldBack: HeldBack[];
+  waiting: Waiting[];
 } {
   const refs = unknownRefs();
   const changes: Change[] = [];
+  const waiting: Waiting[] = [];
   const skipped: LeftInPlace[] = [];
   const heldBack: HeldBack[] = [];
   for (const node of nodes) {
@@ -776,8 +873,9 @@ export function planStack(nodes: readonly StackNode[]): {
     changes.push(...planned.changes);
     skipped.push(...(planned.skipped ?? []));
     heldBack.push(...(planned.heldBack ?? []));
+    waiting.push(...(planned.waiting ?? []));
   }
-  return { changes, skipped, heldBack };
+  return { changes, skipped, heldBack, waiting };
 }
 
 /** The plan's changes alone. */

@@ -19,12 +19,16 @@ export async function planCommand(options: PlanOptions, streams: CliStreams): Pr
   for (const loaded of await loadValidSpecs(options.file, streams.stdin)) {
     const clients = await clientsForSpec(loaded, options);
     try {
-      const { changes, skipped, heldBack, observation } = await planService(clients, loaded.spec);
+      const { changes, skipped, heldBack, observation, waiting, interruptions } = await planService(
+        clients,
+        loaded.spec,
+      );
       // An edit of a field autoscaling owns plans nothing: say why rather than stay silent.
       const owned = desiredCountOwnedByAutoscaling(loaded.spec, observation.service);
       const notes = owned ? [{ path: owned.path, message: owned.message }] : [];
       // A held-back revision is a change pending: the spec is not running until it is rolled out.
-      changed ||= hasChanges(changes) || heldBack.length > 0;
+      // So is a step waiting for AWS: a later pass still has work to do (a replaced target group).
+      changed ||= hasChanges(changes) || heldBack.length > 0 || waiting.length > 0;
       const visible = changes.filter((change) => change.action !== "noop");
       documents.push({
         service: loaded.spec.metadata.name,
@@ -32,6 +36,8 @@ export async function planCommand(options: PlanOptions, streams: CliStreams): Pr
         changes: visible,
         skipped,
         heldBack,
+        waiting,
+        interruptions,
         notes,
         summary: summarize(changes),
       });
@@ -39,7 +45,10 @@ export async function planCommand(options: PlanOptions, streams: CliStreams): Pr
         out.line(
           out.style("bold", `Service "${loaded.spec.metadata.name}" in ${clients.region} (${loaded.file}):`),
         );
-        for (const line of renderPlan(changes, (style, text) => out.style(style, text), skipped, heldBack))
+        for (const line of renderPlan(changes, (style, text) => out.style(style, text), skipped, heldBack, {
+          waiting,
+          interruptions,
+        }))
           out.line(line);
         for (const note of notes) out.line(out.style("dim", `  note: ${note.message}`));
       }

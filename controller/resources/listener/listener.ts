@@ -1,6 +1,9 @@
 /**
  * The HTTP listener that forwards everything to the target group. A forward action reads back both
  * as `TargetGroupArn` and as `ForwardConfig`; both mean the same group, so they compare equal.
+ * While a target group is replaced, the default action also names other groups of ours at weight 0:
+ * they take no traffic, but count as used by the load balancer, so ECS accepts them and ELB checks
+ * their targets' health (see engine/target-group-transition.ts).
  */
 import {
   type Action,
@@ -24,6 +27,8 @@ export interface DesiredListener {
   protocol: "HTTP";
   /** The target group every request is forwarded to. */
   forwardTo: string;
+  /** Target groups attached at weight 0 (no traffic), sorted; empty outside a target group replacement. */
+  attached: string[];
   tags: Record<string, string>;
 }
 
@@ -32,7 +37,10 @@ export interface ObservedListener {
   loadBalancerArn: string;
   port: number;
   protocol: string;
+  /** The one group taking traffic (weight above 0); undefined when none or several do. */
   forwardTo: string | undefined;
+  /** Groups named at weight 0, sorted. */
+  attached: string[];
   tags: Record<string, string>;
   ownership: Ownership;
 }
@@ -41,22 +49,36 @@ export function desiredListener(
   document: ServiceSpec,
   loadBalancerArn: string,
   targetGroupArn: string,
+  attached: readonly string[] = [],
 ): DesiredListener {
   return {
     loadBalancerArn,
     port: document.spec.loadBalancer.listenerPort,
     protocol: "HTTP",
     forwardTo: targetGroupArn,
+    attached: [...attached].sort(),
     tags: resourceTags(document, "listener"),
   };
 }
 
-/** The single target group a default action forwards to, however AWS spelled it. */
-export function forwardTarget(actions: readonly Action[] = []): string | undefined {
+/**
+ * Where a default action sends traffic, however AWS spelled it: the one group above weight 0, and
+ * the groups at weight 0. Several groups above weight 0 (a split someone made) leave `forwardTo`
+ * undefined, which differs from any desired listener and is corrected.
+ */
+export function forwardTargets(actions: readonly Action[] = []): {
+  forwardTo: string | undefined;
+  attached: string[];
+} {
   const forward = actions.find((action) => action.Type === "forward");
-  const groups = forward?.ForwardConfig?.TargetGroups ?? [];
-  if (groups.length > 1) return undefined;
-  return forward?.TargetGroupArn ?? groups[0]?.TargetGroupArn;
+  const tuples = forward?.ForwardConfig?.TargetGroups ?? [];
+  if (tuples.length === 0) return { forwardTo: forward?.TargetGroupArn, attached: [] };
+  const taking = tuples.filter((tuple) => (tuple.Weight ?? 1) > 0);
+  const attached = tuples
+    .filter((tuple) => (tuple.Weight ?? 1) === 0)
+    .map((tuple) => tuple.TargetGroupArn ?? "")
+    .sort();
+  return { forwardTo: taking.length === 1 ? taking[0]?.TargetGroupArn : undefined, attached };
 }
 
 function toObserved(listener: Listener, tags: Record<string, string>, service: string): ObservedListener {
@@ -65,7 +87,7 @@ function toObserved(listener: Listener, tags: Record<string, string>, service: s
     loadBalancerArn: listener.LoadBalancerArn ?? "",
     port: listener.Port ?? 0,
     protocol: listener.Protocol ?? "",
-    forwardTo: forwardTarget(listener.DefaultActions),
+    ...forwardTargets(listener.DefaultActions),
     tags,
     ownership: ownershipOf(tags, service),
   };
@@ -109,15 +131,31 @@ export function diffListener(desired: DesiredListener, observed: ObservedListene
     port: listener.port,
     protocol: listener.protocol,
     forwardTo: listener.forwardTo,
+    attached: listener.attached,
     tags: Object.fromEntries(Object.keys(desired.tags).map((key) => [key, listener.tags[key]])),
   });
   if (!observed) return absent(diffFields(comparable(desired), {}));
   return present(diffFields(comparable(desired), comparable(observed)));
 }
 
-const forwardAction = (targetGroupArn: string): Action[] => [
-  { Type: "forward", TargetGroupArn: targetGroupArn },
-];
+/** A plain forward, or a weighted one when other groups are attached at weight 0. */
+const forwardAction = (desired: DesiredListener): Action[] =>
+  desired.attached.length === 0
+    ? [{ Type: "forward", TargetGroupArn: desired.forwardTo }]
+    : [
+        {
+          Type: "forward",
+          ForwardConfig: {
+            TargetGroups: [
+              { TargetGroupArn: desired.forwardTo, Weight: 1 },
+              ...desired.attached.map((arn) => ({ TargetGroupArn: arn, Weight: 0 })),
+            ],
+          },
+        },
+      ];
+
+const sameGroups = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((arn, index) => arn === b[index]);
 
 export async function createListener(clients: AwsClients, desired: DesiredListener): Promise<string> {
   const { Listeners = [] } = await clients.elbv2.send(
@@ -125,7 +163,7 @@ export async function createListener(clients: AwsClients, desired: DesiredListen
       LoadBalancerArn: desired.loadBalancerArn,
       Port: desired.port,
       Protocol: desired.protocol,
-      DefaultActions: forwardAction(desired.forwardTo),
+      DefaultActions: forwardAction(desired),
       Tags: Object.entries(desired.tags).map(([Key, Value]) => ({ Key, Value })),
     }),
   );
@@ -134,7 +172,7 @@ export async function createListener(clients: AwsClients, desired: DesiredListen
   return arn;
 }
 
-/** Moves the port and the forward target in one call; adds missing tags. */
+/** Moves the port and the forward targets in one call; adds missing tags. */
 export async function updateListener(
   clients: AwsClients,
   desired: DesiredListener,
@@ -145,14 +183,15 @@ export async function updateListener(
   if (
     desired.port !== observed.port ||
     desired.protocol !== observed.protocol ||
-    desired.forwardTo !== observed.forwardTo
+    desired.forwardTo !== observed.forwardTo ||
+    !sameGroups(desired.attached, observed.attached)
   ) {
     await clients.elbv2.send(
       new ModifyListenerCommand({
         ListenerArn: observed.arn,
         Port: desired.port,
         Protocol: desired.protocol,
-        DefaultActions: forwardAction(desired.forwardTo),
+        DefaultActions: forwardAction(desired),
       }),
     );
   }

@@ -75,19 +75,28 @@ export function desiredLoadBalancerGroup(
   };
 }
 
-/** `loadBalancerGroupId` may still be unknown while planning a first creation. */
+/**
+ * `loadBalancerGroupId` may still be unknown while planning a first creation. `transitionPorts` are
+ * the ports of target groups being replaced that tasks may still serve on: open until those groups are gone.
+ */
 export function desiredTaskGroup(
   document: ServiceSpec,
   network: ResolvedNetwork,
   loadBalancerGroupId: string,
+  transitionPorts: readonly number[] = [],
 ): DesiredSecurityGroup {
-  const port = document.spec.task.container.port;
+  const ports = [...new Set([document.spec.task.container.port, ...transitionPorts])];
   return {
     role: "task-security-group",
     name: taskSecurityGroupName(document.metadata.name),
     description: `ecs-converge: tasks of ${document.metadata.name}`,
     vpcId: network.vpcId,
-    ingress: [{ protocol: "tcp", fromPort: port, toPort: port, source: { groupId: loadBalancerGroupId } }],
+    ingress: ports.map((port) => ({
+      protocol: "tcp",
+      fromPort: port,
+      toPort: port,
+      source: { groupId: loadBalancerGroupId },
+    })),
     egress: ALL_TRAFFIC_OUT,
     tags: resourceTags(document, "task-security-group"),
   };

@@ -64,8 +64,14 @@ export interface ObservedService {
 
 export interface ServiceRefs {
   taskDefinitionArn: string;
-  targetGroupArn: string;
+  /**
+   * The target groups the tasks register in, on the container port: the spec's, and while the
+   * listener still forwards to a group being replaced, that one first (see engine/target-group-transition.ts).
+   */
+  targetGroupArns: readonly string[];
   taskSecurityGroupId: string;
+  /** Set while a revision is held back: the service keeps the bindings its running revision has. */
+  keepLoadBalancers?: ServiceSettings["loadBalancers"];
 }
 
 export function desiredService(
@@ -86,13 +92,13 @@ export function desiredService(
         securityGroups: [refs.taskSecurityGroupId],
         assignPublicIp: spec.network.assignPublicIp ? "ENABLED" : "DISABLED",
       },
-      loadBalancers: [
-        {
-          targetGroupArn: refs.targetGroupArn,
+      loadBalancers:
+        refs.keepLoadBalancers?.map((binding) => ({ ...binding })) ??
+        refs.targetGroupArns.map((targetGroupArn) => ({
+          targetGroupArn,
           containerName: spec.task.container.name,
           containerPort: spec.task.container.port,
-        },
-      ],
+        })),
       healthCheckGracePeriodSeconds: spec.service.healthCheckGracePeriodSeconds,
       deploymentConfiguration: {
         minimumHealthyPercent: spec.service.deployment.minimumHealthyPercent,

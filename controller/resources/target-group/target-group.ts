@@ -9,6 +9,7 @@ import {
   DeleteTargetGroupCommand,
   DescribeTargetGroupAttributesCommand,
   DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
   ModifyTargetGroupAttributesCommand,
   ModifyTargetGroupCommand,
   type TargetGroup,
@@ -16,7 +17,7 @@ import {
 import { type ServiceSpec, TARGET_GROUP_HASH_LENGTH, targetGroupName } from "../../../specs/index.ts";
 import type { AwsClients } from "../../aws/clients.ts";
 import { addElbTags, type ElbTagReader } from "../../aws/elb-tags.ts";
-import { ignoreNotFound } from "../../aws/errors.ts";
+import { ignoreNotFound, isNotFound } from "../../aws/errors.ts";
 import { diffFields } from "../../engine/field-diff.ts";
 import type { ResolvedNetwork } from "../../engine/network.ts";
 import type { FieldDiff } from "../../engine/plan.ts";
@@ -263,4 +264,21 @@ export async function updateTargetGroup(
 /** Deletes it; one already gone is fine. ResourceInUse (a listener still forwarding) is the caller's to retry. */
 export async function deleteTargetGroup(clients: AwsClients, arn: string): Promise<void> {
   await ignoreNotFound(() => clients.elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn: arn })));
+}
+
+/** How many of the group's targets are in each state (`{ healthy: 2, initial: 1 }`); a missing group has none. */
+export async function observeTargetHealth(clients: AwsClients, arn: string): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  try {
+    const { TargetHealthDescriptions = [] } = await clients.elbv2.send(
+      new DescribeTargetHealthCommand({ TargetGroupArn: arn }),
+    );
+    for (const description of TargetHealthDescriptions) {
+      const state = description.TargetHealth?.State ?? "unknown";
+      counts[state] = (counts[state] ?? 0) + 1;
+    }
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+  return counts;
 }
