@@ -9,6 +9,7 @@ import {
   ModifyTargetGroupAttributesCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { useTargetAddress } from "./target-address.ts";
 import {
   createLoopbackGroup,
   echo,
@@ -115,6 +116,23 @@ describe("balancing", () => {
     }
     expect(only.received).toHaveLength(5);
     expect(only.connections).toBe(1);
+  });
+});
+
+describe("target addresses", () => {
+  afterEach(() => useTargetAddress(undefined));
+
+  it("connects where the installed resolver says a registered IP and port are served", async () => {
+    const group = await createLoopbackGroup(alb, "web");
+    const real = await target("remapped", "127.40.9.1");
+    // Registered on the container port; really listening on another port of the same address.
+    useTargetAddress((_region, ip, port) =>
+      port === 3000 ? { host: ip, port: real.port } : { host: ip, port },
+    );
+    await register(alb, group, [{ ...real, port: 3000 }]);
+    const { url } = await serveListener(alb, group);
+
+    expect(servedBy(await send(url))).toBe("remapped");
   });
 });
 
