@@ -99,7 +99,7 @@ export function setDesiredCount(
   found.service.steady = false;
 }
 
-/** The service's average CPU utilisation in percent over its running tasks (the simulated workload), or undefined without tasks. */
+/** The service's average CPU utilisation in percent over its running tasks (simulated, or measured from their processes), or undefined without tasks. */
 export function averageCpuUtilization(region: RegionState, resourceId: string): number | undefined {
   const found = activeService(region, resourceId);
   const runtime = region.ecs.runtime;
