@@ -44,7 +44,7 @@ describe("/status lastPlan", () => {
       };
       return status.services[0]?.lastPlan;
     });
-    expect(Object.keys(lastPlan).sort()).toEqual(["changes", "heldBack", "skipped", "summary"]);
+    expect(Object.keys(lastPlan).sort()).toEqual(["changes", "heldBack", "skipped", "summary", "waiting"]);
     const actions = (lastPlan.changes as Array<{ action: string }>).map((change) => change.action);
     expect(actions.length).toBeGreaterThan(0);
     for (const action of actions) expect(DOCUMENTED_ACTIONS).toContain(action);

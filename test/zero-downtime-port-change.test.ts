@@ -4,6 +4,10 @@
  * service is stable without it, and a rollback finds it still there. Asserted on the emulator's
  * state, sampled continuously while the passes run (not through HTTP).
  */
+
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { DescribeSecurityGroupsCommand } from "@aws-sdk/client-ec2";
 import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
 import {
@@ -13,6 +17,8 @@ import {
   DescribeTargetHealthCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { runCli } from "../controller/cli/program.ts";
+import { captureStreams } from "../controller/cli/test-streams.ts";
 import type { Change } from "../controller/engine/plan.ts";
 import { applyPlan, planService, type ServicePlan } from "../controller/engine/reconcile.ts";
 import { renderPlan } from "../controller/engine/render-plan.ts";
@@ -262,5 +268,120 @@ describe("a container port change", () => {
     await convergeThroughPasses(aws.clients, onPort(8080, "registry.example.com/web:2.0.1"));
     expectNoGap(await sampling.stop());
     expect(await sample()).toMatchObject({ groupPorts: [8080], taskPorts: [8080] });
+  });
+});
+
+describe("apply --wait", () => {
+  const savedEnvironment = { ...process.env };
+  let directory: string;
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), "ecs-converge-port-change-"));
+  });
+  afterAll(async () => {
+    process.env = savedEnvironment;
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it("carries a port change through every pass to the end", async () => {
+    process.env = {
+      ...savedEnvironment,
+      AWS_ENDPOINT_URL: aws.emulator.url,
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: "cli-test",
+      AWS_SECRET_ACCESS_KEY: "cli-test",
+      AWS_EC2_METADATA_DISABLED: "true",
+    };
+    await convergedAndServing(onPort(3000));
+    const file = join(directory, "service.yaml");
+    await writeFile(
+      file,
+      specYaml(merge({ metadata: { name: "web" } }, { spec: { task: { container: { port: 8080 } } } })),
+    );
+    const streams = captureStreams();
+    const code = await runCli(
+      ["apply", "-f", file, "--wait", "--timeout", "10m", "--poll-interval", "100ms"],
+      streams,
+    );
+    const stdout = streams.stdoutText();
+    expect(code, streams.stderrText()).toBe(0);
+    expect(stdout).toMatch(/… Listener web:80 \(a later pass\): keeps forwarding to web-/);
+    expect(stdout).toMatch(/web: next step\./);
+    expect(stdout).toMatch(/deleted TargetGroup web-/);
+    expect(await sample()).toMatchObject({ groupPorts: [8080], taskPorts: [8080] });
+    const plan = await planService(aws.clients, onPort(8080));
+    expect(actions(plan.changes)).toEqual([]);
+    expect(plan.waiting).toEqual([]);
+  });
+});
+
+describe("changes that cannot be made without interruption", () => {
+  const interruptionsOf = async (base: Patch, patch: Patch) => {
+    await convergeThroughPasses(aws.clients, specWith(base));
+    const plan = await planService(aws.clients, specWith(merge(base, patch)));
+    return plan.interruptions.map(
+      (interruption) => `${interruption.resource} ${interruption.name}: ${interruption.reason}`,
+    );
+  };
+  const cases: Array<{ reason: string; base?: Patch; patch: Patch; expected: RegExp[] }> = [
+    {
+      reason: "a new image rolls out with healthy tasks throughout",
+      patch: { spec: { task: { container: { image: "registry.example.com/web:1.2.3" } } } },
+      expected: [],
+    },
+    {
+      reason: "a deployment allowed to stop every task first",
+      base: { spec: { service: { deployment: { minimumHealthyPercent: 0, maximumPercent: 100 } } } },
+      patch: { spec: { task: { cpu: 512, memory: 1024 } } },
+      expected: [
+        /^Service web: the deployment may stop every running task before a new one is healthy \(minimumHealthyPercent 0\)/,
+      ],
+    },
+    {
+      reason: "replaced tasks with no deregistration delay",
+      base: { spec: { loadBalancer: { deregistrationDelaySeconds: 0 } } },
+      patch: { spec: { task: { container: { environment: { APP_VERSION: "2" } } } } },
+      expected: [/^Service web: replaced tasks are deregistered with no time to finish their requests/],
+    },
+    {
+      reason: "scaling in with no deregistration delay",
+      base: { spec: { service: { desiredCount: 3 }, loadBalancer: { deregistrationDelaySeconds: 0 } } },
+      patch: { spec: { service: { desiredCount: 2 } } },
+      expected: [/^Service web: stopped tasks are deregistered with no time/],
+    },
+    {
+      reason: "scaling to zero",
+      patch: { spec: { service: { desiredCount: 0 } } },
+      expected: [/^Service web: desiredCount 0 stops every task/],
+    },
+    {
+      reason: "a new listener port",
+      patch: { spec: { loadBalancer: { listenerPort: 8081 } } },
+      expected: [/^Listener web:8081: the listener moves from port 80 to 8081/],
+    },
+    {
+      reason: "health-check settings and the deregistration delay change in place",
+      patch: {
+        spec: { loadBalancer: { deregistrationDelaySeconds: 60, healthCheck: { healthyThreshold: 2 } } },
+      },
+      expected: [],
+    },
+  ];
+  it.each(cases)("$reason", async ({ base = {}, patch, expected }) => {
+    const found = await interruptionsOf(base, patch);
+    expect(found).toHaveLength(expected.length);
+    expected.forEach((pattern, index) => {
+      expect(found[index]).toMatch(pattern);
+    });
+  });
+
+  it("plan says so with a ! line", async () => {
+    await convergeThroughPasses(aws.clients, specWith());
+    const plan = await planService(aws.clients, specWith({ spec: { service: { desiredCount: 0 } } }));
+    const text = renderPlan(plan.changes, undefined, plan.skipped, plan.heldBack, {
+      interruptions: plan.interruptions,
+    });
+    expect(text).toContain(
+      "  ! Service web: interrupts traffic: desiredCount 0 stops every task: the load balancer answers 503 until a task runs again",
+    );
   });
 });

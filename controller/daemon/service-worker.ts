@@ -21,7 +21,7 @@ import { describeRetriedFailure } from "../aws/failed-call.ts";
 import { desiredCountOwnedByAutoscaling } from "../engine/autoscaling-owned.ts";
 import { SpecReferenceError } from "../engine/network.ts";
 import { OwnershipConflictError } from "../engine/ownership-check.ts";
-import { type Change, type HeldBack, type LeftInPlace, summarize } from "../engine/plan.ts";
+import { type Change, type HeldBack, type LeftInPlace, summarize, type Waiting } from "../engine/plan.ts";
 import { applyPlan, createPassCaches, type PassCaches, planService } from "../engine/reconcile.ts";
 import { type RolloutState, readRollout } from "../engine/rollout.ts";
 import type { ApplyEvent } from "../engine/stack.ts";
@@ -103,6 +103,8 @@ export interface ServiceStatus {
         changes: Change[];
         skipped: LeftInPlace[];
         heldBack: HeldBack[];
+        /** Steps a later pass takes once AWS is ready (a replaced target group's). */
+        waiting: Waiting[];
         summary: ReturnType<typeof summarize>;
       }
     | undefined;
@@ -407,6 +409,7 @@ export class ServiceWorker {
         changes: pending,
         skipped: plan.skipped,
         heldBack: plan.heldBack,
+        waiting: plan.waiting,
         summary: summarize(plan.changes),
       };
       // A revision held back after a failed rollout: the spec is not running, whatever else matches.
@@ -452,7 +455,16 @@ export class ServiceWorker {
         this.#story.revision ?? this.#heldBack?.arn,
       );
       this.#lastError = undefined;
-      return await this.#followRollout(clients);
+      const outcome = await this.#followRollout(clients);
+      // A change that takes several passes (a replaced target group): the next step comes as soon as
+      // AWS is ready for it, not a resync interval later.
+      if (outcome.kind === "synced" && plan.waiting.length > 0)
+        return {
+          kind: "requeue",
+          afterMs: this.#deps.settings.rolloutPollMs,
+          reason: `${plan.waiting.length} step(s) waiting for AWS`,
+        };
+      return outcome;
     } catch (error) {
       return this.#failure(error);
     }

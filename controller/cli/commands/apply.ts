@@ -1,8 +1,12 @@
-/** `ecs-converge apply`: converges AWS to the spec once, printing each change as it happens. */
+/**
+ * `ecs-converge apply`: converges AWS to the spec once, printing each change as it happens. With
+ * `--wait` it carries a change that takes several passes (a replaced target group) to its end.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
 import type { AwsClients } from "../../aws/clients.ts";
 import { type HeldBack, hasChanges, summarize } from "../../engine/plan.ts";
 import { applyPlan, planService } from "../../engine/reconcile.ts";
-import { heldBackLine, summaryLine } from "../../engine/render-plan.ts";
+import { heldBackLine, summaryLine, waitingLine } from "../../engine/render-plan.ts";
 import {
   heldBackFailure,
   RolloutFailedError,
@@ -59,6 +63,8 @@ export async function applyCommand(options: ApplyOptions, streams: CliStreams): 
     retryFailed: options.retryFailed === true,
     forceNewDeployment: options.forceNewDeployment === true,
   };
+  // Asked once: later passes of the same apply must not start yet another deployment.
+  const laterPassOptions = { retryFailed: false, forceNewDeployment: false };
   /** Services whose spec is not running because a revision is held back: apply fails once all are done. */
   const notRunning: string[] = [];
   for (const loaded of await loadValidSpecs(options.file)) {
@@ -67,63 +73,83 @@ export async function applyCommand(options: ApplyOptions, streams: CliStreams): 
     const clients = await clientsForSpec(loaded, options, () => deadline.signal);
     const name = loaded.spec.metadata.name;
     try {
-      const plan = await planService(clients, loaded.spec, undefined, planOptions);
-      const { heldBack } = plan;
-      if (hasChanges(plan.changes)) {
-        out.line(
-          out.style(
-            "bold",
-            `Applying service "${name}" in ${clients.region}: ${summaryLine(summarize(plan.changes), heldBack.length)}`,
-          ),
-        );
-      } else if (heldBack.length === 0) {
-        out.line(`${name}: no changes: AWS matches the spec.`);
-      }
-      for (const held of heldBack) out.line(out.style("red", heldBackLine(held)));
-      const refs = await applyPlan(plan, (event: ApplyEvent) => {
-        const { change } = event;
-        const label = `${change.resource} ${change.name}`;
-        if (event.phase === "waiting") out.line(out.style("dim", `  … ${label}: waiting (${event.reason})`));
-        else
+      let plan = await planService(clients, loaded.spec, undefined, planOptions);
+      // One pass per step of a change that waits for AWS in between; each pass is planned afresh.
+      for (;;) {
+        const { heldBack, waiting } = plan;
+        if (hasChanges(plan.changes)) {
           out.line(
-            `  ${event.phase === "start" ? VERBS[change.action][0] : out.style("green", VERBS[change.action][1])} ${label}`,
+            out.style(
+              "bold",
+              `Applying service "${name}" in ${clients.region}: ${summaryLine(summarize(plan.changes), heldBack.length, waiting.length)}`,
+            ),
           );
-      });
-      if (heldBack.length > 0) {
-        notRunning.push(await describeNotRunning(clients, loaded.spec.spec.cluster, name, heldBack));
-        continue;
-      }
-      if (!options.wait) continue;
-
-      out.line(`${name}: waiting for the service to become stable (at most ${options.timeout})…`);
-      let last = "";
-      try {
-        await waitForStable(
-          clients,
-          {
-            cluster: loaded.spec.spec.cluster,
-            service: name,
-            targetGroupArn: refs.targetGroupArn,
-            taskDefinition: refs.taskDefinitionArn,
-            rollback: loaded.spec.spec.service.deployment.circuitBreaker.rollback,
-          },
-          timeoutMs,
-          (state) => {
-            const line = describeProgress(state);
-            if (line !== last) out.line(out.style("dim", `  ${line}`));
-            last = line;
-          },
-          pollMs,
-        );
-        out.line(`${name}: stable.`);
-      } catch (error) {
-        if (!(error instanceof RolloutFailedError)) throw error;
-        // Remember the failure on the revision itself, so no later pass rolls it out again by itself.
-        const failedRevision = error.state.failedTaskDefinition;
-        if (failedRevision) await markRevisionFailed(clients, plan.context.taskDefinitions, failedRevision);
-        throw new CliError(error.message, {
-          hint: `the failed revision is now held back: ${HELD_BACK_HINT}`,
+        } else if (heldBack.length === 0 && waiting.length === 0) {
+          out.line(`${name}: no changes: AWS matches the spec.`);
+        }
+        for (const held of heldBack) out.line(out.style("red", heldBackLine(held)));
+        const refs = await applyPlan(plan, (event: ApplyEvent) => {
+          const { change } = event;
+          const label = `${change.resource} ${change.name}`;
+          if (event.phase === "waiting")
+            out.line(out.style("dim", `  … ${label}: waiting (${event.reason})`));
+          else
+            out.line(
+              `  ${event.phase === "start" ? VERBS[change.action][0] : out.style("green", VERBS[change.action][1])} ${label}`,
+            );
         });
+        for (const step of waiting) out.line(out.style("dim", waitingLine(step)));
+        if (heldBack.length > 0) {
+          notRunning.push(await describeNotRunning(clients, loaded.spec.spec.cluster, name, heldBack));
+          break;
+        }
+        if (!options.wait) {
+          if (waiting.length > 0)
+            out.line(
+              `${name}: ${waiting.length} step(s) wait for AWS: apply again later, or apply --wait (or the daemon) takes them as AWS gets ready.`,
+            );
+          break;
+        }
+
+        out.line(`${name}: waiting for the service to become stable (at most ${options.timeout})…`);
+        let last = "";
+        try {
+          await waitForStable(
+            clients,
+            {
+              cluster: loaded.spec.spec.cluster,
+              service: name,
+              targetGroupArn: refs.targetGroupArn,
+              taskDefinition: refs.taskDefinitionArn,
+              rollback: loaded.spec.spec.service.deployment.circuitBreaker.rollback,
+            },
+            timeoutMs,
+            (state) => {
+              const line = describeProgress(state);
+              if (line !== last) out.line(out.style("dim", `  ${line}`));
+              last = line;
+            },
+            pollMs,
+          );
+          out.line(`${name}: stable.`);
+        } catch (error) {
+          if (!(error instanceof RolloutFailedError)) throw error;
+          // Remember the failure on the revision itself, so no later pass rolls it out again by itself.
+          const failedRevision = error.state.failedTaskDefinition;
+          if (failedRevision) await markRevisionFailed(clients, plan.context.taskDefinitions, failedRevision);
+          throw new CliError(error.message, {
+            hint: `the failed revision is now held back: ${HELD_BACK_HINT}`,
+          });
+        }
+        // The next step of a change that takes several passes, once AWS is ready for it (--timeout bounds the wait).
+        let next = await planService(clients, loaded.spec, undefined, laterPassOptions);
+        while (!hasChanges(next.changes) && next.waiting.length > 0 && next.heldBack.length === 0) {
+          await sleep(pollMs);
+          next = await planService(clients, loaded.spec, undefined, laterPassOptions);
+        }
+        if (!hasChanges(next.changes) && next.heldBack.length === 0) break;
+        out.line(`${name}: next step.`);
+        plan = next;
       }
     } catch (error) {
       throw explainFailure(error, loaded, options);
