@@ -492,6 +492,11 @@ export function buildStack(
         ...change,
         reason: `traffic moves to ${targetGroupName}: the service's rollout onto it is complete and its targets are healthy`,
       };
+    if (transition.retired.length > 0 && change.diff.some((field) => field.path === "attached"))
+      return {
+        ...change,
+        reason: `detaches ${transition.retired.map((group) => group.name).join(", ")}: the service is stable without it`,
+      };
     if (transition.stillServing && !currentTargetGroup)
       return {
         ...change,
