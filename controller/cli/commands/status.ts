@@ -1,7 +1,7 @@
 /** `ecs-converge status`: per service, what exists, how the rollout stands, and whether anything drifted. */
 import { hasChanges, summarize } from "../../engine/plan.ts";
 import { planService } from "../../engine/reconcile.ts";
-import { heldBackLine } from "../../engine/render-plan.ts";
+import { heldBackLine, waitingLine } from "../../engine/render-plan.ts";
 import { readRollout } from "../../engine/rollout.ts";
 import { readServiceActivity } from "../../engine/service-activity.ts";
 import { desiredTargetGroup } from "../../resources/target-group/target-group.ts";
@@ -49,11 +49,13 @@ export async function statusCommand(options: StatusOptions, streams: CliStreams)
         region: clients.region,
         // Deployed: the ECS service exists. Without it (never applied, or destroyed) nothing runs.
         deployed: observation.service !== undefined,
-        // In sync: nothing to change and nothing held back; a held-back revision means the spec is not running.
-        inSync: !hasChanges(plan.changes) && heldBack.length === 0,
+        // In sync: nothing to change, nothing held back (the spec is not running) and no step of a change
+        // still waiting for AWS (a replaced target group is not done until its last pass).
+        inSync: !hasChanges(plan.changes) && heldBack.length === 0 && plan.waiting.length === 0,
         drifted: hasChanges(plan.changes),
         changes: summarize(plan.changes),
         heldBack,
+        waiting: plan.waiting,
         loadBalancer: observation.loadBalancer && {
           dnsName: observation.loadBalancer.dnsName,
           state: observation.loadBalancer.state,
@@ -79,9 +81,12 @@ export async function statusCommand(options: StatusOptions, streams: CliStreams)
           ? out.style("red", "not running the spec")
           : report.drifted
             ? out.style("yellow", "differs from the spec (run plan to see how)")
-            : out.style("green", "in sync with the spec");
+            : plan.waiting.length > 0
+              ? out.style("yellow", "changing: steps wait for AWS")
+              : out.style("green", "in sync with the spec");
       out.line(out.style("bold", `Service "${name}" in ${clients.region}: ${drift}`));
       for (const held of heldBack) out.line(out.style("red", heldBackLine(held)));
+      for (const step of plan.waiting) out.line(out.style("dim", waitingLine(step)));
       for (const resource of resources) {
         out.line(
           `  ${resource.found ? out.style("green", "found  ") : out.style("red", "missing")} ${resource.resource.padEnd(15)} ${resource.name}`,
