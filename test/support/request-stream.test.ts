@@ -36,4 +36,21 @@ describe("startRequestStream", () => {
     expect(stream.failures().every((o) => "error" in o)).toBe(true);
     expect(() => startRequestStream({ url: "http://example.com/" })).toThrow(/loopback only/);
   });
+
+  it("paced, sends at most one request per loop for each step of its clock", async () => {
+    server = createServer((_request, response) => response.writeHead(200).end("ok"));
+    await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    let now = 0;
+    const stream = startRequestStream({
+      url: `http://127.0.0.1:${port}/`,
+      concurrency: 3,
+      pace: { everyMs: 100, clock: () => now },
+    });
+    await waitFor("one answer per loop", () => (stream.outcomes().length === 3 ? true : undefined));
+    now = 100;
+    await waitFor("one more per loop", () => (stream.outcomes().length === 6 ? true : undefined));
+    const all = await stream.stop();
+    expect(all).toHaveLength(6);
+  });
 });

@@ -5,6 +5,7 @@
  * on how long anything took. Bounded: it stops at `stop()` or after `maxRequests`, whichever is first.
  */
 import { Agent, request } from "node:http";
+import { setTimeout as delay } from "node:timers/promises";
 
 /** One request's outcome: an HTTP status with its body, or a transport error. */
 export type Outcome = { status: number; body: string } | { error: string };
@@ -26,7 +27,16 @@ export interface RequestStreamOptions {
   maxRequests?: number;
   /** Per-request bound; a request past it counts as a failure (default 10 s). */
   timeoutMs?: number;
+  /**
+   * Each loop sends its next request only once `clock()` has moved `everyMs` past its last one, so at
+   * most `concurrency` requests start per `everyMs` of that clock: a bound on how many requests any
+   * window can hold, which tests turn into a bound on failures. Default: as fast as answers come.
+   */
+  pace?: { everyMs: number; clock?: () => number };
 }
+
+/** How often a paced loop looks at its clock while it waits for its turn (real ms). */
+const PACE_POLL_MS = 2;
 
 /** Bodies longer than this are cut: tests compare short bodies (a version, a task id). */
 const MAX_BODY_CHARS = 2048;
@@ -59,10 +69,19 @@ export function startRequestStream(options: RequestStreamOptions): RequestStream
       call.end();
     });
 
+  const pace = options.pace;
+  const clock = pace?.clock ?? (() => performance.now());
+  const waitForTurn = async (lastSentAt: number) => {
+    if (!pace) return;
+    while (!stopping && clock() < lastSentAt + pace.everyMs) await delay(PACE_POLL_MS);
+  };
+
   const loop = async () => {
     while (!stopping && sent < maxRequests) {
       sent += 1;
+      const sentAt = clock();
       seen.push(await once());
+      await waitForTurn(sentAt);
     }
   };
   const loops = Array.from({ length: options.concurrency ?? 4 }, loop);
