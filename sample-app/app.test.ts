@@ -1,4 +1,5 @@
 // In-process tests of createApp, configFromEnv and the JSON logger.
+import { hostname } from "node:os";
 import { afterEach, describe, expect, it } from "vitest";
 import { waitFor } from "../test/support/wait-for.ts";
 import { type App, type AppConfig, createApp } from "./app.ts";
@@ -13,6 +14,7 @@ const baseConfig: AppConfig = {
   shutdownDrainMs: 0,
   shutdownTimeoutMs: 10_000,
   burnMaxMs: 5_000,
+  hostname: "test-host",
 };
 
 type Captured = { level: string; msg: string; fields: Record<string, unknown> };
@@ -42,6 +44,7 @@ describe("configFromEnv", () => {
       shutdownDrainMs: 0,
       shutdownTimeoutMs: 10_000,
       burnMaxMs: DEFAULT_BURN_MAX_MS,
+      hostname: hostname(),
     });
     expect(DEFAULT_BURN_MAX_MS).toBe(5000);
   });
@@ -55,6 +58,7 @@ describe("configFromEnv", () => {
       SHUTDOWN_DRAIN_MS: "200",
       SHUTDOWN_TIMEOUT_MS: "3000",
       BURN_MAX_MS: "250",
+      HOSTNAME: "ip-10-0-1-23.ec2.internal",
     };
     expect(configFromEnv(env)).toEqual({
       host: "127.0.0.1",
@@ -64,6 +68,7 @@ describe("configFromEnv", () => {
       shutdownDrainMs: 200,
       shutdownTimeoutMs: 3000,
       burnMaxMs: 250,
+      hostname: "ip-10-0-1-23.ec2.internal",
     });
     expect(configFromEnv({ PORT: "", APP_VERSION: " " })).toMatchObject({ port: 3000, version: "dev" });
   });

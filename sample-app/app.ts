@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { hostname } from "node:os";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { Logger } from "./log.ts";
 
@@ -12,6 +11,8 @@ export type AppConfig = {
   shutdownDrainMs: number;
   shutdownTimeoutMs: number;
   burnMaxMs: number;
+  /** Who answers: `GET /` reports it, so a client behind a load balancer sees which task served it. */
+  hostname: string;
 };
 
 export type AppState = "starting" | "ready" | "draining";
@@ -35,7 +36,7 @@ const BURN_SLICE_MS = 10;
 
 /** Creates the sample HTTP server from a config object without starting it. */
 export function createApp(config: AppConfig, log: Logger): App {
-  const host = hostname();
+  const host = config.hostname;
   const startedAt = new Date().toISOString();
   let state: AppState = "starting";
   let readyTimer: NodeJS.Timeout | undefined;

@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import type { AppConfig } from "./app.ts";
 
 /** Upper bound for `GET /burn?ms=`, so a typo in a load test cannot pin a core for minutes. */
@@ -16,6 +17,9 @@ export function configFromEnv(env: Record<string, string | undefined>): AppConfi
     shutdownDrainMs: integer(env, "SHUTDOWN_DRAIN_MS", 0, 0, MAX_TIMER_MS),
     shutdownTimeoutMs: integer(env, "SHUTDOWN_TIMEOUT_MS", 10_000, 1, MAX_TIMER_MS),
     burnMaxMs: integer(env, "BURN_MAX_MS", DEFAULT_BURN_MAX_MS, 1, MAX_TIMER_MS),
+    // A container runtime sets HOSTNAME to the container's own name (on Fargate, one per task); processes
+    // sharing one machine all have the same kernel host name, so the variable is what tells them apart.
+    hostname: env.HOSTNAME?.trim() || hostname(),
   };
 }
 

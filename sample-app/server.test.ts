@@ -116,6 +116,12 @@ describe("sample-app server process", () => {
     expect((body as { uptimeSeconds: number }).uptimeSeconds).toBeGreaterThanOrEqual(0);
   });
 
+  it("GET / names the host from HOSTNAME, as a container runtime sets it per task", async () => {
+    const server = await startServer({ HOSTNAME: "ip-127-31-0-7.ec2.internal" });
+    const { body } = await getJson(`${server.base}/`);
+    expect(body).toMatchObject({ hostname: "ip-127-31-0-7.ec2.internal" });
+  });
+
   it("defaults the version to dev", async () => {
     const server = await startServer();
     const { body } = await getJson(`${server.base}/`);

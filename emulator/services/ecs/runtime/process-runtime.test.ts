@@ -166,7 +166,7 @@ describe("ProcessRuntime", () => {
     });
   });
 
-  it("passes the container's environment, HOST, PORT and placeholders for secrets, never their ARNs", async () => {
+  it("passes the container's environment, HOST, PORT, HOSTNAME and placeholders for secrets, never their ARNs", async () => {
     const secretArn = "arn:aws:secretsmanager:us-east-1:000000000000:secret:db-password";
     await startService(harness, ENV_IMAGE, 1, {
       containerDefinitions: [
@@ -196,7 +196,13 @@ describe("ProcessRuntime", () => {
         return undefined;
       }
     });
-    expect(env).toMatchObject({ GREETING: "hello", HOST: ip, PORT: "8080", DB_PASSWORD: SECRET_PLACEHOLDER });
+    expect(env).toMatchObject({
+      GREETING: "hello",
+      HOST: ip,
+      PORT: "8080",
+      DB_PASSWORD: SECRET_PLACEHOLDER,
+      HOSTNAME: `ip-${ip.replaceAll(".", "-")}.ec2.internal`,
+    });
     expect(JSON.stringify(env)).not.toContain(secretArn);
   });
 

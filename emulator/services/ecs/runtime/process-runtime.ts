@@ -87,6 +87,12 @@ interface ProcessTask {
   cpu: { seconds: number; atRealMs: number; percent: number } | undefined;
 }
 
+/** A Fargate task's host name, from its ENI's IP: `ip-10-0-1-23.ec2.internal` (us-east-1), `….{region}.compute.internal` elsewhere. */
+export function fargateHostName(region: string, ip: string): string {
+  const domain = region === "us-east-1" ? "ec2.internal" : `${region}.compute.internal`;
+  return `ip-${ip.replaceAll(".", "-")}.${domain}`;
+}
+
 /** `arn:aws:ecs:{region}:…` → the region. */
 const regionOfArn = (arn: string) => arn.split(":")[3] ?? "";
 
@@ -350,6 +356,9 @@ export class ProcessRuntime implements TaskRuntime {
       const value = process.env[name];
       if (value !== undefined) env[name] = value;
     }
+    // As a container runtime names each container's host, Fargate after the task's ENI IP: the
+    // container's own environment may still set another.
+    env.HOSTNAME = fargateHostName(running.region, running.task.ip);
     Object.assign(env, spec.environment);
     for (const name of spec.secretNames) env[name] = SECRET_PLACEHOLDER;
     // The process must listen where the task's ENI and the load balancer expect it: these win.
