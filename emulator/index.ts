@@ -14,6 +14,7 @@ export {
 export { ACCOUNT_ID, DEFAULT_REGION } from "./identity.ts";
 export { Emulator, type EmulatorOptions, startEmulator } from "./server.ts";
 export type { NetworkMode } from "./services/ec2/state.ts";
+export type { EcsActivity } from "./services/ecs/activity-feed.ts";
 export {
   type ImageCommand,
   parseImageFlag,

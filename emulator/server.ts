@@ -12,6 +12,7 @@ import { type FaultConfig, type FaultPolicy, InjectedFaults, NO_FAULTS } from ".
 import type { WireResponse } from "./protocols/responses.ts";
 import { foreignRequestReason } from "./request-origin.ts";
 import type { NetworkMode } from "./services/ec2/state.ts";
+import { type EcsActivity, EcsActivityFeed } from "./services/ecs/activity-feed.ts";
 import { type ImageCommand, ImageCommands } from "./services/ecs/runtime/image-commands.ts";
 import { ImageRoutedRuntime } from "./services/ecs/runtime/image-routed-runtime.ts";
 import { ProcessRuntime } from "./services/ecs/runtime/process-runtime.ts";
@@ -38,6 +39,11 @@ export interface EmulatorOptions {
   listenerPorts?: Readonly<Record<number, number>>;
   /** Told when a load balancer listener starts or stops being served on loopback (the CLI logs it). */
   onListenerEvent?: (message: string, listener: ServedListener) => void;
+  /**
+   * Told what ECS does, as it happens (service events, tasks stopped with why): the CLI logs it, so a
+   * task that dies shows ECS replacing it. Only with a clock that moves by itself.
+   */
+  onEcsActivity?: (activity: EcsActivity) => void;
   /** Images whose tasks run as local processes, and their commands; other images stay simulated. */
   images?: readonly ImageCommand[];
   /** The default VPC's addresses: `loopback` (127.31.0.0/16) by default when `images` maps any, else `aws`. */
@@ -63,6 +69,7 @@ export class Emulator {
   #boundHost = "127.0.0.1";
   /** Runs the tasks of mapped images as local processes, in every region; undefined when none is mapped. */
   readonly processes: ProcessRuntime | undefined;
+  readonly #onEcsActivity: ((activity: EcsActivity) => void) | undefined;
 
   constructor(options: EmulatorOptions = {}) {
     const clock = options.clock ?? new ManualClock();
@@ -76,6 +83,7 @@ export class Emulator {
             speed: clock instanceof ScaledClock ? clock.speed : 1,
           });
     this.processes = processes;
+    this.#onEcsActivity = options.onEcsActivity;
     this.world = new World({
       clock,
       seed: options.seed,
@@ -122,9 +130,13 @@ export class Emulator {
       });
     });
     if (this.world.clock.automatic) {
+      const told = this.#onEcsActivity;
+      const feed = told ? new EcsActivityFeed(this.world) : undefined;
+      feed?.take();
       this.#stepper = setInterval(() => {
         this.world.catchUp();
         this.loadBalancers.sync();
+        for (const activity of feed?.take() ?? []) told?.(activity);
       }, STEP_INTERVAL_MS);
       this.#stepper.unref();
     }

@@ -43,6 +43,8 @@ export interface DaemonOptions {
   shutdownGraceMs?: number;
   /** Coordinate with other replicas through leases: one writer per service. Absent: this daemon writes to every service. */
   leases?: LeaseSettings;
+  /** Where a load balancer's listener is served on this machine (the built-in emulator), by DNS name and port. */
+  localUrlOf?: (dnsName: string, port: number) => string | undefined;
 }
 
 export interface LeaseSettings {
@@ -146,6 +148,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       onDrift: (service, resource, field) => metrics.recordDrift(service, resource, field),
       onPassAbandoned: (service) => metrics.recordPassAbandoned(service),
       ...(leases ? { beforeMutation: leases.checkMutation.bind(leases) } : {}),
+      ...(options.localUrlOf ? { localUrlOf: options.localUrlOf } : {}),
     });
     workers.set(worker.name, worker);
     metrics.trackService(worker.name);

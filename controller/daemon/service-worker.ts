@@ -88,6 +88,11 @@ export interface WorkerDependencies {
    * not. Checked before every mutating attempt. Absent: a single daemon, always allowed.
    */
   beforeMutation?(service: string, operation: string): void;
+  /**
+   * Where a load balancer's listener (its DNS name and port) is served on this machine: the built-in
+   * emulator's local URL. Absent (real AWS): the DNS name is the address.
+   */
+  localUrlOf?(dnsName: string, port: number): string | undefined;
 }
 
 /** What `/status` shows for a service. */
@@ -158,6 +163,8 @@ export class ServiceWorker {
   #toldHeldBack: string | undefined;
   /** The failed revision last tagged as failed without a story (after a restart): tagged once. */
   #markedFailed: string | undefined;
+  /** Whether the service was last told ready (serving at its URL): told again only after it was not. */
+  #toldReady = false;
   /** Passes that failed in a row, whatever spec was in force: the recovery from a streak is logged. */
   #failedPasses = 0;
   readonly #inFlight = new CallsInFlight();
@@ -456,6 +463,7 @@ export class ServiceWorker {
       );
       this.#lastError = undefined;
       const outcome = await this.#followRollout(clients);
+      this.#tellReady(plan.observation.loadBalancer?.dnsName, document.spec.loadBalancer.listenerPort);
       // A change that takes several passes (a replaced target group): the next step comes as soon as
       // AWS is ready for it, not a resync interval later.
       if (outcome.kind === "synced" && plan.waiting.length > 0)
@@ -531,6 +539,23 @@ export class ServiceWorker {
         { resource, name, ...(reason ? { reason } : {}) },
         `${verb}${event.phase === "start" ? "ing" : "ed"}`,
       );
+  }
+
+  /**
+   * Once the service turns ready (its rollout steady, every target healthy), says where it answers:
+   * the one line a newcomer needs to `curl` it. Told again after each rollout, not every pass.
+   */
+  #tellReady(dnsName: string | undefined, port: number): void {
+    const ready = this.#conditions.get("Ready")?.status === "True";
+    if (ready && !this.#toldReady && dnsName !== undefined) {
+      const url =
+        this.#deps.localUrlOf?.(dnsName, port) ?? `http://${dnsName}${port === 80 ? "" : `:${port}`}/`;
+      this.#log.info(
+        { url, loadBalancer: dnsName, revision: revisionName(this.#rollout?.taskDefinition ?? "") },
+        "service ready: it answers at its load balancer's url",
+      );
+    }
+    this.#toldReady = ready && dnsName !== undefined;
   }
 
   /** Logs each held-back revision once: the spec is not running until it changes or the revision is retried. */

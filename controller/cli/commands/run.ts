@@ -5,11 +5,11 @@
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { ScaledClock, startEmulator } from "../../../emulator/index.ts";
+import { type EcsActivity, ScaledClock, startEmulator } from "../../../emulator/index.ts";
 import { LOCAL_EMULATOR_ENDPOINT } from "../../aws/clients.ts";
 import { startDaemon } from "../../daemon/daemon.ts";
 import { parseListen } from "../../daemon/endpoints.ts";
-import { createLogger, LOG_LEVELS, type LogFormat } from "../../daemon/logger.ts";
+import { createLogger, LOG_LEVELS, type LogFormat, type Logger } from "../../daemon/logger.ts";
 import { callTimeoutsFrom } from "../aws-session.ts";
 import { CliError } from "../cli-error.ts";
 import { parseDuration } from "../duration.ts";
@@ -40,6 +40,21 @@ export interface RunOptions extends EmulatorImageOptions {
   leaseRegion?: string;
   leaseDuration: string;
   replicaId?: string;
+}
+
+/** Tasks that stop by themselves (a crash, a failed start), as opposed to ECS retiring them. */
+const UNPLANNED_STOPS = new Set(["EssentialContainerExited", "TaskFailedToStart"]);
+
+/** What the built-in ECS does, in the daemon's log: a killed task shows ECS replacing it. */
+function logEcsActivity(log: Logger, activity: EcsActivity): void {
+  if (activity.kind === "service event") {
+    log.info({ service: activity.service, event: activity.message }, "ECS service event");
+    return;
+  }
+  const { service, task, stopCode, reason, exitCodes } = activity;
+  const fields = { service, task, stopCode, reason, exitCodes };
+  if (stopCode !== undefined && UNPLANNED_STOPS.has(stopCode)) log.warn(fields, "ECS stops a task");
+  else log.info(fields, "ECS stops a task");
 }
 
 /** `host-1234-9f3a`: unique per process, and says where to look. */
@@ -118,6 +133,7 @@ export async function runCommand(
         listenerPorts,
         onListenerEvent: (message, { loadBalancer, dnsName, port, url }) =>
           log.info({ loadBalancer, dnsName, port, url }, message),
+        onEcsActivity: (activity) => logEcsActivity(log, activity),
       })
     : undefined;
   if (emulator)
@@ -130,6 +146,9 @@ export async function runCommand(
     log,
     ...(emulator ? { endpoint: emulator.url } : options.local ? { endpoint: LOCAL_EMULATOR_ENDPOINT } : {}),
     listen,
+    ...(emulator
+      ? { localUrlOf: (dnsName: string, port: number) => emulator.loadBalancers.urlOf(dnsName, port) }
+      : {}),
     callTimeouts,
     concurrency,
     prune: Boolean(options.prune),

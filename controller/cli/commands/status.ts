@@ -7,6 +7,7 @@ import { readServiceActivity } from "../../engine/service-activity.ts";
 import { desiredTargetGroup } from "../../resources/target-group/target-group.ts";
 import { type AwsCommandOptions, clientsForSpec, explainFailure, loadValidSpecs } from "../aws-session.ts";
 import { ExitCode } from "../exit-codes.ts";
+import { localListenerUrl } from "../local-listener-url.ts";
 import { renderActivity } from "../status-activity.ts";
 import { type CliStreams, TerminalWriter } from "../terminal.ts";
 
@@ -20,6 +21,10 @@ export async function statusCommand(options: StatusOptions, streams: CliStreams)
   for (const loaded of await loadValidSpecs(options.file)) {
     const clients = await clientsForSpec(loaded, options);
     const name = loaded.spec.metadata.name;
+    const localUrlOf = async (dnsName: string, port: number) => {
+      const localUrl = await localListenerUrl(clients, dnsName, port);
+      return localUrl === undefined ? {} : { localUrl };
+    };
     try {
       const plan = await planService(clients, loaded.spec);
       const { observation, heldBack } = plan;
@@ -59,6 +64,8 @@ export async function statusCommand(options: StatusOptions, streams: CliStreams)
         loadBalancer: observation.loadBalancer && {
           dnsName: observation.loadBalancer.dnsName,
           state: observation.loadBalancer.state,
+          // Against the built-in emulator, where the listener really answers on this machine.
+          ...(await localUrlOf(observation.loadBalancer.dnsName, loaded.spec.spec.loadBalancer.listenerPort)),
         },
         resources,
         rollout,
@@ -93,7 +100,12 @@ export async function statusCommand(options: StatusOptions, streams: CliStreams)
         );
       }
       if (report.loadBalancer)
-        out.line(`  load balancer ${report.loadBalancer.state}: http://${report.loadBalancer.dnsName}`);
+        out.line(
+          `  load balancer ${report.loadBalancer.state}: http://${report.loadBalancer.dnsName}` +
+            (report.loadBalancer.localUrl
+              ? `, served on this machine at ${report.loadBalancer.localUrl}`
+              : ""),
+        );
       if (rollout) {
         out.line(
           `  tasks ${rollout.running}/${rollout.desired} running, ${rollout.pending} pending; targets: ${describeTargets(rollout.targets)}`,
