@@ -3,56 +3,30 @@
  * resource and the retries, instead of AWS's bare "We encountered an internal error" and "this is
  * unexpected". Faults come from the emulator's injection: every call of one operation fails.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { MAX_ATTEMPTS } from "../controller/aws/clients.ts";
-import { runCli } from "../controller/cli/program.ts";
-import { captureStreams } from "../controller/cli/test-streams.ts";
 import { specYaml } from "../specs/test-builders.ts";
+import { useCliSession } from "./support/cli-session.ts";
 import { killDaemons, startDaemonProcess } from "./support/daemon-process.ts";
-import { type EmulatedAws, startEmulatedAws } from "./support/emulated-aws.ts";
 
-let aws: EmulatedAws;
-let directory: string;
+const session = useCliSession("retries");
+const { run } = session;
 let spec: string;
-const savedEnvironment = { ...process.env };
 
 beforeAll(async () => {
-  aws = await startEmulatedAws();
-  directory = await mkdtemp(join(tmpdir(), "ecs-converge-retries-"));
-  spec = join(directory, "service.yaml");
+  spec = join(session.directory, "service.yaml");
   await writeFile(spec, specYaml());
 });
-afterAll(async () => {
-  process.env = savedEnvironment;
-  await aws?.close();
-  await rm(directory, { recursive: true, force: true });
-});
-beforeEach(() => {
-  aws.emulator.reset();
-  process.env = {
-    ...savedEnvironment,
-    AWS_ENDPOINT_URL: aws.emulator.url,
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "retries",
-    AWS_SECRET_ACCESS_KEY: "retries",
-    AWS_EC2_METADATA_DISABLED: "true",
-  };
-});
-
-async function run(...args: string[]) {
-  const streams = captureStreams();
-  const code = await runCli(args, streams);
-  return { code, stderr: streams.stderrText() };
-}
 
 describe("AWS retries that run out", () => {
   it("a read: plan names ECS DescribeServices, the cluster and service, and the retries", async () => {
     expect((await run("apply", "-f", spec)).code).toBe(0);
-    aws.emulator.injectFaults({ rules: [{ service: "ecs", operation: "DescribeServices", errorRate: 1 }] });
+    session.aws.emulator.injectFaults({
+      rules: [{ service: "ecs", operation: "DescribeServices", errorRate: 1 }],
+    });
     const { code, stderr } = await run("plan", "-f", spec);
     expect(code).toBe(1);
     expect(stderr).toContain(
@@ -60,29 +34,33 @@ describe("AWS retries that run out", () => {
     );
     expect(stderr).toMatch(/running the command again carries on/);
     expect(stderr).not.toMatch(/this is unexpected/);
-    const describes = aws.emulator.calls.calls().filter((call) => call.operation === "DescribeServices");
+    const describes = session.aws.emulator.calls
+      .calls()
+      .filter((call) => call.operation === "DescribeServices");
     expect(describes.filter((call) => call.error === "InternalFailure")).toHaveLength(MAX_ATTEMPTS);
   });
 
   it("a write: apply names CloudWatch Logs CreateLogGroup and the log group, which does not exist", async () => {
-    aws.emulator.injectFaults({ rules: [{ service: "logs", operation: "CreateLogGroup", errorRate: 1 }] });
+    session.aws.emulator.injectFaults({
+      rules: [{ service: "logs", operation: "CreateLogGroup", errorRate: 1 }],
+    });
     const { code, stderr } = await run("apply", "-f", spec);
     expect(code).toBe(1);
     expect(stderr).toMatch(
       /error: service "web": CloudWatch Logs CreateLogGroup \(logGroupName \/ecs\/web\) failed after \d+ attempts \(retried \d+ times\): InternalFailure/,
     );
     expect(stderr).not.toMatch(/this is unexpected/);
-    aws.emulator.clearFaults();
-    const { logGroups } = await aws.operator.logs.send(
+    session.aws.emulator.clearFaults();
+    const { logGroups } = await session.aws.operator.logs.send(
       new DescribeLogGroupsCommand({ logGroupNamePrefix: "/ecs/web" }),
     );
     expect(logGroups ?? []).toEqual([]);
   });
 
   it("the daemon logs and reports the same: the call, its resource and the retries", async () => {
-    aws.emulator.injectFaults({ rules: [{ service: "ecs", errorRate: 1 }] });
+    session.aws.emulator.injectFaults({ rules: [{ service: "ecs", errorRate: 1 }] });
     const daemon = await startDaemonProcess(["-f", spec], {
-      AWS_ENDPOINT_URL: aws.emulator.url,
+      AWS_ENDPOINT_URL: session.aws.emulator.url,
       AWS_REGION: "us-east-1",
       AWS_ACCESS_KEY_ID: "retries",
       AWS_SECRET_ACCESS_KEY: "retries",

@@ -2,51 +2,19 @@
  * plan, apply, status and destroy as a user runs them: through the CLI, configured only by the
  * SDK's standard environment (AWS_ENDPOINT_URL, AWS_REGION, credentials), against the emulator.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DeleteTagsCommand, DescribeSecurityGroupsCommand } from "@aws-sdk/client-ec2";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { runCli } from "../controller/cli/program.ts";
-import { captureStreams } from "../controller/cli/test-streams.ts";
+import { describe, expect, it } from "vitest";
 import { MANAGED_BY_TAG } from "../controller/ownership.ts";
 import { merge, specYaml } from "../specs/test-builders.ts";
-import { type EmulatedAws, startEmulatedAws } from "./support/emulated-aws.ts";
+import { useCliSession } from "./support/cli-session.ts";
 
-let aws: EmulatedAws;
-let directory: string;
-const savedEnvironment = { ...process.env };
-
-beforeAll(async () => {
-  aws = await startEmulatedAws();
-  directory = await mkdtemp(join(tmpdir(), "ecs-converge-cli-aws-"));
-});
-afterAll(async () => {
-  process.env = savedEnvironment;
-  await aws?.close();
-  await rm(directory, { recursive: true, force: true });
-});
-beforeEach(() => {
-  aws.emulator.reset();
-  process.env = {
-    ...savedEnvironment,
-    AWS_ENDPOINT_URL: aws.emulator.url,
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "cli-test",
-    AWS_SECRET_ACCESS_KEY: "cli-test",
-    // Never let the SDK look for instance credentials on the network.
-    AWS_EC2_METADATA_DISABLED: "true",
-  };
-});
-
-async function run(...args: string[]) {
-  const streams = captureStreams();
-  const code = await runCli(args, streams);
-  return { code, stdout: streams.stdoutText(), stderr: streams.stderrText() };
-}
+const session = useCliSession("cli-test");
+const { run } = session;
 
 async function specFile(patch: Parameters<typeof merge>[1] = {}, name = "service.yaml"): Promise<string> {
-  const file = join(directory, name);
+  const file = join(session.directory, name);
   await writeFile(file, specYaml(merge({ metadata: { name: "web" } }, patch)));
   return file;
 }
@@ -112,10 +80,10 @@ describe("plan, apply, status, destroy", () => {
   it("destroy --json lists what it deleted and what it left in place because it is not ours", async () => {
     const file = await specFile();
     expect((await run("apply", "-f", file)).code).toBe(0);
-    const { SecurityGroups = [] } = await aws.operator.ec2.send(
+    const { SecurityGroups = [] } = await session.aws.operator.ec2.send(
       new DescribeSecurityGroupsCommand({ Filters: [{ Name: "group-name", Values: ["web-alb"] }] }),
     );
-    await aws.operator.ec2.send(
+    await session.aws.operator.ec2.send(
       new DeleteTagsCommand({
         Resources: [SecurityGroups[0]?.GroupId ?? ""],
         Tags: [{ Key: MANAGED_BY_TAG }],
@@ -177,7 +145,7 @@ describe("problems a user can fix get one clear line and exit 1", () => {
     const file = await specFile({ spec: { region: undefined } });
     delete process.env.AWS_REGION;
     delete process.env.AWS_DEFAULT_REGION;
-    process.env.AWS_CONFIG_FILE = join(directory, "no-config");
+    process.env.AWS_CONFIG_FILE = join(session.directory, "no-config");
     const { code, stderr } = await run("plan", "-f", file);
     expect(code).toBe(1);
     expect(stderr).toMatch(/no AWS region for service "web"/);
@@ -188,8 +156,8 @@ describe("problems a user can fix get one clear line and exit 1", () => {
     const file = await specFile();
     delete process.env.AWS_ACCESS_KEY_ID;
     delete process.env.AWS_SECRET_ACCESS_KEY;
-    process.env.AWS_SHARED_CREDENTIALS_FILE = join(directory, "no-credentials");
-    process.env.AWS_CONFIG_FILE = join(directory, "no-config");
+    process.env.AWS_SHARED_CREDENTIALS_FILE = join(session.directory, "no-credentials");
+    process.env.AWS_CONFIG_FILE = join(session.directory, "no-config");
     const { code, stderr } = await run("plan", "-f", file);
     expect(code).toBe(1);
     expect(stderr).toMatch(/no AWS credentials found/);
@@ -200,6 +168,6 @@ describe("problems a user can fix get one clear line and exit 1", () => {
     const { code, stderr } = await run("apply", "-f", file);
     expect(code).toBe(1);
     expect(stderr).toMatch(/spec\.task\.cpu: must be one of Fargate's CPU values/);
-    expect(aws.emulator.calls.calls()).toEqual([]);
+    expect(session.aws.emulator.calls.calls()).toEqual([]);
   });
 });

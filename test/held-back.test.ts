@@ -3,61 +3,33 @@
  * plan, status and apply say the spec is not running until the spec changes or an operator retries it
  * (`apply --retry-failed`). Also `apply --force-new-deployment`. Through the CLI, against the emulator.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DescribeServicesCommand, ListTagsForResourceCommand } from "@aws-sdk/client-ecs";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { runCli } from "../controller/cli/program.ts";
-import { captureStreams } from "../controller/cli/test-streams.ts";
+import { describe, expect, it } from "vitest";
 import { FAILED_ROLLOUT_TAG } from "../controller/resources/task-definition/task-definition.ts";
 import { listEcsTasks, setImageBehaviour } from "../emulator/services/ecs/control.ts";
 import { merge, specYaml } from "../specs/test-builders.ts";
-import { type EmulatedAws, startEmulatedAws } from "./support/emulated-aws.ts";
+import { useCliSession } from "./support/cli-session.ts";
 
-let aws: EmulatedAws;
-let directory: string;
-const savedEnvironment = { ...process.env };
 const BROKEN = "registry.example.com/web:2.0.0-broken";
 const WAIT = ["--wait", "--timeout", "10m", "--poll-interval", "200ms"];
-
-beforeAll(async () => {
-  aws = await startEmulatedAws();
-  directory = await mkdtemp(join(tmpdir(), "ecs-converge-held-back-"));
+const session = useCliSession("cli-test", {
+  beforeEach: (_aws) => {
+    setImageBehaviour(session.aws.emulator.world, BROKEN, undefined);
+  },
 });
-afterAll(async () => {
-  process.env = savedEnvironment;
-  await aws?.close();
-  await rm(directory, { recursive: true, force: true });
-});
-beforeEach(() => {
-  aws.emulator.reset();
-  setImageBehaviour(aws.emulator.world, BROKEN, undefined);
-  process.env = {
-    ...savedEnvironment,
-    AWS_ENDPOINT_URL: aws.emulator.url,
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "cli-test",
-    AWS_SECRET_ACCESS_KEY: "cli-test",
-    AWS_EC2_METADATA_DISABLED: "true",
-  };
-});
-
-async function run(...args: string[]) {
-  const streams = captureStreams();
-  const code = await runCli(args, streams);
-  return { code, stdout: streams.stdoutText(), stderr: streams.stderrText() };
-}
+const { run } = session;
 
 async function specFile(image?: string): Promise<string> {
-  const file = join(directory, "service.yaml");
+  const file = join(session.directory, "service.yaml");
   const patch = image ? { spec: { task: { container: { image } } } } : {};
   await writeFile(file, specYaml(merge({ metadata: { name: "web" } }, patch)));
   return file;
 }
 
 async function runningRevision(): Promise<string | undefined> {
-  const { services = [] } = await aws.operator.ecs.send(
+  const { services = [] } = await session.aws.operator.ecs.send(
     new DescribeServicesCommand({ cluster: "web", services: ["web"] }),
   );
   return services[0]?.taskDefinition?.split("/").pop();
@@ -68,7 +40,7 @@ async function rolledBack(): Promise<string> {
   const file = await specFile();
   const first = await run("apply", "-f", file, ...WAIT);
   expect(first.code, first.stderr).toBe(0);
-  setImageBehaviour(aws.emulator.world, BROKEN, { failure: "pull" });
+  setImageBehaviour(session.aws.emulator.world, BROKEN, { failure: "pull" });
   await specFile(BROKEN);
   const failed = await run("apply", "-f", file, ...WAIT);
   expect(failed.code).toBe(1);
@@ -150,12 +122,12 @@ describe("a revision held back after a rollback", () => {
     expect((await run("plan", "-f", file, "--detailed-exitcode")).code).toBe(2);
 
     // The image is pushed: the same spec, retried, runs.
-    setImageBehaviour(aws.emulator.world, BROKEN, undefined);
+    setImageBehaviour(session.aws.emulator.world, BROKEN, undefined);
     const retried = await run("apply", "-f", file, "--retry-failed", ...WAIT);
     expect(retried.code, retried.stderr).toBe(0);
     expect(retried.stdout).toMatch(/web: stable\./);
     expect(await runningRevision()).toBe("web:2");
-    const { tags = [] } = await aws.operator.ecs.send(
+    const { tags = [] } = await session.aws.operator.ecs.send(
       new ListTagsForResourceCommand({
         resourceArn: "arn:aws:ecs:us-east-1:000000000000:task-definition/web:2",
       }),
@@ -173,7 +145,7 @@ describe("apply --force-new-deployment", () => {
     expect((await run("apply", "-f", file, ...WAIT)).code).toBe(0);
     const runningDeployments = () =>
       new Set(
-        listEcsTasks(aws.emulator.world, { cluster: "web", service: "web" })
+        listEcsTasks(session.aws.emulator.world, { cluster: "web", service: "web" })
           .filter((task) => task.lastStatus === "RUNNING")
           .map((task) => task.deploymentId),
       );

@@ -3,50 +3,19 @@
  * started, why stopped), autoscaling against its bounds with the last scaling activity; and a service
  * that is not there says so. Through the CLI, against the emulator.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { RegisterScalableTargetCommand } from "@aws-sdk/client-application-auto-scaling";
 import { ListTasksCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { runCli } from "../controller/cli/program.ts";
-import { captureStreams } from "../controller/cli/test-streams.ts";
+import { describe, expect, it } from "vitest";
 import { merge, specYaml } from "../specs/test-builders.ts";
-import { type EmulatedAws, startEmulatedAws } from "./support/emulated-aws.ts";
+import { useCliSession } from "./support/cli-session.ts";
 
-let aws: EmulatedAws;
-let directory: string;
-const savedEnvironment = { ...process.env };
-
-beforeAll(async () => {
-  aws = await startEmulatedAws();
-  directory = await mkdtemp(join(tmpdir(), "ecs-converge-status-"));
-});
-afterAll(async () => {
-  process.env = savedEnvironment;
-  await aws?.close();
-  await rm(directory, { recursive: true, force: true });
-});
-beforeEach(() => {
-  aws.emulator.reset();
-  process.env = {
-    ...savedEnvironment,
-    AWS_ENDPOINT_URL: aws.emulator.url,
-    AWS_REGION: "us-east-1",
-    AWS_ACCESS_KEY_ID: "status-test",
-    AWS_SECRET_ACCESS_KEY: "status-test",
-    AWS_EC2_METADATA_DISABLED: "true",
-  };
-});
-
-async function run(...args: string[]) {
-  const streams = captureStreams();
-  const code = await runCli(args, streams);
-  return { code, stdout: streams.stdoutText(), stderr: streams.stderrText() };
-}
+const session = useCliSession("status-test");
+const { run } = session;
 
 async function specFile(minTasks: number): Promise<string> {
-  const file = join(directory, "service.yaml");
+  const file = join(session.directory, "service.yaml");
   await writeFile(
     file,
     specYaml(merge({ metadata: { name: "web" } }, { spec: { autoscaling: { minTasks, maxTasks: 6 } } })),
@@ -58,7 +27,7 @@ describe("status", () => {
   it("shows autoscaling with its last activity, the tasks with a stopped one's reason, and recent events", async () => {
     expect((await run("apply", "-f", await specFile(2), "--wait", "--poll-interval", "1s")).code).toBe(0);
     // Someone raises the minimum: Application Auto Scaling sets the count itself, a scaling activity.
-    await aws.operator.autoscaling.send(
+    await session.aws.operator.autoscaling.send(
       new RegisterScalableTargetCommand({
         ServiceNamespace: "ecs",
         ResourceId: "service/web/web",
@@ -67,15 +36,15 @@ describe("status", () => {
         MaxCapacity: 6,
       }),
     );
-    const { taskArns = [] } = await aws.operator.ecs.send(
+    const { taskArns = [] } = await session.aws.operator.ecs.send(
       new ListTasksCommand({ cluster: "web", serviceName: "web" }),
     );
-    await aws.operator.ecs.send(
+    await session.aws.operator.ecs.send(
       new StopTaskCommand({ cluster: "web", task: taskArns[0], reason: "stopped by on-call" }),
     );
     const stoppedId = taskArns[0]?.split("/").pop();
 
-    const json = await run("status", "-f", join(directory, "service.yaml"), "--json");
+    const json = await run("status", "-f", join(session.directory, "service.yaml"), "--json");
     expect(json.code).toBe(0);
     const report = JSON.parse(json.stdout);
     expect(report.deployed).toBe(true);
@@ -100,7 +69,7 @@ describe("status", () => {
       expect.stringMatching(/^\(service web\) /),
     );
 
-    const human = await run("status", "-f", join(directory, "service.yaml"));
+    const human = await run("status", "-f", join(session.directory, "service.yaml"));
     expect(human.stdout).toMatch(
       /autoscaling: 3 desired within \[3, 6\]; last activity \S+ Successful: Setting desired count to 3\./,
     );
