@@ -106,6 +106,10 @@ const PER_ATTEMPT: FinalizeRequestHandlerOptions & AbsoluteLocation = {
 /** The signal a call was sent under, for its later attempts (the guard's signal may be another pass's by then). */
 const callSignals = new WeakMap<HandlerExecutionContext, AbortSignal>();
 
+/** The signal of the work a call belongs to, for middleware that waits inside an attempt (the rate limiter). */
+export const callSignalOf = (context: HandlerExecutionContext): AbortSignal | undefined =>
+  callSignals.get(context);
+
 /** Puts every call made through `clients` under `guard`, recording calls in flight in `inFlight`. */
 export function guardClients(clients: AwsClients, guard: CallGuard, inFlight?: CallsInFlight): void {
   for (const service of AWS_SERVICES) {

@@ -9,7 +9,10 @@ import { ECSClient } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { ServiceSpec } from "../../specs/index.ts";
+import { AWS_SERVICES } from "./call-metrics.ts";
 import { recordFailedCalls } from "./failed-call.ts";
+import { limitClientRate } from "./rate-limit-middleware.ts";
+import { type AwsRateLimiter, sharedRateLimiter } from "./rate-limiter.ts";
 
 export interface AwsClients {
   region: string;
@@ -32,6 +35,18 @@ export interface ClientOptions {
   /** Only with an explicit endpoint: who the emulator logs as the caller. */
   accessKeyId?: string;
   timeouts?: CallTimeouts;
+  /**
+   * The client-side rate limiter the clients wait on before each attempt; null: none. Default: the
+   * process's shared one (one per account and region, whoever makes the clients), except against an
+   * explicit endpoint (the emulator) unless the settings say otherwise.
+   */
+  rateLimiter?: AwsRateLimiter | null;
+}
+
+/** The limiter clients get when none is given: see `ClientOptions.rateLimiter`. */
+export function defaultRateLimiter(endpoint: string | undefined): AwsRateLimiter | null {
+  if (endpoint !== undefined && !sharedRateLimiter.settings.limitExplicitEndpoints) return null;
+  return sharedRateLimiter;
 }
 
 /**
@@ -95,6 +110,10 @@ export function createAwsClients(options: ClientOptions & { region: string }): A
   recordFailedCalls(clients.ecs, "ECS");
   recordFailedCalls(clients.autoscaling, "Application Auto Scaling");
   recordFailedCalls(clients.logs, "CloudWatch Logs");
+  const limiter =
+    options.rateLimiter === undefined ? defaultRateLimiter(options.endpoint) : options.rateLimiter;
+  if (limiter)
+    for (const service of AWS_SERVICES) limitClientRate(clients[service], service, options.region, limiter);
   return clients;
 }
 

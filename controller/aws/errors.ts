@@ -3,6 +3,7 @@
  * a resource still in use or provisioning), terminal (access denied, invalid input: no retry until
  * the spec changes), or gone (a delete that already happened).
  */
+import { ClientRateLimitError } from "./rate-limiter.ts";
 
 export type ErrorClass =
   | "throttled"
@@ -64,6 +65,8 @@ export function awsErrorCode(error: unknown): string | undefined {
 }
 
 export function classifyAwsError(error: unknown): ErrorClass {
+  // Held back by the client's own rate limit: the same remedy as AWS's throttling, slowing down.
+  if (error instanceof ClientRateLimitError) return "throttled";
   const code = awsErrorCode(error);
   if (code === undefined) return "unknown";
   if (THROTTLING.has(code)) return "throttled";

@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { Argument, Command, CommanderError, Option } from "commander";
 import { formatIssue, SpecError } from "../../specs/index.ts";
+import { sharedRateLimiter } from "../aws/rate-limiter.ts";
 import { CALL_TIMEOUT_HELP, callTimeoutsFrom } from "./aws-session.ts";
 import { CliError } from "./cli-error.ts";
 import { type ApplyOptions, applyCommand } from "./commands/apply.ts";
@@ -21,6 +22,7 @@ import { validateCommand } from "./commands/validate.ts";
 import { COMPLETION_SHELLS, type CompletionShell } from "./completion.ts";
 import { collectRepeated } from "./emulator-images.ts";
 import { ExitCode } from "./exit-codes.ts";
+import { RATE_LIMIT_SCALE_HELP, rateLimitSettingsFrom } from "./rate-limit-option.ts";
 import { type CliStreams, TerminalWriter } from "./terminal.ts";
 
 const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
@@ -30,6 +32,8 @@ const packageJson = JSON.parse(readFileSync(new URL("../../package.json", import
 /** `--call-timeout` and `--connect-timeout`: every command that talks to AWS has them. */
 const callTimeoutOption = () => new Option("--call-timeout <duration>", CALL_TIMEOUT_HELP.call);
 const connectTimeoutOption = () => new Option("--connect-timeout <duration>", CALL_TIMEOUT_HELP.connect);
+/** `--rate-limit-scale`: every command that talks to AWS has it too. */
+const rateLimitScaleOption = () => new Option("--rate-limit-scale <factor>", RATE_LIMIT_SCALE_HELP);
 
 /** `--run-image` and `--images`: which images the built-in emulator runs as local processes. */
 const runImageOption = () =>
@@ -62,6 +66,10 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
     // Checked before any command starts, so a bad value is refused before specs are read or AWS is called.
     .hook("preAction", (_program, command) => {
       callTimeoutsFrom(command.opts());
+      // One limiter per process: every client the command makes, for every service, waits on it.
+      sharedRateLimiter.configure(
+        rateLimitSettingsFrom((command.opts() as { rateLimitScale?: string }).rateLimitScale),
+      );
     });
 
   program
@@ -126,6 +134,7 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
     .option("--replica-id <id>", "this replica's name in the lease table (default: hostname-pid-random)")
     .addOption(callTimeoutOption())
     .addOption(connectTimeoutOption())
+    .addOption(rateLimitScaleOption())
     .action(async (options: RunOptions) => {
       setExitCode(await runCommand(options, streams));
     });
@@ -142,6 +151,7 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
     .option("--local", "use the built-in emulator at 127.0.0.1:4566")
     .addOption(callTimeoutOption())
     .addOption(connectTimeoutOption())
+    .addOption(rateLimitScaleOption())
     .action(async (options: PlanOptions) => {
       setExitCode(await planCommand(options, streams));
     });
@@ -165,6 +175,7 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
     .option("--local", "use the built-in emulator at 127.0.0.1:4566")
     .addOption(callTimeoutOption())
     .addOption(connectTimeoutOption())
+    .addOption(rateLimitScaleOption())
     .action(async (options: ApplyOptions) => {
       setExitCode(await applyCommand(options, streams));
     });
@@ -184,6 +195,7 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
     .option("--local", "use the built-in emulator at 127.0.0.1:4566")
     .addOption(callTimeoutOption())
     .addOption(connectTimeoutOption())
+    .addOption(rateLimitScaleOption())
     .action(async (options: DestroyCommandOptions) => {
       setExitCode(await destroyCommand(options, streams));
     });
@@ -198,6 +210,7 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
     .option("--local", "use the built-in emulator at 127.0.0.1:4566")
     .addOption(callTimeoutOption())
     .addOption(connectTimeoutOption())
+    .addOption(rateLimitScaleOption())
     .action(async (options: StatusOptions) => {
       setExitCode(await statusCommand(options, streams));
     });
@@ -213,6 +226,7 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
     .option("--local", "use the built-in emulator at 127.0.0.1:4566")
     .addOption(callTimeoutOption())
     .addOption(connectTimeoutOption())
+    .addOption(rateLimitScaleOption())
     .action(async (options: LogsOptions) => {
       setExitCode(await logsCommand(options, streams));
     });

@@ -8,6 +8,7 @@ import type { LoadedSpec } from "../../specs/index.ts";
 import { formatIssue } from "../../specs/index.ts";
 import { guardClients } from "../aws/call-guard.ts";
 import { instrumentClients } from "../aws/call-metrics.ts";
+import { sharedRateLimiter } from "../aws/rate-limiter.ts";
 import {
   type AwsClients,
   type CallTimeouts,
@@ -115,6 +116,10 @@ export interface Health {
 export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon> {
   const { log } = options;
   const metrics = new DaemonMetrics();
+  // The limiter is the process's: this daemon counts the waits from its start to its stop.
+  const stopCountingWaits = sharedRateLimiter.onWait(({ service, operation, seconds }) =>
+    metrics.recordRateLimitWait(service, operation, seconds),
+  );
   const limiter = new ConcurrencyLimiter(options.concurrency);
   const workers = new Map<string, ServiceWorker>();
   let ready = false;
@@ -371,6 +376,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         // once a write its worker sent can no longer be in flight).
         await leases?.stop();
         await endpoints.close();
+        stopCountingWaits();
         log.info("stopped");
       })();
       return stopping;

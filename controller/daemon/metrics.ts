@@ -34,6 +34,7 @@ export class DaemonMetrics {
   readonly #drift: Counter<"service" | "resource" | "field">;
   readonly #awsCalls: Counter<"aws_service" | "operation">;
   readonly #awsThrottles: Counter<"aws_service" | "operation">;
+  readonly #rateLimitWait: Counter<"aws_service" | "operation">;
   readonly #services: Gauge<"condition" | "status">;
   readonly #passesAbandoned: Counter<"service">;
   readonly #leaseOwners: Gauge<"service" | "owner">;
@@ -73,6 +74,12 @@ export class DaemonMetrics {
     this.#awsThrottles = new Counter({
       name: `${PREFIX}aws_throttles_total`,
       help: "AWS API attempts refused for rate (ThrottlingException, RequestLimitExceeded, ...).",
+      labelNames: ["aws_service", "operation"],
+      registers,
+    });
+    this.#rateLimitWait = new Counter({
+      name: `${PREFIX}aws_rate_limit_wait_seconds_total`,
+      help: "Time AWS API attempts waited for the client-side rate limit's tokens, by AWS service and operation.",
       labelNames: ["aws_service", "operation"],
       registers,
     });
@@ -150,11 +157,17 @@ export class DaemonMetrics {
     this.#awsCalls.inc({ aws_service: service, operation });
     // An operation that was called has a throttle count, zero until AWS first refuses it.
     this.#awsThrottles.inc({ aws_service: service, operation }, 0);
+    this.#rateLimitWait.inc({ aws_service: service, operation }, 0);
   }
 
   /** Counts one throttled attempt of an AWS API call. */
   recordThrottle(service: AwsService, operation: string): void {
     this.#awsThrottles.inc({ aws_service: service, operation });
+  }
+
+  /** Adds the time one attempt waited for client-side rate-limit tokens. */
+  recordRateLimitWait(service: string, operation: string, seconds: number): void {
+    this.#rateLimitWait.inc({ aws_service: service, operation }, seconds);
   }
 
   /** An observer for `instrumentClients`: counts the attempt, and the throttle if it was one. */

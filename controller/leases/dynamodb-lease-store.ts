@@ -18,7 +18,8 @@ import {
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { type CallGuard, guardClient } from "../aws/call-guard.ts";
-import { type ClientOptions, sdkClientConfig } from "../aws/clients.ts";
+import { type ClientOptions, defaultRateLimiter, sdkClientConfig } from "../aws/clients.ts";
+import { limitClientRate } from "../aws/rate-limit-middleware.ts";
 import { type Lease, LeaseConflictError, type LeaseStore } from "./lease-store.ts";
 
 /** How long a new table may take to become ACTIVE (seconds on AWS; minutes would mean something is wrong). */
@@ -43,6 +44,10 @@ export class DynamoDbLeaseStore implements LeaseStore {
 
   constructor(options: DynamoDbLeaseStoreOptions) {
     this.#client = new DynamoDBClient(sdkClientConfig(options));
+    // Before the guard: its gate must come after the wait for tokens.
+    const limiter =
+      options.rateLimiter === undefined ? defaultRateLimiter(options.endpoint) : options.rateLimiter;
+    if (limiter) limitClientRate(this.#client, "dynamodb", options.region, limiter);
     if (options.guard) guardClient(this.#client, "dynamodb", options.guard);
     this.#table = options.table;
     this.description = `dynamodb:${options.region}/${options.table}`;
