@@ -149,6 +149,10 @@ export class ServiceWorker {
   /** The spec whose differences were last reported as drift: while it stays in force, they stay drift. */
   #driftKey: string | undefined;
   #firstPass = true;
+  /** The next pass was asked for (first pass, spec changed): it goes ahead of queued resyncs. */
+  #urgent = true;
+  /** Passes in a row that ended throttled: their backoff grows like an error's. */
+  #consecutiveThrottles = 0;
   #lastReconcile: ServiceStatus["lastReconcile"];
   #lastPlan: ServiceStatus["lastPlan"];
   #rollout: RolloutState | undefined;
@@ -198,6 +202,7 @@ export class ServiceWorker {
     this.#loaded = loaded;
     this.#terminal = false;
     this.#consecutiveErrors = 0;
+    this.#urgent = true;
     this.trigger("spec changed");
   }
 
@@ -288,9 +293,12 @@ export class ServiceWorker {
   async #pass(): Promise<void> {
     this.#dirty = false;
     const started = performance.now();
+    const priority = this.#urgent ? "urgent" : "resync";
+    this.#urgent = false;
     // A pass that waited for a slot while the worker was stopped (shutdown, a deleted or duplicate spec) does nothing.
-    const outcome = await this.#deps.limiter.run(async () =>
-      this.#stopped ? undefined : this.#reconcileWithDeadline(),
+    const outcome = await this.#deps.limiter.run(
+      async () => (this.#stopped ? undefined : this.#reconcileWithDeadline()),
+      priority,
     );
     if (!outcome) return;
     const seconds = (performance.now() - started) / 1000;
@@ -300,6 +308,7 @@ export class ServiceWorker {
       durationMs: Math.round(seconds * 1000),
     };
     this.#deps.onReconciled(this.name, outcome, seconds);
+    if (!(outcome.kind === "requeue" && outcome.reason === "throttled")) this.#consecutiveThrottles = 0;
     this.#noteStreak(outcome);
     this.#firstPassDone();
     if (this.#stopped) return;
@@ -668,13 +677,29 @@ export class ServiceWorker {
       this.#conditions.set("Degraded", "True", "ReconcileTerminal", message);
       return { kind: "terminal", reason: message };
     }
-    const throttled = classifyAwsError(error) === "throttled";
+    if (classifyAwsError(error) === "throttled") return this.#throttled(message);
     this.#log.error(
-      { error: message, attempt: this.#consecutiveErrors + 1, throttled },
+      { error: message, attempt: this.#consecutiveErrors + 1 },
       "reconcile failed; retrying with backoff",
     );
-    this.#conditions.set("Synced", "False", throttled ? "Throttled" : "ReconcileError", message);
+    this.#conditions.set("Synced", "False", "ReconcileError", message);
     if (this.#consecutiveErrors >= 2) this.#conditions.set("Degraded", "True", "ReconcileError", message);
     return { kind: "error", error };
+  }
+
+  /**
+   * AWS (or the client's own rate limit) kept refusing a call past its retries: the fleet is asking
+   * too much at once, not the service failing. Requeued with a growing backoff, told at warn.
+   */
+  #throttled(message: string): Outcome {
+    this.#consecutiveThrottles += 1;
+    const { initialBackoffMs, maxBackoffMs } = this.#deps.settings;
+    const afterMs = jitter(
+      Math.min(maxBackoffMs, initialBackoffMs * 2 ** (this.#consecutiveThrottles - 1)),
+      0.5,
+    );
+    this.#log.warn({ error: message, afterMs }, "throttled: the pass stops here and resumes after a backoff");
+    this.#conditions.set("Synced", "False", "Throttled", message);
+    return { kind: "requeue", afterMs, reason: "throttled" };
   }
 }
