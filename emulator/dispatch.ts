@@ -135,7 +135,7 @@ export class Dispatcher {
 
   /** The fault the policy wants for this call, if any. */
   faultFor(call: RoutedCall): Fault | undefined {
-    return this.#faults().decide(call.service.id, call.operation);
+    return this.#faults().decide(call.service.id, call.operation, call.region);
   }
 
   /** Runs a routed call (or fails it with an injected fault) and logs it. Synchronous: each call is atomic. */

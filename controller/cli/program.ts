@@ -273,6 +273,11 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
       "80=8080",
     )
     .option("--seed <n>", "seed for ids and injected faults", "1")
+    .option(
+      "--rate-limits <preset>",
+      "aws: throttle API calls per region as AWS documents its rate limits; none: never",
+      "none",
+    )
     .addOption(runImageOption())
     .addOption(imagesOption())
     .action(async (options: EmulatorCommandOptions) => {

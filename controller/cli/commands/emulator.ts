@@ -1,5 +1,5 @@
 /** `ecs-converge emulator`: the built-in AWS emulator, standalone, until SIGTERM or Ctrl-C. */
-import { DEFAULT_REGION, ScaledClock, startEmulator } from "../../../emulator/index.ts";
+import { DEFAULT_REGION, InjectedFaults, ScaledClock, startEmulator } from "../../../emulator/index.ts";
 import { CliError } from "../cli-error.ts";
 import { type EmulatorImageOptions, emulatorImagesFrom } from "../emulator-images.ts";
 import { ExitCode } from "../exit-codes.ts";
@@ -13,6 +13,8 @@ export interface EmulatorCommandOptions extends EmulatorImageOptions {
   seed: string;
   /** `80=8080` pairs: where load balancer listeners are served. */
   listenerPorts?: string;
+  /** `aws`: throttle calls as AWS documents its API rate limits; `none` (the default): never. */
+  rateLimits?: string;
 }
 
 function parseNumber(
@@ -48,6 +50,9 @@ export async function emulatorCommand(
   const listenerPorts = parseListenerPorts(options.listenerPorts ?? "80=8080");
   const out = new TerminalWriter(streams.stdout);
   const images = emulatorImagesFrom(options);
+  const rateLimits = options.rateLimits ?? "none";
+  if (rateLimits !== "aws" && rateLimits !== "none")
+    throw new CliError(`--rate-limits ${rateLimits}: expected aws or none`);
 
   let emulator: Awaited<ReturnType<typeof startEmulator>>;
   try {
@@ -59,6 +64,7 @@ export async function emulatorCommand(
       images,
       listenerPorts,
       onListenerEvent: (message, listener) => out.line(describeServedListener(message, listener)),
+      ...(rateLimits === "aws" ? { faults: new InjectedFaults({ seed, preset: "aws" }) } : {}),
     });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
@@ -74,6 +80,8 @@ export async function emulatorCommand(
   out.line(`  export AWS_ENDPOINT_URL=${emulator.url}`);
   out.line(`  export AWS_REGION=${DEFAULT_REGION}`);
   out.line("  export AWS_ACCESS_KEY_ID=emulator AWS_SECRET_ACCESS_KEY=emulator");
+  if (rateLimits === "aws")
+    out.line("API calls are throttled as AWS documents its rate limits, per region (emulator/README.md).");
   for (const { pattern, command } of images)
     out.line(`Tasks of ${pattern} run as local processes: ${command.join(" ")}`);
   out.line(
