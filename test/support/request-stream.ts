@@ -33,6 +33,8 @@ export interface RequestStreamOptions {
    * window can hold, which tests turn into a bound on failures. Default: as fast as answers come.
    */
   pace?: { everyMs: number; clock?: () => number };
+  /** Told each outcome as it is recorded (a bench notes when it came). */
+  onOutcome?: (outcome: Outcome) => void;
 }
 
 /** How often a paced loop looks at its clock while it waits for its turn (real ms). */
@@ -80,7 +82,9 @@ export function startRequestStream(options: RequestStreamOptions): RequestStream
     while (!stopping && sent < maxRequests) {
       sent += 1;
       const sentAt = clock();
-      seen.push(await once());
+      const outcome = await once();
+      seen.push(outcome);
+      options.onOutcome?.(outcome);
       await waitForTurn(sentAt);
     }
   };

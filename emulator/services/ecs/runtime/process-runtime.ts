@@ -14,7 +14,9 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { connect } from "node:net";
 import { constants } from "node:os";
+import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { checkHealth } from "./health-probe.ts";
 import type { ImageCommand, ImageCommands } from "./image-commands.ts";
@@ -48,6 +50,10 @@ const HEALTH_CHECK_FLOOR_MS = 1000;
 const CLOSE_GRACE_MS = 1000;
 /** How long a killed group may take to disappear before we stop waiting for it. */
 const GROUP_EXIT_WAIT_MS = 10_000;
+/** A container counts as started once its process listens, looked for this often, for at most this long (real ms). */
+const LISTEN_POLL_MS = 25;
+const LISTEN_WAIT_MS = 30_000;
+const LISTEN_CONNECT_TIMEOUT_MS = 500;
 /** CPU is measured over windows of at least this many real milliseconds. */
 const CPU_MIN_WINDOW_MS = 200;
 /** Output bounds: a line longer than this is cut; past this many untaken lines the oldest go. */
@@ -102,6 +108,20 @@ function signalGroup(group: number, signal: NodeJS.Signals): void {
   } catch {
     // The group is gone already.
   }
+}
+
+/** Whether something accepts a TCP connection at `address` (within a short real-time bound). */
+function accepts(address: ListenAddress): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: address.host, port: address.port });
+    socket.setTimeout(LISTEN_CONNECT_TIMEOUT_MS, () => socket.destroy());
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("close", () => resolve(false));
+    socket.once("error", () => resolve(false));
+  });
 }
 
 function groupAlive(group: number): boolean {
@@ -376,8 +396,10 @@ export class ProcessRuntime implements TaskRuntime {
     if (child.pid !== undefined) this.#watchGroup(child.pid, child);
     child.once("spawn", () => {
       container.group = child.pid;
-      if (container.phase === "starting") container.phase = "running";
       running.cpu ??= { seconds: 0, atRealMs: performance.now(), percent: 0 };
+      void this.#untilListening(container, listen).then(() => {
+        if (container.phase === "starting") container.phase = "running";
+      });
     });
     child.once("error", (error) => {
       if (container.group === undefined)
@@ -401,6 +423,22 @@ export class ProcessRuntime implements TaskRuntime {
         exit.code ?? (exit.signal === null ? undefined : 128 + (constants.signals[exit.signal] ?? 0));
       this.#release(running, container);
     });
+  }
+
+  /**
+   * Resolves once the process accepts connections on its first port (at once without one), or after a
+   * bound. Why wait: the grace period runs on the simulated clock (60 s is one real second at speed 60),
+   * while a process boots in real time, which no clock speed compresses (a Node process on a busy
+   * machine takes a second or more). Counting its boot against the grace period would replace every
+   * task started under load; so the container is RUNNING, and the grace period starts, once it listens.
+   */
+  async #untilListening(container: ProcessContainer, address: ListenAddress | undefined): Promise<void> {
+    if (address === undefined) return;
+    const deadline = performance.now() + LISTEN_WAIT_MS;
+    while (container.phase === "starting" && !container.stopRequested && !this.#closed) {
+      if ((await accepts(address)) || performance.now() > deadline) return;
+      await delay(LISTEN_POLL_MS);
+    }
   }
 
   #fail(running: ProcessTask, container: ProcessContainer, reason: string): void {
