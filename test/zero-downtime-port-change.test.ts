@@ -22,7 +22,7 @@ import { captureStreams } from "../controller/cli/test-streams.ts";
 import type { Change } from "../controller/engine/plan.ts";
 import { applyPlan, planService, type ServicePlan } from "../controller/engine/reconcile.ts";
 import { renderPlan } from "../controller/engine/render-plan.ts";
-import { isServiceStable } from "../controller/engine/target-group-transition.ts";
+import { isServiceStable } from "../controller/resources/service/service.ts";
 import { markRevisionFailed } from "../controller/resources/task-definition/task-definition.ts";
 import { setImageBehaviour } from "../emulator/services/ecs/control.ts";
 import { parseSpec, type ServiceSpec } from "../specs/index.ts";

@@ -56,6 +56,7 @@ import {
   deleteService,
   desiredService,
   diffService,
+  isServiceStable,
   type ObservedService,
   updateService,
 } from "../resources/service/service.ts";
@@ -68,6 +69,7 @@ import {
   replacedBecause,
   updateTargetGroup,
 } from "../resources/target-group/target-group.ts";
+import { planTargetGroupTransition } from "../resources/target-group/transition.ts";
 import {
   clearFailedMark,
   deregisterTaskDefinition,
@@ -95,7 +97,6 @@ import {
 import { type Refs, unknownRefs } from "./refs.ts";
 import { changeFor } from "./resource-diff.ts";
 import { retryExpected } from "./retry.ts";
-import { isServiceStable, planTargetGroupTransition } from "./target-group-transition.ts";
 
 /** How long apply waits for an expected condition (ENIs draining, a listener settling) per call. */
 const EXPECTED_WAIT_MS = 10 * 60_000;

@@ -3,7 +3,7 @@
  * as `TargetGroupArn` and as `ForwardConfig`; both mean the same group, so they compare equal.
  * While a target group is replaced, the default action also names other groups of ours at weight 0:
  * they take no traffic, but count as used by the load balancer, so ECS accepts them and ELB checks
- * their targets' health (see engine/target-group-transition.ts).
+ * their targets' health (see target-group/transition.ts).
  */
 import {
   type Action,

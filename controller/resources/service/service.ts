@@ -66,7 +66,7 @@ export interface ServiceRefs {
   taskDefinitionArn: string;
   /**
    * The target groups the tasks register in, on the container port: the spec's, and while the
-   * listener still forwards to a group being replaced, that one first (see engine/target-group-transition.ts).
+   * listener still forwards to a group being replaced, that one first (see target-group/transition.ts).
    */
   targetGroupArns: readonly string[];
   taskSecurityGroupId: string;
@@ -175,6 +175,18 @@ export async function observeService(
     if (isNotFound(error)) return undefined;
     throw error;
   }
+}
+
+/** One deployment, COMPLETED, every task running: nothing in flight could roll back. */
+export function isServiceStable(service: ObservedService | undefined): boolean {
+  if (!service) return false;
+  const deployments = service.deployments ?? [];
+  const [only] = deployments;
+  return (
+    deployments.length === 1 &&
+    (only?.rolloutState === undefined || only.rolloutState === "COMPLETED") &&
+    service.runningCount === service.desiredCount
+  );
 }
 
 /** Where autoscaling owns the count, only a count outside its bounds is a difference. */

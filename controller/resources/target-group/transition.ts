@@ -15,10 +15,15 @@
  *
  * Nothing here is remembered between passes: a crash anywhere is picked up by the next pass.
  */
-import type { ObservedListener } from "../resources/listener/listener.ts";
-import type { ObservedService } from "../resources/service/service.ts";
-import type { ObservedTargetGroup } from "../resources/target-group/target-group.ts";
-import type { Waiting } from "./plan.ts";
+import type { LeftInPlace, Waiting } from "../../engine/plan.ts";
+import type { PassScope } from "../kind-contract.ts";
+import { claimedListener, listenerName } from "../listener/claimed-listener.ts";
+import type { ObservedListener } from "../listener/listener.ts";
+import { foreignRules, ruleName } from "../listener/rules.ts";
+import { claimedService } from "../service/claimed-service.ts";
+import { isServiceStable, type ObservedService } from "../service/service.ts";
+import { chooseRevision } from "../task-definition/revision-choice.ts";
+import { desiredTargetGroup, type ObservedTargetGroup } from "./target-group.ts";
 
 export interface TransitionInput {
   listenerName: string;
@@ -48,18 +53,6 @@ export interface TargetGroupTransition {
   retired: ObservedTargetGroup[];
   /** The steps a later pass takes, and what they wait for. */
   waiting: Waiting[];
-}
-
-/** One deployment, COMPLETED, every task running: nothing in flight could roll back. */
-export function isServiceStable(service: ObservedService | undefined): boolean {
-  if (!service) return false;
-  const deployments = service.deployments ?? [];
-  const [only] = deployments;
-  return (
-    deployments.length === 1 &&
-    (only?.rolloutState === undefined || only.rolloutState === "COMPLETED") &&
-    service.runningCount === service.desiredCount
-  );
 }
 
 const usesGroup = (service: ObservedService | undefined, arn: string) =>
@@ -118,4 +111,71 @@ export function planTargetGroupTransition(input: TransitionInput): TargetGroupTr
     });
   }
   return { stillServing, moves, kept, retired, waiting };
+}
+
+/** A decision (see PassScope.decide): the spec's group, claimed, and our groups with other names (replaced ones). */
+export function claimedTargetGroups({ claims, observation, context }: PassScope): {
+  desiredName: string;
+  current: ObservedTargetGroup | undefined;
+  previous: ObservedTargetGroup[];
+} {
+  const desiredName = desiredTargetGroup(context.document, context.network).name;
+  const current = claims.claim(
+    observation.targetGroups.find((group) => group.name === desiredName),
+    "TargetGroup",
+    desiredName,
+    (group) => group.arn,
+  );
+  const previous = observation.targetGroups.filter(
+    (group) => group.name !== desiredName && group.ownership === "ours",
+  );
+  return { desiredName, current, previous };
+}
+
+/** A decision (see PassScope.decide): this pass's step of a replacement, from the observation alone. */
+export function targetGroupTransition(scope: PassScope): TargetGroupTransition {
+  const { context, observation } = scope;
+  const { desiredName, current, previous } = scope.decide(claimedTargetGroups);
+  return planTargetGroupTransition({
+    listenerName: listenerName(context.document.metadata.name, {
+      port: context.document.spec.loadBalancer.listenerPort,
+    }),
+    desiredName,
+    desiredGroup: current,
+    oldGroups: previous,
+    listener: scope.decide(claimedListener),
+    service: scope.decide(claimedService),
+    previousService: observation.previousService,
+    desiredGroupHealth: observation.desiredGroupHealth,
+    heldBack: scope.decide(chooseRevision).heldBack !== undefined,
+  });
+}
+
+/**
+ * A decision (see PassScope.decide): the retired groups deleted this pass, and those left in place
+ * because a rule that is not ours forwards to them (deleting one would only fail with ResourceInUse
+ * until its owner moves the rule).
+ */
+export function retiredTargetGroups(scope: PassScope): {
+  deleted: ObservedTargetGroup[];
+  skipped: LeftInPlace[];
+} {
+  const { observation, context } = scope;
+  const listenerNamed = (arn: string) => {
+    const found = observation.listeners.find((candidate) => candidate.arn === arn);
+    return found ? listenerName(context.document.metadata.name, found) : arn;
+  };
+  const deleted: ObservedTargetGroup[] = [];
+  const skipped: LeftInPlace[] = [];
+  for (const old of scope.decide(targetGroupTransition).retired) {
+    const forwarding = foreignRules(observation.rules).find((rule) => rule.forwardTo.includes(old.arn));
+    if (!forwarding) deleted.push(old);
+    else
+      skipped.push({
+        resource: "TargetGroup",
+        name: old.name,
+        reason: `rule ${ruleName(listenerNamed(forwarding.listenerArn), forwarding)}, which is not ours, forwards to it: left in place`,
+      });
+  }
+  return { deleted, skipped };
 }
