@@ -14,6 +14,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { loadBalancerSecurityGroupName, scalingPolicyName } from "../../specs/index.ts";
 import { ownershipOf } from "../ownership.ts";
 import { deleteCluster } from "../resources/cluster/cluster.ts";
+import type { ApplyEvent } from "../resources/kind-contract.ts";
 import { deleteListener, type ObservedListener } from "../resources/listener/listener.ts";
 import { foreignRules, type ObservedRule, observeRulesOf, ruleName } from "../resources/listener/rules.ts";
 import { deleteLoadBalancer } from "../resources/load-balancer/load-balancer.ts";
@@ -35,11 +36,11 @@ import {
   revisionName,
 } from "../resources/task-definition/task-definition.ts";
 import type { StackContext } from "./context.ts";
+import type { StackNode } from "./kind-graph.ts";
 import type { Observation } from "./observe.ts";
 import { notOursReason } from "./ownership-check.ts";
 import type { Change, LeftInPlace, ResourceKind } from "./plan.ts";
 import { retryExpected } from "./retry.ts";
-import type { ApplyEvent, NodeId, StackNode } from "./stack.ts";
 
 export interface DestroyOptions {
   keepLogs: boolean;
@@ -54,6 +55,19 @@ const deletion = (resource: ResourceKind, name: string, reason?: string): Change
   ...(reason ? { reason } : {}),
   diff: [],
 });
+
+/** Destroy's nodes, one per kind of what it deletes. */
+type NodeId =
+  | "scaling"
+  | "service"
+  | "listener"
+  | "targetGroup"
+  | "loadBalancer"
+  | "taskSecurityGroup"
+  | "albSecurityGroup"
+  | "logGroup"
+  | "taskDefinition"
+  | "cluster";
 
 interface Step {
   change: Change;
@@ -350,7 +364,7 @@ export async function buildDestroyNodes(
   const node = (id: NodeId, dependsOn: NodeId[], steps: Step[]): StackNode => ({
     id,
     dependsOn,
-    plan: () => ({ changes: steps.map((step) => step.change), provides: {}, skipped: skipped.get(id) ?? [] }),
+    plan: () => ({ changes: steps.map((step) => step.change), skipped: skipped.get(id) ?? [] }),
     async apply(_refs, emit) {
       for (const step of steps) {
         emit({ phase: "start", change: step.change });

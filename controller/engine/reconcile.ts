@@ -5,10 +5,12 @@
 import type { ServiceSpec } from "../../specs/index.ts";
 import type { AwsClients } from "../aws/clients.ts";
 import type { TagCache } from "../aws/tag-cache.ts";
+import type { ApplyEvent } from "../resources/kind-contract.ts";
 import { TaskDefinitionCache } from "../resources/task-definition/task-definition.ts";
 import { createStackContext, type StackContext } from "./context.ts";
 import { buildDestroyNodes, type DestroyOptions } from "./destroy.ts";
 import { plannedInterruptions } from "./interruptions.ts";
+import { applyNodes, planStack, type StackNode } from "./kind-graph.ts";
 import { NetworkCache, resolveNetwork } from "./network.ts";
 import { type Observation, observeStack } from "./observe.ts";
 import {
@@ -21,7 +23,7 @@ import {
   type Waiting,
 } from "./plan.ts";
 import type { Refs } from "./refs.ts";
-import { type ApplyEvent, applyNodes, buildStack, planStack, type StackNode } from "./stack.ts";
+import { buildStack } from "./stack.ts";
 
 export interface ServicePlan {
   context: StackContext;
