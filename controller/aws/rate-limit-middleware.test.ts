@@ -47,7 +47,9 @@ const limiter = () =>
 const burst = (clients: AwsClients) =>
   Promise.allSettled(
     Array.from({ length: 24 }, (_, index) =>
-      clients.ecs.send(index % 2 ? new ListClustersCommand({}) : new DescribeClustersCommand({})),
+      index % 2
+        ? clients.ecs.send(new ListClustersCommand({}))
+        : clients.ecs.send(new DescribeClustersCommand({})),
     ),
   );
 

@@ -8,7 +8,6 @@ import type { LoadedSpec } from "../../specs/index.ts";
 import { formatIssue } from "../../specs/index.ts";
 import { guardClients } from "../aws/call-guard.ts";
 import { instrumentClients } from "../aws/call-metrics.ts";
-import { sharedRateLimiter } from "../aws/rate-limiter.ts";
 import {
   type AwsClients,
   type CallTimeouts,
@@ -16,6 +15,7 @@ import {
   DEFAULT_CALL_TIMEOUTS,
   defaultRegion,
 } from "../aws/clients.ts";
+import { sharedRateLimiter } from "../aws/rate-limiter.ts";
 import { CliError } from "../cli/cli-error.ts";
 import { DynamoDbLeaseStore } from "../leases/dynamodb-lease-store.ts";
 import { LeaseCoordinator } from "../leases/lease-coordinator.ts";
