@@ -2,9 +2,12 @@
 import { benchDaemonReaction } from "./daemon-reaction.ts";
 import { benchLeaseFailover } from "./lease-failover.ts";
 import { benchPlanCalls } from "./plan-calls.ts";
+import { benchZeroDowntime } from "./zero-downtime.ts";
 
 await benchPlanCalls();
 console.log();
 await benchDaemonReaction();
 console.log();
 await benchLeaseFailover();
+console.log();
+await benchZeroDowntime();

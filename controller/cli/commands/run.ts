@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { type EcsActivity, ScaledClock, startEmulator } from "../../../emulator/index.ts";
+import { type EcsActivity, Emulator, type EmulatorOptions, ScaledClock } from "../../../emulator/index.ts";
 import { LOCAL_EMULATOR_ENDPOINT } from "../../aws/clients.ts";
 import { startDaemon } from "../../daemon/daemon.ts";
 import { parseListen } from "../../daemon/endpoints.ts";
@@ -55,6 +55,24 @@ function logEcsActivity(log: Logger, activity: EcsActivity): void {
   const fields = { service, task, stopCode, reason, exitCodes };
   if (stopCode !== undefined && UNPLANNED_STOPS.has(stopCode)) log.warn(fields, "ECS stops a task");
   else log.info(fields, "ECS stops a task");
+}
+
+/**
+ * The built-in emulator where `--local` looks for it (127.0.0.1:4566), so `status`, `logs` and `plan`
+ * with `--local` reach the daemon's own emulator; a free port when that one is taken (another emulator).
+ */
+async function startOnLocalPort(options: EmulatorOptions): Promise<Emulator> {
+  const emulator = new Emulator(options);
+  const { hostname, port } = new URL(LOCAL_EMULATOR_ENDPOINT);
+  try {
+    return await emulator.listen(Number(port), hostname);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EADDRINUSE") {
+      await emulator.close();
+      throw error;
+    }
+    return emulator.listen(0, hostname);
+  }
 }
 
 /** `host-1234-9f3a`: unique per process, and says where to look. */
@@ -126,8 +144,7 @@ export async function runCommand(
     ...(options.logFormat ? { format: options.logFormat as LogFormat } : {}),
   });
   const emulator = options.emulator
-    ? await startEmulator({
-        port: 0,
+    ? await startOnLocalPort({
         clock: new ScaledClock(speed),
         images,
         listenerPorts,
@@ -137,7 +154,16 @@ export async function runCommand(
       })
     : undefined;
   if (emulator)
-    log.info({ url: emulator.url, speed }, "built-in AWS emulator started (simulated time runs faster)");
+    log.info(
+      {
+        url: emulator.url,
+        speed,
+        ...(emulator.url === LOCAL_EMULATOR_ENDPOINT
+          ? { try: "npx ecs-converge status -f service.yaml --local" }
+          : { try: `AWS_ENDPOINT_URL=${emulator.url} npx ecs-converge status -f service.yaml` }),
+      },
+      "built-in AWS emulator started (simulated time runs faster)",
+    );
   for (const { pattern, command } of emulator ? images : [])
     log.info({ image: pattern, command: command.join(" ") }, "tasks of this image run as local processes");
 
