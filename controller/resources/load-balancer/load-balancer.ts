@@ -113,7 +113,7 @@ export function diffLoadBalancer(
     ipAddressType: balancer.ipAddressType,
     subnets: balancer.subnets,
     securityGroups: balancer.securityGroups,
-    // The cluster tag is set at creation and moved only once a replaced service is gone (see engine/stack.ts).
+    // The cluster tag is set at creation and moved only once a replaced service is gone (see service/service-move.ts).
     tags: Object.fromEntries(
       Object.keys(desired.tags)
         .filter((key) => key !== CLUSTER_TAG)

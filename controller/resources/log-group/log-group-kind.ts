@@ -1,22 +1,12 @@
 /** The log group as a kind: created with its retention, retention kept in step. */
-import { changeFor } from "../../engine/resource-diff.ts";
-import { type KindContract, mutate, type PassScope } from "../kind-contract.ts";
-import {
-  createLogGroup,
-  desiredLogGroup,
-  diffLogGroup,
-  type ObservedLogGroup,
-  updateLogGroup,
-} from "./log-group.ts";
+import { singleResourceKind } from "../single-resource-kind.ts";
+import { createLogGroup, desiredLogGroup, diffLogGroup, updateLogGroup } from "./log-group.ts";
 
-const planned = (observed: ObservedLogGroup | undefined, { context }: PassScope) => {
-  const desired = desiredLogGroup(context.document);
-  return { desired, change: changeFor("LogGroup", desired.name, diffLogGroup(desired, observed)) };
-};
-
-export const logGroupKind: KindContract<ObservedLogGroup | undefined> = {
+export const logGroupKind = singleResourceKind({
   id: "logGroup",
   dependsOn: [],
+  resource: "LogGroup",
+  noun: "log group",
   claim: ({ claims, observation, context }) =>
     claims.claim(
       observation.logGroup,
@@ -24,13 +14,8 @@ export const logGroupKind: KindContract<ObservedLogGroup | undefined> = {
       context.document.spec.logging.logGroup,
       (group) => group.arn,
     ),
-  plan: (observed, _refs, scope) => ({ changes: [planned(observed, scope).change] }),
-  async apply(observed, _refs, scope, emit) {
-    const { clients } = scope.context;
-    const { desired, change } = planned(observed, scope);
-    if (change.action === "create") await mutate(change, emit, () => createLogGroup(clients, desired));
-    else if (observed && change.action === "update")
-      await mutate(change, emit, () => updateLogGroup(clients, desired, observed));
-    return {};
-  },
-};
+  desired: (_refs, { context }) => desiredLogGroup(context.document),
+  diff: diffLogGroup,
+  create: createLogGroup,
+  update: updateLogGroup,
+});

@@ -3,21 +3,16 @@
  * balancer's as the only source and keeps the ports of replaced target groups open until they go.
  */
 import { loadBalancerSecurityGroupName, taskSecurityGroupName } from "../../../specs/index.ts";
-import type { Refs } from "../../engine/refs.ts";
-import { changeFor } from "../../engine/resource-diff.ts";
-import { type KindContract, mutate, type PassScope, provide } from "../kind-contract.ts";
+import type { PassScope } from "../kind-contract.ts";
+import { singleResourceKind } from "../single-resource-kind.ts";
 import { retiredTargetGroups, targetGroupTransition } from "../target-group/transition.ts";
 import {
   createSecurityGroup,
-  type DesiredSecurityGroup,
   desiredLoadBalancerGroup,
   desiredTaskGroup,
   diffSecurityGroup,
-  type ObservedSecurityGroup,
   updateSecurityGroup,
 } from "./security-groups.ts";
-
-type DesiredFor = (refs: Refs, scope: PassScope) => DesiredSecurityGroup;
 
 /** A group found in the spec's VPC under its name: ours first, else the first, claimed. */
 function claimGroup({ claims, observation, context }: PassScope, name: string) {
@@ -28,55 +23,31 @@ function claimGroup({ claims, observation, context }: PassScope, name: string) {
   return claims.claim(found, "SecurityGroup", name, (group) => group.groupId);
 }
 
-function securityGroupKind(
-  id: string,
-  dependsOn: readonly string[],
-  nameOf: (service: string) => string,
-  desiredFor: DesiredFor,
-  ref: "albSecurityGroupId" | "taskSecurityGroupId",
-): KindContract<ObservedSecurityGroup | undefined> {
-  const changeOf = (observed: ObservedSecurityGroup | undefined, refs: Refs, scope: PassScope) => {
-    const desired = desiredFor(refs, scope);
-    return {
-      desired,
-      change: changeFor("SecurityGroup", desired.name, diffSecurityGroup(desired, observed)),
-    };
-  };
-  return {
-    id,
-    dependsOn,
-    claim: (scope) => claimGroup(scope, nameOf(scope.context.document.metadata.name)),
-    plan(observed, refs, scope) {
-      const { change } = changeOf(observed, refs, scope);
-      return { changes: [change], provides: provide(ref, observed?.groupId, change.action === "create") };
-    },
-    async apply(observed, refs, scope, emit) {
-      const { clients } = scope.context;
-      const { desired, change } = changeOf(observed, refs, scope);
-      if (change.action === "create")
-        return { [ref]: await mutate(change, emit, () => createSecurityGroup(clients, desired)) };
-      if (observed && change.action !== "noop")
-        await mutate(change, emit, () => updateSecurityGroup(clients, desired, observed));
-      return { [ref]: observed?.groupId };
-    },
-  };
-}
+const securityGroup = {
+  resource: "SecurityGroup",
+  noun: "security group",
+  diff: diffSecurityGroup,
+  create: createSecurityGroup,
+  update: updateSecurityGroup,
+} as const;
 
 /** The load balancer's group: the listener port open to the internet. */
-export const loadBalancerSecurityGroupKind = securityGroupKind(
-  "albSecurityGroup",
-  [],
-  loadBalancerSecurityGroupName,
-  (_refs, { context }) => desiredLoadBalancerGroup(context.document, context.network),
-  "albSecurityGroupId",
-);
+export const loadBalancerSecurityGroupKind = singleResourceKind({
+  ...securityGroup,
+  id: "albSecurityGroup",
+  dependsOn: [],
+  claim: (scope) => claimGroup(scope, loadBalancerSecurityGroupName(scope.context.document.metadata.name)),
+  desired: (_refs, { context }) => desiredLoadBalancerGroup(context.document, context.network),
+  reference: { key: "albSecurityGroupId", of: (group) => group.groupId },
+});
 
 /** The tasks' group: the container port open to the load balancer's group only. */
-export const taskSecurityGroupKind = securityGroupKind(
-  "taskSecurityGroup",
-  ["albSecurityGroup"],
-  taskSecurityGroupName,
-  (refs, scope) =>
+export const taskSecurityGroupKind = singleResourceKind({
+  ...securityGroup,
+  id: "taskSecurityGroup",
+  dependsOn: ["albSecurityGroup"],
+  claim: (scope) => claimGroup(scope, taskSecurityGroupName(scope.context.document.metadata.name)),
+  desired: (refs, scope) =>
     desiredTaskGroup(
       scope.context.document,
       scope.context.network,
@@ -86,5 +57,5 @@ export const taskSecurityGroupKind = securityGroupKind(
         (group) => group.port,
       ),
     ),
-  "taskSecurityGroupId",
-);
+  reference: { key: "taskSecurityGroupId", of: (group) => group.groupId },
+});
