@@ -33,6 +33,8 @@ export class OwnershipConflictError extends Error {
 /** Collects conflicts while the stack claims what it found. */
 export class OwnershipClaims {
   readonly #adopt: boolean;
+  /** Set once every kind has claimed: a conflict found later (a claim made while planning) throws at once. */
+  #settled = false;
   readonly conflicts: OwnershipConflict[] = [];
 
   constructor(adopt: boolean) {
@@ -49,11 +51,13 @@ export class OwnershipClaims {
     if (!found || found.ownership === "ours") return found;
     if (this.#adopt && found.ownership === "unowned") return found;
     this.conflicts.push({ resource, name, id: id(found), ownership: found.ownership });
+    if (this.#settled) this.assertNone();
     return undefined;
   }
 
   /** Throws when anything we need is held by someone else. */
   assertNone(): void {
+    this.#settled = true;
     if (this.conflicts.length > 0) throw new OwnershipConflictError(this.conflicts);
   }
 }

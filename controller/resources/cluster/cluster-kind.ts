@@ -2,6 +2,7 @@
 import { singleResourceKind } from "../single-resource-kind.ts";
 import { createCluster, desiredCluster, diffCluster, updateCluster } from "./cluster.ts";
 
+/** The spec's cluster: created when missing, its tags kept in step when it is ours. */
 export const clusterKind = singleResourceKind({
   id: "cluster",
   dependsOn: [],

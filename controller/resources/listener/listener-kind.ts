@@ -111,6 +111,7 @@ function planned(listener: ObservedListener | undefined, refs: Refs, scope: Pass
   return { desired, change };
 }
 
+/** The listener serving the spec, and our listeners it does not need. */
 export const listenerKind: KindContract<Claimed> = {
   id: "listener",
   dependsOn: ["loadBalancer", "targetGroup"],

@@ -8,6 +8,7 @@ import {
   updateLoadBalancer,
 } from "./load-balancer.ts";
 
+/** The spec's load balancer; provides its ARN to the listener. */
 export const loadBalancerKind = singleResourceKind({
   id: "loadBalancer",
   dependsOn: ["albSecurityGroup"],

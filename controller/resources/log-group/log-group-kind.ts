@@ -2,6 +2,7 @@
 import { singleResourceKind } from "../single-resource-kind.ts";
 import { createLogGroup, desiredLogGroup, diffLogGroup, updateLogGroup } from "./log-group.ts";
 
+/** The spec's log group. */
 export const logGroupKind = singleResourceKind({
   id: "logGroup",
   dependsOn: [],

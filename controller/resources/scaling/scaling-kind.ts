@@ -75,6 +75,7 @@ function planned({ desired, resourceId, target, observed }: Claimed): KindPlan {
   };
 }
 
+/** The service's scalable target and CPU policy, or their removal. */
 export const scalingKind: KindContract<Claimed> = {
   id: "scaling",
   dependsOn: ["service"],

@@ -66,6 +66,7 @@ function changeOf(service: ObservedService | undefined, desired: DesiredService,
   };
 }
 
+/** The spec's ECS service. */
 export const serviceKind: KindContract<ObservedService | undefined> = {
   id: "service",
   dependsOn: ["cluster", "taskDefinition", "listener", "taskSecurityGroup", "targetGroup"],

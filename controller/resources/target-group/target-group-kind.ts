@@ -36,6 +36,7 @@ const planned = ({ current, previous }: Claimed, { context }: PassScope) => {
   return { desired, change };
 };
 
+/** The spec's target group; provides its ARN to the listener and the service. */
 export const targetGroupKind: KindContract<Claimed> = {
   id: "targetGroup",
   dependsOn: [],

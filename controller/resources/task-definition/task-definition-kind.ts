@@ -16,6 +16,7 @@ import {
   revisionName,
 } from "./task-definition.ts";
 
+/** The revision the service runs; provides its ARN to the service. */
 export const taskDefinitionKind: KindContract<RevisionChoice> = {
   id: "taskDefinition",
   dependsOn: ["logGroup"],
@@ -54,6 +55,7 @@ function staleRevisions(refs: Refs, { observation, context }: PassScope): Change
     }));
 }
 
+/** Our stale revisions of the family, deregistered once the service runs the one it keeps. */
 export const staleRevisionsKind: KindContract<undefined> = {
   id: "staleRevisions",
   dependsOn: ["service", "listener", "scaling"],
