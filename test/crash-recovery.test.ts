@@ -202,26 +202,27 @@ describe("a crash at any point of an apply", () => {
     "is repaired by the next apply into exactly what a clean run makes: $reason",
     async ({ before, after }) => {
       aws.emulator.reset();
-      if (before) await apply(before);
+      if (before) await converge(before);
       aws.emulator.calls.reset();
+      // The mutations of the first pass are the points to cut at; a change that takes several passes
+      // (a replaced target group) is finished by the ones after it, whatever their timing.
       await apply(after);
-      const clean = await inventory();
       const mutations = aws.emulator.calls.calls().filter((call) => !READ_ONLY.test(call.operation)).length;
       expect(mutations).toBeGreaterThan(3);
+      await converge(after);
+      const clean = await inventory();
 
       for (let budget = 0; budget < mutations; budget++) {
         aws.emulator.reset();
-        if (before) await apply(before);
+        if (before) await converge(before);
         const killSwitch = new DiesAfter(budget);
         aws.emulator.faults = killSwitch;
         await expect(apply(after), `the run cut after ${budget} mutations should fail`).rejects.toBeDefined();
         expect(killSwitch.exhausted).toBe(true);
         aws.emulator.clearFaults();
 
-        await apply(after);
+        await converge(after);
         expect(await inventory(), `after a crash following mutation ${budget}`).toEqual(clean);
-        const { changes } = await planService(aws.clients, after);
-        expect(changes.filter((change) => change.action !== "noop")).toEqual([]);
       }
     },
   );
