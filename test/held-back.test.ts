@@ -82,8 +82,17 @@ describe("a revision held back after a rollback", () => {
         failedTaskDefinition: expect.stringMatching(/web:2$/),
         failure: expect.stringMatching(/rolled back to web:1.*CannotPullContainerError/),
       },
+      // The conditions the daemon would report: running the old revision, not the spec, and degraded.
+      conditions: [
+        { type: "Ready", status: "True", reason: "Available" },
+        { type: "Synced", status: "False", reason: "RevisionHeldBack" },
+        { type: "Degraded", status: "True", reason: "RolloutFailed" },
+      ],
     });
     const human = await run("status", "-f", file);
+    expect(human.stdout).toContain(
+      "Ready=True (Available)  Synced=False (RevisionHeldBack)  Degraded=True (RolloutFailed)",
+    );
     expect(human.stdout).toMatch(/Service "web" in us-east-1: not running the spec/);
     expect(human.stdout).toMatch(/! TaskDefinition web:2 held back/);
     expect(human.stdout).not.toMatch(/in sync with the spec/);
@@ -105,7 +114,15 @@ describe("a revision held back after a rollback", () => {
     expect(fixed.stdout).toMatch(/web: stable\./);
     expect(await runningRevision()).toBe("web:3");
     const synced = await run("status", "-f", file, "--json");
-    expect(JSON.parse(synced.stdout)).toMatchObject({ inSync: true, heldBack: [] });
+    expect(JSON.parse(synced.stdout)).toMatchObject({
+      inSync: true,
+      heldBack: [],
+      conditions: [
+        { type: "Ready", status: "True", reason: "Available" },
+        { type: "Synced", status: "True", reason: "ReconcileSuccess" },
+        { type: "Degraded", status: "False", reason: "Healthy" },
+      ],
+    });
     expect((await run("plan", "-f", file, "--detailed-exitcode")).code).toBe(0);
   });
 

@@ -1,4 +1,5 @@
 /** `ecs-converge status`: per service, what exists, how the rollout stands, and whether anything drifted. */
+import { type ObservedCondition, observedConditions } from "../../engine/observed-conditions.ts";
 import { hasChanges, summarize } from "../../engine/plan.ts";
 import { planService } from "../../engine/reconcile.ts";
 import { heldBackLine, waitingLine } from "../../engine/render-plan.ts";
@@ -58,6 +59,14 @@ export async function statusCommand(options: StatusOptions, streams: CliStreams)
         // still waiting for AWS (a replaced target group is not done until its last pass).
         inSync: !hasChanges(plan.changes) && heldBack.length === 0 && plan.waiting.length === 0,
         drifted: hasChanges(plan.changes),
+        // What the daemon's /status would say, as this one look at AWS can tell it.
+        conditions: observedConditions({
+          deployed: observation.service !== undefined,
+          pendingChanges: plan.changes.filter((change) => change.action !== "noop").length,
+          heldBack: heldBack[0] && `${heldBack[0].name} is held back: ${heldBack[0].reason}`,
+          waitingSteps: plan.waiting.length,
+          rollout,
+        }),
         changes: summarize(plan.changes),
         heldBack,
         waiting: plan.waiting,
@@ -92,6 +101,7 @@ export async function statusCommand(options: StatusOptions, streams: CliStreams)
               ? out.style("yellow", "changing: steps wait for AWS")
               : out.style("green", "in sync with the spec");
       out.line(out.style("bold", `Service "${name}" in ${clients.region}: ${drift}`));
+      out.line(`  ${report.conditions.map((condition) => describeCondition(condition, out)).join("  ")}`);
       for (const held of heldBack) out.line(out.style("red", heldBackLine(held)));
       for (const step of plan.waiting) out.line(out.style("dim", waitingLine(step)));
       for (const resource of resources) {
@@ -127,6 +137,13 @@ export async function statusCommand(options: StatusOptions, streams: CliStreams)
   }
   if (options.json) out.json(reports.length === 1 ? reports[0] : reports);
   return ExitCode.Ok;
+}
+
+/** `Ready=True (Available)`, green when good, red when degraded, yellow otherwise. */
+function describeCondition(condition: ObservedCondition, out: TerminalWriter): string {
+  const good = condition.type === "Degraded" ? condition.status === "False" : condition.status === "True";
+  const colour = good ? "green" : condition.type === "Degraded" ? "red" : "yellow";
+  return `${out.style(colour, `${condition.type}=${condition.status}`)} (${condition.reason})`;
 }
 
 /** `2 healthy, 1 initial`, or `none`. */
