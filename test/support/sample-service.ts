@@ -86,6 +86,14 @@ export const CHANGE_KINDS: readonly ChangeKind[] = [
     tasks: 2,
     version: "1.0.2",
   },
+  {
+    // Make-before-break across passes: a new target group on the new port, attached at weight 0, the
+    // tasks registered in both, the listener moved once they are healthy, the old group removed last.
+    name: "container port (and a rollout)",
+    patch: { spec: { task: { container: { port: 8080, environment: { APP_VERSION: "1.0.3" } } } } },
+    tasks: 2,
+    version: "1.0.3",
+  },
 ];
 
 /** The failing rollout, rolled back by the circuit breaker: answers stay on the last good version. */
