@@ -2,6 +2,7 @@
  * The emulator as a running thing: an HTTP server on loopback serving the five AWS services and the
  * control API, the world it holds, and the in-process handle tests use (`Emulator`).
  */
+
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CallLog } from "./call-log.ts";
@@ -9,6 +10,7 @@ import { type Clock, ManualClock, ScaledClock } from "./clock.ts";
 import { ControlError, type ControlRoute, handleControl, numberField } from "./control.ts";
 import { Dispatcher, type IncomingCall } from "./dispatch.ts";
 import { type FaultConfig, type FaultPolicy, InjectedFaults, NO_FAULTS } from "./faults.ts";
+import { type LoopbackBlock, reserveLoopbackBlock } from "./loopback-block.ts";
 import type { WireResponse } from "./protocols/responses.ts";
 import { foreignRequestReason } from "./request-origin.ts";
 import type { NetworkMode } from "./services/ec2/state.ts";
@@ -70,6 +72,7 @@ export class Emulator {
   /** Runs the tasks of mapped images as local processes, in every region; undefined when none is mapped. */
   readonly processes: ProcessRuntime | undefined;
   readonly #onEcsActivity: ((activity: EcsActivity) => void) | undefined;
+  readonly #loopbackBlock: LoopbackBlock | undefined;
 
   constructor(options: EmulatorOptions = {}) {
     const clock = options.clock ?? new ManualClock();
@@ -84,11 +87,15 @@ export class Emulator {
           });
     this.processes = processes;
     this.#onEcsActivity = options.onEcsActivity;
+    const network = options.network ?? (processes ? "loopback" : "aws");
+    // Task processes listen on their ENI IPs: two emulators on one machine must not hand out the same ones.
+    this.#loopbackBlock = network === "loopback" ? reserveLoopbackBlock() : undefined;
     this.world = new World({
       clock,
       seed: options.seed,
       timings: options.timings,
-      network: options.network ?? (processes ? "loopback" : "aws"),
+      network,
+      ...(this.#loopbackBlock ? { vpcSecondOctet: this.#loopbackBlock.octet } : {}),
       ...(processes
         ? {
             taskRuntimeFor: (_region, timings) =>
@@ -185,6 +192,7 @@ export class Emulator {
       this.loadBalancers.close(),
       this.processes?.close(),
     ]);
+    this.#loopbackBlock?.release();
   }
 
   async #serve(request: IncomingMessage, response: ServerResponse): Promise<void> {

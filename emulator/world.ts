@@ -39,6 +39,8 @@ export interface WorldOptions {
   onLifecycleError?: (error: unknown) => void;
   /** The default VPC's addresses: AWS's (default) or loopback ones that local processes can listen on. */
   network?: NetworkMode;
+  /** The default VPC's second octet (127.N.0.0/16 in loopback mode); default 31, as AWS's 172.31. */
+  vpcSecondOctet?: number;
   /** The task runtime of each new region (default: the simulated one, created on first use). */
   taskRuntimeFor?: (region: string, timings: Timings) => TaskRuntime;
 }
@@ -54,10 +56,12 @@ export class World {
   readonly #lifecycles: Lifecycle[] = [];
   readonly #onLifecycleError: (error: unknown) => void;
   readonly #network: NetworkMode;
+  readonly #vpcSecondOctet: number;
   readonly #taskRuntimeFor: WorldOptions["taskRuntimeFor"];
 
   constructor(options: WorldOptions) {
     this.#network = options.network ?? "aws";
+    this.#vpcSecondOctet = options.vpcSecondOctet ?? 31;
     this.#taskRuntimeFor = options.taskRuntimeFor;
     this.clock = options.clock;
     this.seed = options.seed ?? 1;
@@ -90,7 +94,7 @@ export class World {
       const random = new Random(this.seed ^ stringHash(name));
       region = {
         name,
-        ec2: createEc2State(name, random, this.#network),
+        ec2: createEc2State(name, random, this.#network, this.#vpcSecondOctet),
         elbv2: createElbv2State(name, random),
         ecs: createEcsState(name, random),
         autoscaling: createAutoscalingState(name, random),

@@ -102,7 +102,13 @@ export type NetworkMode = "aws" | "loopback";
 const DEFAULT_VPC_FIRST_OCTET: Record<NetworkMode, number> = { aws: 172, loopback: 127 };
 
 /** A region as a new account finds it: the default VPC, its default subnets and `default` security group. */
-export function createEc2State(region: string, random: Random, network: NetworkMode = "aws"): Ec2State {
+export function createEc2State(
+  region: string,
+  random: Random,
+  network: NetworkMode = "aws",
+  /** The second octet of the default VPC: 31 as AWS makes it (a loopback emulator may reserve another). */
+  secondOctet = 31,
+): Ec2State {
   const octet = DEFAULT_VPC_FIRST_OCTET[network];
   const state: Ec2State = {
     region,
@@ -115,11 +121,11 @@ export function createEc2State(region: string, random: Random, network: NetworkM
   createVpc(
     state,
     {
-      cidrBlock: `${octet}.31.0.0/16`,
+      cidrBlock: `${octet}.${secondOctet}.0.0/16`,
       isDefault: true,
       subnets: state.availabilityZones.map((zone, index) => ({
         availabilityZone: zone.zoneName,
-        cidrBlock: `${octet}.31.${index * 16}.0/20`,
+        cidrBlock: `${octet}.${secondOctet}.${index * 16}.0/20`,
         mapPublicIpOnLaunch: true,
       })),
     },
