@@ -20,7 +20,7 @@ import {
   DescribeTargetGroupsCommand,
   ModifyTargetGroupCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { EMULATOR_ACCESS_KEY_ID } from "../controller/aws/clients.ts";
 import {
   DEFAULT_SCOPE,
@@ -33,21 +33,12 @@ import type { CallRecord } from "../emulator/call-log.ts";
 import { parseSpec, type ServiceSpec } from "../specs/index.ts";
 import { merge, specYaml } from "../specs/test-builders.ts";
 import { authorizationsOf, needsResources } from "./support/call-authorizations.ts";
-import { type EmulatedAws, startEmulatedAws } from "./support/emulated-aws.ts";
+import { useEmulatedAws } from "./support/emulated-aws.ts";
 import { evaluate } from "./support/iam-evaluator.ts";
 
 type Patch = Parameters<typeof merge>[1];
 
-let aws: EmulatedAws;
-beforeAll(async () => {
-  aws = await startEmulatedAws();
-});
-afterAll(async () => {
-  await aws?.close();
-});
-beforeEach(() => {
-  aws.emulator.reset();
-});
+const aws = useEmulatedAws();
 
 const TASK_ROLE = "arn:aws:iam::123456789012:role/ecs-converge-web-task";
 

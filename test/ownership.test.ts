@@ -44,7 +44,7 @@ import {
   RemoveTagsCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { pino } from "pino";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createAwsClients } from "../controller/aws/clients.ts";
 import { ConcurrencyLimiter } from "../controller/daemon/limiter.ts";
 import { ServiceWorker } from "../controller/daemon/service-worker.ts";
@@ -54,21 +54,12 @@ import { applyPlan, planDestroy, planService } from "../controller/engine/reconc
 import { MANAGED_BY_TAG, RESOURCE_TAG, SERVICE_TAG } from "../controller/ownership.ts";
 import { parseSpec, type ServiceSpec } from "../specs/index.ts";
 import { merge, specYaml } from "../specs/test-builders.ts";
-import { type EmulatedAws, startEmulatedAws } from "./support/emulated-aws.ts";
+import { useEmulatedAws } from "./support/emulated-aws.ts";
 import { waitFor } from "./support/wait-for.ts";
 
 type Patch = Parameters<typeof merge>[1];
 
-let aws: EmulatedAws;
-beforeAll(async () => {
-  aws = await startEmulatedAws();
-});
-afterAll(async () => {
-  await aws?.close();
-});
-beforeEach(() => {
-  aws.emulator.reset();
-});
+const aws = useEmulatedAws();
 
 const OWNERSHIP_KEYS = [MANAGED_BY_TAG, SERVICE_TAG, RESOURCE_TAG];
 const RESOURCE_ID = "service/web/web";

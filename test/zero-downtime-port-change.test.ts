@@ -16,7 +16,7 @@ import {
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../controller/cli/program.ts";
 import { captureStreams } from "../controller/cli/test-streams.ts";
 import type { Change } from "../controller/engine/plan.ts";
@@ -28,21 +28,12 @@ import { setImageBehaviour } from "../emulator/services/ecs/control.ts";
 import { parseSpec, type ServiceSpec } from "../specs/index.ts";
 import { merge, specYaml } from "../specs/test-builders.ts";
 import { convergeThroughPasses } from "./support/converge.ts";
-import { type EmulatedAws, startEmulatedAws } from "./support/emulated-aws.ts";
+import { useEmulatedAws } from "./support/emulated-aws.ts";
 import { waitFor } from "./support/wait-for.ts";
 
 type Patch = Parameters<typeof merge>[1];
 
-let aws: EmulatedAws;
-beforeAll(async () => {
-  aws = await startEmulatedAws();
-});
-afterAll(async () => {
-  await aws?.close();
-});
-beforeEach(() => {
-  aws.emulator.reset();
-});
+const aws = useEmulatedAws();
 
 const BROKEN = "registry.example.com/web:2.0.0-broken";
 const specWith = (patch: Patch = {}): ServiceSpec =>

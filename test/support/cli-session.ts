@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { runCli } from "../../controller/cli/program.ts";
 import { captureStreams } from "../../controller/cli/test-streams.ts";
-import { type EmulatedAws, startEmulatedAws } from "./emulated-aws.ts";
+import { type EmulatedAws, useEmulatedAws } from "./emulated-aws.ts";
 
 export interface CliRun {
   code: number;
@@ -33,21 +33,18 @@ export function useCliSession(
   options: { beforeEach?: (aws: EmulatedAws) => void } = {},
 ): CliSession {
   const savedEnvironment = { ...process.env };
-  let aws: EmulatedAws | undefined;
+  // Registered first, so its reset runs before the hook below sets the environment up.
+  const aws = useEmulatedAws();
   let directory: string | undefined;
 
   beforeAll(async () => {
-    aws = await startEmulatedAws();
     directory = await mkdtemp(join(tmpdir(), `ecs-converge-${accessKeyId}-`));
   });
   afterAll(async () => {
     process.env = savedEnvironment;
-    await aws?.close();
     if (directory) await rm(directory, { recursive: true, force: true });
   });
   beforeEach(() => {
-    if (!aws) throw new Error("the emulator did not start");
-    aws.emulator.reset();
     options.beforeEach?.(aws);
     process.env = {
       ...savedEnvironment,
@@ -61,10 +58,7 @@ export function useCliSession(
   });
 
   return {
-    get aws() {
-      if (!aws) throw new Error("the emulator is started in beforeAll: use it inside tests and hooks");
-      return aws;
-    },
+    aws,
     get directory() {
       if (!directory) throw new Error("the directory is made in beforeAll: use it inside tests and hooks");
       return directory;

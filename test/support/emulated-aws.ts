@@ -3,6 +3,7 @@
  * it: what end-to-end tests of the reconciler run against. Time runs by itself (a simulated
  * minute in well under a second), so waits inside the controller pass as they would on AWS.
  */
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { type AwsClients, createAwsClients } from "../../controller/aws/clients.ts";
 import { type Emulator, ScaledClock, startEmulator } from "../../emulator/index.ts";
 
@@ -37,5 +38,38 @@ export async function startEmulatedAws(region = "us-east-1"): Promise<EmulatedAw
       }
       await emulator.close();
     },
+  };
+}
+
+/**
+ * One emulator for a test file, reset before each test: registers its own vitest hooks. The object it
+ * returns stands for the emulator once `beforeAll` has run (use it inside tests and hooks).
+ */
+export function useEmulatedAws(): EmulatedAws {
+  let aws: EmulatedAws | undefined;
+  beforeAll(async () => {
+    aws = await startEmulatedAws();
+  });
+  afterAll(async () => {
+    await aws?.close();
+  });
+  beforeEach(() => {
+    aws?.emulator.reset();
+  });
+  const started = (): EmulatedAws => {
+    if (!aws) throw new Error("the emulator is started in beforeAll: use it inside tests and hooks");
+    return aws;
+  };
+  return {
+    get emulator() {
+      return started().emulator;
+    },
+    get clients() {
+      return started().clients;
+    },
+    get operator() {
+      return started().operator;
+    },
+    close: () => started().close(),
   };
 }
