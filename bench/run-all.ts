@@ -1,5 +1,6 @@
 /** Runs every benchmark and prints its figures (`npm run bench`). Nothing here passes or fails on time. */
 import { benchDaemonReaction } from "./daemon-reaction.ts";
+import { benchFleetCalls } from "./fleet-calls.ts";
 import { benchLeaseFailover } from "./lease-failover.ts";
 import { benchPlanCalls } from "./plan-calls.ts";
 import { benchZeroDowntime } from "./zero-downtime.ts";
@@ -11,3 +12,5 @@ console.log();
 await benchLeaseFailover();
 console.log();
 await benchZeroDowntime();
+console.log();
+await benchFleetCalls();
