@@ -3,9 +3,9 @@
  * (distinct names, one shared cluster, as a platform team would run them) against an in-process emulator
  * (clock ×60, ×10 for the largest fleet: see FLEETS), for N = 1, 10 and 50. Once every service is Ready
  * and Synced, the emulator's call log is cleared and each service makes PASSES_PER_SERVICE resync passes
- * (counted from the daemon's
- * `ecs_converge_reconciles_total`); the figures are the daemon's calls in that window per pass, by
- * operation, the whole process's memory, and the emulator's DescribeServices latency while the fleet runs.
+ * (counted from the daemon's `ecs_converge_reconciles_total`); the figures are the daemon's calls in that
+ * window per pass, by operation, the whole process's memory, and the emulator's DescribeServices latency
+ * while the fleet runs.
  *
  * Each fleet size runs in its own process (started with --expose-gc), so its memory is its own and not
  * what the smaller fleets left behind. Figures only: printed and written to bench/results.json, never asserted.
