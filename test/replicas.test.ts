@@ -5,9 +5,11 @@
  * moved, and a converged fleet stays quiet (no ping-pong). Each replica calls AWS with its own access
  * key, so the emulator's call log tells who wrote what.
  */
+import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { DescribeSecurityGroupsCommand } from "@aws-sdk/client-ec2";
 import {
   DescribeServicesCommand,
@@ -25,6 +27,7 @@ import { type DaemonProcess, killDaemons, startDaemonProcess } from "./support/d
 import { type EmulatedAws, startEmulatedAws } from "./support/emulated-aws.ts";
 import { waitFor } from "./support/wait-for.ts";
 
+const cli = fileURLToPath(new URL("../controller/cli/main.ts", import.meta.url));
 const LEASE_DURATION = "4s";
 
 let aws: EmulatedAws;
@@ -330,4 +333,46 @@ describe("replicas sharing a fleet through leases", () => {
       aws.emulator.clearFaults();
     }
   }, 90_000);
+});
+
+describe("a lease too short for the call timeouts", () => {
+  it("is refused in one line, and the daemon exits 1 leaving nothing running", async () => {
+    await writeSpec("alpha");
+    const child = spawn(
+      process.execPath,
+      [
+        cli,
+        "run",
+        "-f",
+        directory,
+        "--lease-table",
+        "leases",
+        "--lease-duration",
+        "10s",
+        "--listen",
+        "127.0.0.1:0",
+      ],
+      {
+        env: {
+          ...process.env,
+          AWS_ENDPOINT_URL: aws.emulator.url,
+          AWS_REGION: "us-east-1",
+          AWS_ACCESS_KEY_ID: "one",
+          AWS_SECRET_ACCESS_KEY: "one",
+          AWS_EC2_METADATA_DISABLED: "true",
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    // Before, the error was printed and the spec watcher kept the process alive: the wait timed out.
+    const code = await waitFor("the daemon to exit", () => child.exitCode ?? undefined, 20_000).finally(() =>
+      child.kill("SIGKILL"),
+    );
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^error: --lease-duration 10s is too short: a lease must last at least twice/m);
+  });
 });

@@ -128,10 +128,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
 
   const clientsFor = async (loaded: LoadedSpec): Promise<AwsClients> => {
     const clients = await clientsForService(loaded.spec, options.endpoint, options.callTimeouts);
-    instrumentClients(clients, (call) => {
-      metrics.recordAwsCall(call.service, call.operation);
-      if (call.throttled) metrics.recordThrottle(call.service, call.operation);
-    });
+    instrumentClients(clients, metrics.onAwsCall);
     return clients;
   };
 
@@ -275,6 +272,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   if (options.leases && options.settings.dryRun) {
     log.info("--dry-run changes nothing, so it takes no lease: every service is reported");
   } else if (options.leases) {
+    // A bad lease setting or an unreachable table must not leave the spec watcher running.
     leases = await openLeases(options.leases, options, {
       services: () => [...sources.services().keys()],
       onAcquired: (service) => {
@@ -291,6 +289,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         await retire(service);
         await pruning.get(service);
       },
+    }).catch(async (error: unknown) => {
+      await sources.close();
+      throw error;
     });
     log.info({ store: options.leases.table, replica: options.leases.replicaId }, "joining the replicas");
     await leases.start().catch(async (error: unknown) => {
