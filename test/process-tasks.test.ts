@@ -21,7 +21,6 @@ import { type Emulator, ScaledClock, startEmulator } from "../emulator/index.ts"
 import {
   CLUSTER,
   createWebStack,
-  registerWeb,
   targetStates,
   webService,
   webTaskDefinition,
@@ -33,6 +32,12 @@ const repository = fileURLToPath(new URL("../", import.meta.url));
 const SAMPLE_APP = fileURLToPath(new URL("../sample-app/server.ts", import.meta.url));
 const IMAGE = "example/sample-app:1";
 const DEADLINE_MS = 40_000;
+/**
+ * The SIGKILL case's container port. Once an emulator dies its loopback block is free, and an
+ * emulator started by a test running alongside takes it and hands out the same seeded ENI IPs: a port
+ * no other test's tasks use keeps "nothing listens any more" about this emulator's tasks alone.
+ */
+const SIGKILL_CASE_PORT = 18_731;
 
 /** Pids of live processes whose command line carries `marker` (Linux: /proc). */
 function markedProcesses(marker: string, except: number[] = []): number[] {
@@ -113,14 +118,19 @@ describe("tasks as real processes", () => {
       for (const client of Object.values(clients)) client.destroy();
     });
     const stack = await createWebStack(clients);
-    await registerWeb(clients.ecs, IMAGE);
-    await clients.ecs.send(new CreateServiceCommand(webService(stack, { desiredCount: 2 })));
+    const definition = webTaskDefinition({}, IMAGE);
+    const container = definition.containerDefinitions?.[0];
+    if (container) container.portMappings = [{ containerPort: SIGKILL_CASE_PORT }];
+    await clients.ecs.send(new RegisterTaskDefinitionCommand(definition));
+    await clients.ecs.send(
+      new CreateServiceCommand(webService(stack, { desiredCount: 2, loadBalancers: [] })),
+    );
     const ips = await waitFor(
       "two task processes listening on their ENI IPs",
       async () => {
         const ips = (await describeTasks(clients, "RUNNING")).map(ipOf).filter(Boolean);
         const serving = [];
-        for (const ip of ips) if (await listening(ip, 8080)) serving.push(ip);
+        for (const ip of ips) if (await listening(ip, SIGKILL_CASE_PORT)) serving.push(ip);
         return serving.length === 2 ? serving : undefined;
       },
       DEADLINE_MS,
@@ -134,7 +144,7 @@ describe("tasks as real processes", () => {
       () => (markedProcesses(marker).length === 0 ? true : undefined),
       DEADLINE_MS,
     );
-    for (const ip of ips) expect(await listening(ip, 8080)).toBe(false);
+    for (const ip of ips) expect(await listening(ip, SIGKILL_CASE_PORT)).toBe(false);
   });
 
   it("a grace period longer than the app's startup protects it; a short one replaces it in a loop", {
