@@ -21,6 +21,7 @@ import { type Emulator, ScaledClock, startEmulator } from "../emulator/index.ts"
 import {
   CLUSTER,
   createWebStack,
+  onContainerPort,
   targetStates,
   webService,
   webTaskDefinition,
@@ -118,10 +119,9 @@ describe("tasks as real processes", () => {
       for (const client of Object.values(clients)) client.destroy();
     });
     const stack = await createWebStack(clients);
-    const definition = webTaskDefinition({}, IMAGE);
-    const container = definition.containerDefinitions?.[0];
-    if (container) container.portMappings = [{ containerPort: SIGKILL_CASE_PORT }];
-    await clients.ecs.send(new RegisterTaskDefinitionCommand(definition));
+    await clients.ecs.send(
+      new RegisterTaskDefinitionCommand(onContainerPort(webTaskDefinition({}, IMAGE), SIGKILL_CASE_PORT)),
+    );
     await clients.ecs.send(
       new CreateServiceCommand(webService(stack, { desiredCount: 2, loadBalancers: [] })),
     );

@@ -182,6 +182,23 @@ export function webTaskDefinition(
   };
 }
 
+/**
+ * `definition` with its container on `containerPort` instead of 8080 (for a service without a load
+ * balancer: the stack's target group stays on 8080).
+ */
+export function onContainerPort(
+  definition: RegisterTaskDefinitionCommandInput,
+  containerPort: number,
+): RegisterTaskDefinitionCommandInput {
+  return {
+    ...definition,
+    containerDefinitions: definition.containerDefinitions?.map((container) => ({
+      ...container,
+      portMappings: [{ containerPort }],
+    })),
+  };
+}
+
 /** Registers a revision of `web` and returns its ARN. */
 export async function registerWeb(ecs: ECSClient, image = IMAGE, overrides = {}): Promise<string> {
   const { taskDefinition } = await ecs.send(

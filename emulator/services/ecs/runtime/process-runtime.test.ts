@@ -8,7 +8,13 @@ import { readdirSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { fileURLToPath } from "node:url";
 import { GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { CreateServiceCommand, DescribeTasksCommand, StopTaskCommand, type Task } from "@aws-sdk/client-ecs";
+import {
+  CreateServiceCommand,
+  DescribeTasksCommand,
+  RegisterTaskDefinitionCommand,
+  StopTaskCommand,
+  type Task,
+} from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
 import { ScaledClock } from "../../../clock.ts";
 import { startEmulator } from "../../../server.ts";
@@ -19,10 +25,12 @@ import {
   createWebStack,
   type Harness,
   LOG_GROUP,
+  onContainerPort,
   registerWeb,
   targetStates,
   useHarness,
   webService,
+  webTaskDefinition,
 } from "../test-fixtures.ts";
 import { SECRET_PLACEHOLDER } from "./process-runtime.ts";
 
@@ -46,6 +54,12 @@ const IMAGES = [
 
 /** Generous real-time deadlines: the test machines are shared 2-core boxes. */
 const DEADLINE_MS = 30_000;
+/**
+ * The close case's container port. A closed emulator frees its loopback block, and an emulator started
+ * by a test running alongside takes it and hands out the same seeded ENI IPs: a port no other test's
+ * tasks use keeps "nothing listens any more" about this emulator's tasks alone.
+ */
+const CLOSE_CASE_PORT = 18_732;
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
   const deadline = Date.now() + DEADLINE_MS;
@@ -280,22 +294,28 @@ describe("ProcessRuntime cleanup", () => {
     let closed = false;
     try {
       const stack = await createWebStack(clients);
-      await registerWeb(clients.ecs, SAMPLE_IMAGE);
-      await clients.ecs.send(new CreateServiceCommand(webService(stack, { desiredCount: 2 })));
+      await clients.ecs.send(
+        new RegisterTaskDefinitionCommand(
+          onContainerPort(webTaskDefinition({}, SAMPLE_IMAGE), CLOSE_CASE_PORT),
+        ),
+      );
+      await clients.ecs.send(
+        new CreateServiceCommand(webService(stack, { desiredCount: 2, loadBalancers: [] })),
+      );
       const ips = await waitFor("two processes listening", async () => {
         const tasks = [
           ...(emulator.world.region("us-east-1").ecs.clusters.get(CLUSTER)?.tasks.values() ?? []),
         ];
         const serving = [];
         for (const task of tasks)
-          if (await listening(task.eni.privateIp, 8080)) serving.push(task.eni.privateIp);
+          if (await listening(task.eni.privateIp, CLOSE_CASE_PORT)) serving.push(task.eni.privateIp);
         return serving.length === 2 ? serving : undefined;
       });
       expect(markedProcesses(marker)).toHaveLength(2);
       await emulator.close();
       closed = true;
       expect(markedProcesses(marker)).toEqual([]);
-      for (const ip of ips) expect(await listening(ip, 8080)).toBe(false);
+      for (const ip of ips) expect(await listening(ip, CLOSE_CASE_PORT)).toBe(false);
     } finally {
       for (const client of Object.values(clients)) client.destroy();
       if (!closed) await emulator.close();
