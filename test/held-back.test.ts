@@ -11,6 +11,7 @@ import { FAILED_ROLLOUT_TAG } from "../controller/resources/task-definition/task
 import { listEcsTasks, setImageBehaviour } from "../emulator/services/ecs/control.ts";
 import { merge, specYaml } from "../specs/test-builders.ts";
 import { useCliSession } from "./support/cli-session.ts";
+import { waitFor } from "./support/wait-for.ts";
 
 const BROKEN = "registry.example.com/web:2.0.0-broken";
 const WAIT = ["--wait", "--timeout", "10m", "--poll-interval", "200ms"];
@@ -48,6 +49,15 @@ async function rolledBack(): Promise<string> {
   expect(failed.stderr).toMatch(/CannotPullContainerError/);
   expect(failed.stderr).toMatch(/apply --retry-failed/);
   expect(failed.stdout).not.toMatch(/web: stable\./);
+  // apply reports the failure once the rollback has begun; what follows reads the state after it.
+  await waitFor(
+    "the rollback to web:1 to finish",
+    async () => {
+      const status = await run("status", "-f", file, "--json");
+      return (JSON.parse(status.stdout) as { rollout?: { steady?: boolean } }).rollout?.steady || undefined;
+    },
+    60_000,
+  );
   return file;
 }
 
