@@ -49,6 +49,7 @@ export async function benchDaemonReaction(): Promise<{ firstCallMs: number; appl
       dryRun: false,
       passTimeoutMs: 60_000,
       stuckAfterMs: 120_000,
+      slowResyncMs: 10 * 60_000,
     },
   });
   const stable = () => JSON.stringify(daemon.status()).includes('"reason":"Available"');

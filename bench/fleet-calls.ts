@@ -17,15 +17,22 @@ import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
-import { pino } from "pino";
-import { parse, stringify } from "yaml";
-import { createAwsClients, EMULATOR_ACCESS_KEY_ID } from "../controller/aws/clients.ts";
-import { type RunningDaemon, startDaemon } from "../controller/daemon/daemon.ts";
-import { type CallRecord, type Emulator, ScaledClock, startEmulator } from "../emulator/index.ts";
-import { merge } from "../specs/test-builders.ts";
+import { createAwsClients } from "../controller/aws/clients.ts";
+import type { RunningDaemon } from "../controller/daemon/daemon.ts";
+import { type Emulator, ScaledClock, startEmulator } from "../emulator/index.ts";
+import {
+  allConverged,
+  FLEET_CLUSTER as CLUSTER,
+  FLEET_CONCURRENCY as CONCURRENCY,
+  countByOperation,
+  countResyncWindow,
+  isWrite,
+  startFleetDaemon,
+  writeFleetSpecs,
+} from "../test/support/fleet.ts";
+import { waitFor } from "../test/support/wait-for.ts";
 
 /**
  * The clock runs ×60 (as `npm start`) where the in-process emulator keeps up with it. At 50 services it
@@ -40,16 +47,12 @@ const FLEETS = [
 ];
 const PASSES_PER_SERVICE = 3;
 const RESYNC_MS = 2_000;
-/** The CLI's default `--concurrency`. */
-const CONCURRENCY = 4;
-const CLUSTER = "fleet";
 const LATENCY_SAMPLES = 300;
 const TOP_OPERATIONS = 10;
 /** The key the latency probe signs with: its calls are told apart from the daemon's in the call log. */
 const PROBE_ACCESS_KEY_ID = "fleet-bench-probe";
 
 const THIS_FILE = fileURLToPath(import.meta.url);
-const SERVICE_YAML = fileURLToPath(new URL("../service.yaml", import.meta.url));
 const RESULTS_JSON = fileURLToPath(new URL("./results.json", import.meta.url));
 
 interface FleetFigures {
@@ -70,121 +73,6 @@ interface FleetFigures {
   heapUsedMB: number;
   gcBeforeMemory: boolean;
   describeServicesMs: { p50: number; p99: number; samples: number };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, deadlineMs: number): Promise<T> {
-  const started = performance.now();
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (performance.now() - started > deadlineMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
-const serviceName = (index: number) => `svc-${String(index + 1).padStart(3, "0")}`;
-
-/** N copies of the sample spec, each its own service, all in one cluster (as the issue's fleet). */
-async function writeFleetSpecs(directory: string, size: number): Promise<string[]> {
-  const sample = parse(await readFile(SERVICE_YAML, "utf8")) as Parameters<typeof merge>[0];
-  const names = Array.from({ length: size }, (_, index) => serviceName(index));
-  for (const name of names) {
-    const document = merge(sample, { metadata: { name }, spec: { cluster: CLUSTER } });
-    await writeFile(join(directory, `${name}.yaml`), stringify(document));
-  }
-  return names;
-}
-
-interface ServiceView {
-  service: string;
-  conditions: Array<{ type: string; status: string }>;
-}
-
-function allConverged(daemon: RunningDaemon, size: number): boolean {
-  const services = (daemon.status() as { services: ServiceView[] }).services;
-  const isTrue = (service: ServiceView, type: string) =>
-    service.conditions.some((condition) => condition.type === type && condition.status === "True");
-  return (
-    services.length === size &&
-    services.every((service) => isTrue(service, "Ready") && isTrue(service, "Synced"))
-  );
-}
-
-interface ReconcileCounts {
-  /** Every finished pass, by service. */
-  total: Map<string, number>;
-  synced: number;
-}
-
-/** Reads `ecs_converge_reconciles_total{service,result}` from the daemon's own /metrics. */
-async function reconcileCounts(daemon: RunningDaemon): Promise<ReconcileCounts> {
-  const text = await (await fetch(`${daemon.url}/metrics`)).text();
-  const counts: ReconcileCounts = { total: new Map(), synced: 0 };
-  for (const line of text.split("\n")) {
-    if (!line.startsWith("ecs_converge_reconciles_total{")) continue;
-    const service = /service="([^"]*)"/.exec(line)?.[1];
-    const value = Number(line.slice(line.lastIndexOf(" ") + 1));
-    if (service === undefined || !Number.isFinite(value)) continue;
-    counts.total.set(service, (counts.total.get(service) ?? 0) + value);
-    if (line.includes('result="synced"')) counts.synced += value;
-  }
-  return counts;
-}
-
-const sum = (values: Iterable<number>) => [...values].reduce((total, value) => total + value, 0);
-
-const isWrite = (call: CallRecord) => !/^(Describe|List|Get)/.test(call.operation);
-
-function countByOperation(calls: readonly CallRecord[]): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const call of calls) {
-    const key = `${call.service}:${call.operation}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  return counts;
-}
-
-interface Window {
-  calls: CallRecord[];
-  passes: number;
-  passesNotSynced: number;
-  seconds: number;
-}
-
-/**
- * Clears the call log, then waits until every service has finished PASSES_PER_SERVICE more passes. A pass
- * in flight at either edge is counted by its calls or by its end but not both, so the error is at most
- * one pass per service against PASSES_PER_SERVICE × N counted.
- */
-async function countResyncWindow(
-  emulator: Emulator,
-  daemon: RunningDaemon,
-  names: string[],
-  deadlineMs: number,
-): Promise<Window> {
-  const before = await reconcileCounts(daemon);
-  emulator.calls.reset();
-  const started = performance.now();
-  const after = await until(
-    `${PASSES_PER_SERVICE} resync passes of every service`,
-    async () => {
-      const counts = await reconcileCounts(daemon);
-      const done = names.every(
-        (name) => (counts.total.get(name) ?? 0) - (before.total.get(name) ?? 0) >= PASSES_PER_SERVICE,
-      );
-      return done ? counts : undefined;
-    },
-    deadlineMs,
-  );
-  // Copied at once: the fleet keeps calling while the figures are worked out.
-  const calls = emulator.calls.calls().filter((call) => call.accessKeyId === EMULATOR_ACCESS_KEY_ID);
-  const passes = sum(after.total.values()) - sum(before.total.values());
-  return {
-    calls,
-    passes,
-    passesNotSynced: passes - (after.synced - before.synced),
-    seconds: (performance.now() - started) / 1000,
-  };
 }
 
 const percentile = (sorted: number[], fraction: number) =>
@@ -228,26 +116,6 @@ function memoryAfterGc() {
   return { rssMB: megabytes(rss), heapUsedMB: megabytes(heapUsed), gcBeforeMemory: gc !== undefined };
 }
 
-function startFleetDaemon(emulator: Emulator, directory: string): Promise<RunningDaemon> {
-  return startDaemon({
-    path: directory,
-    log: pino({ level: "silent" }),
-    endpoint: emulator.url,
-    listen: { host: "127.0.0.1", port: 0 },
-    concurrency: CONCURRENCY,
-    prune: false,
-    settings: {
-      resyncMs: RESYNC_MS,
-      rolloutPollMs: 500,
-      initialBackoffMs: 500,
-      maxBackoffMs: 5_000,
-      dryRun: false,
-      passTimeoutMs: 60_000,
-      stuckAfterMs: 120_000,
-    },
-  });
-}
-
 /** One fleet size, measured in this process. */
 export async function measureFleet(size: number, clockSpeed: number): Promise<FleetFigures> {
   const emulator = await startEmulator({ port: 0, clock: new ScaledClock(clockSpeed) });
@@ -256,16 +124,22 @@ export async function measureFleet(size: number, clockSpeed: number): Promise<Fl
   try {
     const names = await writeFleetSpecs(directory, size);
     const startedAt = performance.now();
-    daemon = await startFleetDaemon(emulator, directory);
+    daemon = await startFleetDaemon(emulator, directory, { resyncMs: RESYNC_MS });
     const running = daemon;
-    await until(
+    await waitFor(
       `${size} services Ready and Synced`,
-      async () => allConverged(running, size) || undefined,
+      () => allConverged(running, size) || undefined,
       30_000 + 2_000 * size,
     );
     const convergeSeconds = (performance.now() - startedAt) / 1000;
 
-    const window = await countResyncWindow(emulator, daemon, names, 20_000 + 1_500 * size);
+    const window = await countResyncWindow(
+      emulator,
+      daemon,
+      names,
+      PASSES_PER_SERVICE,
+      20_000 + 1_500 * size,
+    );
     const memory = memoryAfterGc();
     const describeServicesMs = await describeServicesLatency(emulator, names);
 

@@ -753,6 +753,7 @@ describe("the daemon's drift repair never modifies or deletes what is not ours",
         dryRun: false,
         passTimeoutMs: 60_000,
         stuckAfterMs: 120_000,
+        slowResyncMs: 10 * 60_000,
       },
       clientsFor: async () =>
         createAwsClients({ region: "us-east-1", endpoint: aws.emulator.url, maxAttempts: 3 }),

@@ -93,6 +93,11 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
       "how often every service is re-read even without an edit (with jitter)",
       "60s",
     )
+    .option(
+      "--slow-resync <duration>",
+      "how often rarely drifting attributes (target group attributes, cluster tags) and a steady service's target health are re-read (at or below --resync: every pass)",
+      "10m",
+    )
     .option("--listen <host:port>", "where /healthz, /readyz, /metrics and /status answer", "127.0.0.1:9090")
     .option("--concurrency <n>", "services reconciled at the same time", "4")
     .option(

@@ -23,8 +23,14 @@ import { SpecReferenceError } from "../engine/network.ts";
 import { OwnershipConflictError } from "../engine/ownership-check.ts";
 import { type Change, type HeldBack, type LeftInPlace, summarize, type Waiting } from "../engine/plan.ts";
 import { applyPlan, createPassCaches, type PassCaches, planService } from "../engine/reconcile.ts";
-import { type RolloutState, readRollout } from "../engine/rollout.ts";
+import {
+  type KnownRolloutFacts,
+  type RolloutState,
+  readRollout,
+  serviceRecordOf,
+} from "../engine/rollout.ts";
 import type { ApplyEvent } from "../engine/stack.ts";
+import { isServiceStable, type ObservedService } from "../resources/service/service.ts";
 import { desiredTargetGroup } from "../resources/target-group/target-group.ts";
 import { markRevisionFailed, revisionName } from "../resources/task-definition/task-definition.ts";
 import { type Condition, Conditions } from "./conditions.ts";
@@ -51,6 +57,11 @@ export interface WorkerSettings {
   passTimeoutMs: number;
   /** A worker with a pass due but none finished for this long is stuck: `/healthz` fails. */
   stuckAfterMs: number;
+  /**
+   * How long the slow tier keeps what it read (inventory/slow-reads.ts), and how long a steady
+   * service's all-healthy targets are taken as still healthy; 0 reads everything every pass.
+   */
+  slowResyncMs: number;
 }
 
 /** Why a pass was abandoned: it ran past the pass deadline. */
@@ -137,6 +148,8 @@ export class ServiceWorker {
   #clients: AwsClients | undefined;
   #clientsKey = "";
   #caches: PassCaches = createPassCaches();
+  /** The last target health read, while it may stand in for a new one (see #knownRolloutFacts). */
+  #lastTargets: { arn: string; counts: Record<string, number>; atMs: number } | undefined;
   #timer: NodeJS.Timeout | undefined;
   #nextAt: number | undefined;
   #running: Promise<void> | undefined;
@@ -381,7 +394,7 @@ export class ServiceWorker {
       this.#clients = await this.#deps.clientsFor(this.#loaded);
       guardClients(this.#clients, this.#callGuard(), this.#inFlight);
       this.#clientsKey = key;
-      this.#caches = createPassCaches();
+      this.#caches = createPassCaches(this.#deps.settings.slowResyncMs);
     }
     return this.#clients;
   }
@@ -412,12 +425,14 @@ export class ServiceWorker {
         const rollout = await readRollout(clients, cluster, this.name, undefined, this.#story.revision);
         if (rollout?.failure) await this.#tellRollout(clients, rollout);
       }
-      const hadCachedTags = this.#caches.tags.size > 0;
+      const hadCachedReads = this.#caches.tags.size > 0 || this.#caches.slow.size > 0;
       let plan = await planService(clients, loaded.spec, this.#caches);
-      if (hadCachedTags && plan.changes.some((change) => change.action !== "noop")) {
-        // About to report or change something: decide with fresh tags, so a resource whose ownership
-        // tags were removed since they were cached is never touched, and tag drift is seen.
+      if (hadCachedReads && plan.changes.some((change) => change.action !== "noop")) {
+        // About to report or change something: decide with fresh tags and slow-tier attributes, so a
+        // resource whose ownership tags were removed since they were cached is never touched, and
+        // drift is reported as AWS has it now.
         this.#caches.tags.clear();
+        this.#caches.slow.clear();
         plan = await planService(clients, loaded.spec, this.#caches);
       }
       const pending = plan.changes.filter((change) => change.action !== "noop");
@@ -463,13 +478,18 @@ export class ServiceWorker {
         (group) => group.name === desiredTargetGroup(document, plan.context.network).name,
       )?.arn;
       // Read against the revision being rolled out (or held back), a rollback is told as one.
+      const applied = pending.length > 0 && !reportOnly;
+      const known = applied ? {} : this.#knownRolloutFacts(plan.observation.service, targetGroupArn);
       this.#rollout = await readRollout(
         clients,
         document.spec.cluster,
         this.name,
         targetGroupArn,
         this.#story.revision ?? this.#heldBack?.arn,
+        known,
       );
+      if (targetGroupArn && this.#rollout && !known.targets)
+        this.#lastTargets = { arn: targetGroupArn, counts: this.#rollout.targets, atMs: performance.now() };
       this.#lastError = undefined;
       const outcome = await this.#followRollout(clients);
       this.#tellReady(plan.observation.loadBalancer?.dnsName, document.spec.loadBalancer.listenerPort);
@@ -485,6 +505,30 @@ export class ServiceWorker {
     } catch (error) {
       return this.#failure(error);
     }
+  }
+
+  /**
+   * What a pass that changed nothing already knows of its rollout: the service as it observed it,
+   * and — while the service is steady (one completed deployment, every task running) at the count
+   * of the last read, which found every target healthy, less than the slow-resync interval ago —
+   * that read's target health. A target that fails its health checks gets its task replaced by ECS,
+   * which shows in the service's counts and deployments, so steady state needs no read every pass.
+   */
+  #knownRolloutFacts(
+    observed: ObservedService | undefined,
+    targetGroupArn: string | undefined,
+  ): KnownRolloutFacts {
+    if (!observed) return {};
+    const service = serviceRecordOf(observed);
+    const last = this.#lastTargets;
+    const stillHealthy =
+      last !== undefined &&
+      last.arn === targetGroupArn &&
+      performance.now() - last.atMs < this.#deps.settings.slowResyncMs &&
+      isServiceStable(observed) &&
+      Object.keys(last.counts).length === 1 &&
+      last.counts.healthy === observed.desiredCount;
+    return stillHealthy ? { service, targets: last.counts } : { service };
   }
 
   /** Drift at warn, one line per field; changes a spec edit asks for at info. */
@@ -629,6 +673,9 @@ export class ServiceWorker {
     const message =
       abortedBy ?? describeRetriedFailure(error) ?? (error instanceof Error ? error.message : String(error));
     this.#lastError = message;
+    // A failed pass may have acted on a slow-tier fact that is no longer true: read everything again.
+    this.#caches.slow.clear();
+    this.#lastTargets = undefined;
     if (abortedBy !== undefined && this.#stopped) {
       // Cut short by the daemon stopping (abandon): not the service's failure, and not a deadline.
       this.#log.warn({ error: message }, "reconcile pass cut short: the daemon is stopping");

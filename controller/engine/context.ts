@@ -3,6 +3,7 @@ import type { ServiceSpec } from "../../specs/index.ts";
 import type { AwsClients } from "../aws/clients.ts";
 import { ElbTagReader } from "../aws/elb-tags.ts";
 import type { TagCache } from "../aws/tag-cache.ts";
+import { SlowReads } from "../inventory/slow-reads.ts";
 import { TaskDefinitionCache } from "../resources/task-definition/task-definition.ts";
 import type { ResolvedNetwork } from "./network.ts";
 
@@ -15,6 +16,8 @@ export interface StackContext {
   taskDefinitions: TaskDefinitionCache;
   /** Tag sets by ARN, kept across passes until an apply changes something. */
   tags: TagCache;
+  /** Attributes read on the slow tier (see inventory/slow-reads.ts); a fresh tier reads everything. */
+  slow: SlowReads;
 }
 
 export function createStackContext(
@@ -23,6 +26,15 @@ export function createStackContext(
   network: ResolvedNetwork,
   taskDefinitions = new TaskDefinitionCache(),
   tags: TagCache = new Map(),
+  slow: SlowReads = new SlowReads(),
 ): StackContext {
-  return { clients, document, network, elbTags: new ElbTagReader(clients, tags), taskDefinitions, tags };
+  return {
+    clients,
+    document,
+    network,
+    elbTags: new ElbTagReader(clients, tags),
+    taskDefinitions,
+    tags,
+    slow,
+  };
 }

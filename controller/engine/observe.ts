@@ -104,8 +104,12 @@ export async function observeStack(context: StackContext): Promise<Observation> 
       observeOwnedSecurityGroups(clients, service),
       observeLogGroup(clients, service, document.spec.logging.logGroup, context.tags),
       observeLoadBalancer(clients, elbTags, service, service),
-      observeTargetGroups(clients, elbTags, service),
-      observeCluster(clients, service, document.spec.cluster),
+      observeTargetGroups(clients, elbTags, service, context.slow),
+      // Slow tier: while the service is ACTIVE its cluster exists (ECS refuses to delete a cluster
+      // with services), so only the cluster's tags can drift unseen between reads.
+      context.slow.read(`cluster:${service}:${document.spec.cluster}`, () =>
+        observeCluster(clients, service, document.spec.cluster),
+      ),
       observeService(clients, service, document.spec.cluster, service),
       observeScaling(
         clients,

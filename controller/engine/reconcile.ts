@@ -5,6 +5,7 @@
 import type { ServiceSpec } from "../../specs/index.ts";
 import type { AwsClients } from "../aws/clients.ts";
 import type { TagCache } from "../aws/tag-cache.ts";
+import { SlowReads } from "../inventory/slow-reads.ts";
 import type { ApplyEvent } from "../resources/kind-contract.ts";
 import { TaskDefinitionCache } from "../resources/task-definition/task-definition.ts";
 import { createStackContext, type StackContext } from "./context.ts";
@@ -45,12 +46,16 @@ export interface PassCaches {
   taskDefinitions: TaskDefinitionCache;
   networks: NetworkCache;
   tags: TagCache;
+  /** The slow tier: rarely drifting attributes, read at most once per its max age. */
+  slow: SlowReads;
 }
 
-export const createPassCaches = (): PassCaches => ({
+/** `slowMaxAgeMs`: how long the slow tier keeps what it read (0, the default, reads every pass). */
+export const createPassCaches = (slowMaxAgeMs = 0): PassCaches => ({
   taskDefinitions: new TaskDefinitionCache(),
   networks: new NetworkCache(),
   tags: new Map(),
+  slow: new SlowReads(slowMaxAgeMs),
 });
 
 /** Reads AWS and computes the changes; mutates nothing. */
@@ -61,7 +66,14 @@ export async function planService(
   options: PlanOptions = {},
 ): Promise<ServicePlan> {
   const network = await caches.networks.resolve(clients, document);
-  const context = createStackContext(clients, document, network, caches.taskDefinitions, caches.tags);
+  const context = createStackContext(
+    clients,
+    document,
+    network,
+    caches.taskDefinitions,
+    caches.tags,
+    caches.slow,
+  );
   const observation = await observeStack(context);
   const nodes = buildStack(context, observation, options);
   const planned = planStack(nodes);
@@ -88,7 +100,10 @@ export async function applyPlan(plan: ServicePlan, emit: (event: ApplyEvent) => 
   try {
     return await applyNodes(plan.nodes, emit);
   } finally {
-    // What was applied may have added tags: the next pass reads them afresh.
-    if (hasChanges(plan.changes)) plan.context.tags.clear();
+    // What was applied may have added tags or changed slow-tier attributes: the next pass reads them afresh.
+    if (hasChanges(plan.changes)) {
+      plan.context.tags.clear();
+      plan.context.slow.clear();
+    }
   }
 }

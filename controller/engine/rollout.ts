@@ -4,10 +4,16 @@
  * failure, never a success.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
+import {
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ListTasksCommand,
+  type Service,
+} from "@aws-sdk/client-ecs";
 import { DescribeTargetHealthCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { AwsClients } from "../aws/clients.ts";
 import { isNotFound } from "../aws/errors.ts";
+import type { ObservedService } from "../resources/service/service.ts";
 import { revisionName } from "../resources/task-definition/task-definition.ts";
 import { redactSecretArns } from "./plan.ts";
 
@@ -61,27 +67,61 @@ async function stoppedReasons(clients: AwsClients, cluster: string, service: str
   return [...new Set(reasons)];
 }
 
-/** Reads the rollout of a service; `expectedTaskDefinition` is the revision the last apply asked for. */
-export async function readRollout(
+/** What a rollout is read from: the service as DescribeServices describes it. */
+export type ServiceRecord = Pick<
+  Service,
+  "status" | "taskDefinition" | "desiredCount" | "runningCount" | "pendingCount" | "deployments"
+>;
+
+/** What the caller already knows to be current, so the read need not ask AWS again. */
+export interface KnownRolloutFacts {
+  /** The service as this pass observed it, when nothing changed it since. */
+  service?: ServiceRecord;
+  /** The target group's targets by state, when they are known to be current. */
+  targets?: Record<string, number>;
+}
+
+/** The observation's copy of a service, as a rollout reads it. */
+export const serviceRecordOf = (observed: ObservedService): ServiceRecord => ({
+  status: observed.status,
+  taskDefinition: observed.settings.taskDefinition,
+  desiredCount: observed.desiredCount,
+  runningCount: observed.runningCount,
+  pendingCount: observed.pendingCount,
+  deployments: observed.deployments,
+});
+
+async function describeService(
   clients: AwsClients,
   cluster: string,
   service: string,
-  targetGroupArn: string | undefined,
-  expectedTaskDefinition?: string,
-): Promise<RolloutState | undefined> {
+): Promise<ServiceRecord | undefined> {
   const { services = [] } = await clients.ecs
     .send(new DescribeServicesCommand({ cluster, services: [service] }))
     .catch((error: unknown) => {
       if (isNotFound(error)) return { services: [] };
       throw error;
     });
-  const found = services.find(
-    (candidate) => candidate.serviceName === service && candidate.status !== "INACTIVE",
-  );
+  return services.find((candidate) => candidate.serviceName === service && candidate.status !== "INACTIVE");
+}
+
+/**
+ * Reads the rollout of a service; `expectedTaskDefinition` is the revision the last apply asked for.
+ * What `known` holds is not asked again (a converged pass has just described the service).
+ */
+export async function readRollout(
+  clients: AwsClients,
+  cluster: string,
+  service: string,
+  targetGroupArn: string | undefined,
+  expectedTaskDefinition?: string,
+  known: KnownRolloutFacts = {},
+): Promise<RolloutState | undefined> {
+  const found = known.service ?? (await describeService(clients, cluster, service));
   if (!found) return undefined;
 
-  const targets: Record<string, number> = {};
-  if (targetGroupArn) {
+  const targets: Record<string, number> = { ...known.targets };
+  if (targetGroupArn && !known.targets) {
     const { TargetHealthDescriptions = [] } = await clients.elbv2
       .send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }))
       .catch((error: unknown) => {

@@ -22,6 +22,7 @@ export interface RunOptions extends EmulatorImageOptions {
   file: string;
   dryRun?: boolean;
   resync: string;
+  slowResync: string;
   listen: string;
   local?: boolean;
   emulator?: boolean;
@@ -123,6 +124,10 @@ export async function runCommand(
     throw new CliError((error as Error).message);
   }
   const resyncMs = parseDuration("--resync", options.resync, { minMs: 1000, maxMs: 24 * 3_600_000 });
+  const slowResyncMs = parseDuration("--slow-resync", options.slowResync, {
+    minMs: 1000,
+    maxMs: 24 * 3_600_000,
+  });
   const callTimeouts = callTimeoutsFrom(options);
   const passTimeoutMs = parseDuration("--pass-timeout", options.passTimeout, {
     minMs: 1000,
@@ -196,6 +201,7 @@ export async function runCommand(
       dryRun: Boolean(options.dryRun),
       passTimeoutMs,
       stuckAfterMs,
+      slowResyncMs,
     },
   }).catch(async (error: unknown) => {
     await emulator?.close();

@@ -22,6 +22,7 @@ import { diffFields } from "../../engine/field-diff.ts";
 import type { ResolvedNetwork } from "../../engine/network.ts";
 import type { FieldDiff } from "../../engine/plan.ts";
 import { absent, present, type ResourceDiff } from "../../engine/resource-diff.ts";
+import { SlowReads } from "../../inventory/slow-reads.ts";
 import { missingTags, type Ownership, ownershipOf, resourceTags } from "../../ownership.ts";
 
 export const DEREGISTRATION_DELAY = "deregistration_delay.timeout_seconds";
@@ -100,10 +101,13 @@ async function toObserved(
   group: TargetGroup,
   tags: Record<string, string>,
   service: string,
+  slow: SlowReads,
 ): Promise<ObservedTargetGroup> {
   const arn = group.TargetGroupArn ?? "";
-  const { Attributes = [] } = await clients.elbv2.send(
-    new DescribeTargetGroupAttributesCommand({ TargetGroupArn: arn }),
+  // Slow tier: the deregistration delay and its kin drift rarely; health-check settings come with
+  // DescribeTargetGroups itself, every pass.
+  const { Attributes = [] } = await slow.read(`target-group-attributes:${arn}`, () =>
+    clients.elbv2.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: arn })),
   );
   return {
     arn,
@@ -136,6 +140,7 @@ export async function observeTargetGroups(
   clients: AwsClients,
   tags: ElbTagReader,
   service: string,
+  slow: SlowReads = new SlowReads(),
 ): Promise<ObservedTargetGroup[]> {
   const candidates: TargetGroup[] = [];
   let Marker: string | undefined;
@@ -150,7 +155,7 @@ export async function observeTargetGroups(
   } while (Marker);
   return Promise.all(
     candidates.map(async (group) =>
-      toObserved(clients, group, await tags.tagsOf(group.TargetGroupArn ?? ""), service),
+      toObserved(clients, group, await tags.tagsOf(group.TargetGroupArn ?? ""), service, slow),
     ),
   );
 }

@@ -1,0 +1,158 @@
+/**
+ * A fleet at steady state, shared by the fleet tests and bench/fleet-calls.ts: N copies of the sample
+ * spec (distinct names, one shared cluster, as a platform team runs them) under one in-process daemon
+ * against an emulator, and a window of resync passes counted from the emulator's call log and the
+ * daemon's own `ecs_converge_reconciles_total`.
+ */
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { pino } from "pino";
+import { parse, stringify } from "yaml";
+import { EMULATOR_ACCESS_KEY_ID } from "../../controller/aws/clients.ts";
+import { type RunningDaemon, startDaemon } from "../../controller/daemon/daemon.ts";
+import type { WorkerSettings } from "../../controller/daemon/service-worker.ts";
+import type { CallRecord, Emulator } from "../../emulator/index.ts";
+import { merge } from "../../specs/test-builders.ts";
+import { waitFor } from "./wait-for.ts";
+
+export const FLEET_CLUSTER = "fleet";
+/** The CLI's default `--concurrency`. */
+export const FLEET_CONCURRENCY = 4;
+const SERVICE_YAML = fileURLToPath(new URL("../../service.yaml", import.meta.url));
+
+export const fleetServiceName = (index: number) => `svc-${String(index + 1).padStart(3, "0")}`;
+
+/** N copies of the sample spec, each its own service, all in one cluster; returns their names. */
+export async function writeFleetSpecs(directory: string, size: number): Promise<string[]> {
+  const sample = parse(await readFile(SERVICE_YAML, "utf8")) as Parameters<typeof merge>[0];
+  const names = Array.from({ length: size }, (_, index) => fleetServiceName(index));
+  for (const name of names) {
+    const document = merge(sample, { metadata: { name }, spec: { cluster: FLEET_CLUSTER } });
+    await writeFile(join(directory, `${name}.yaml`), stringify(document));
+  }
+  return names;
+}
+
+/** An in-process daemon on the fleet's directory, silent, with short resync and backoff. */
+export function startFleetDaemon(
+  emulator: Emulator,
+  directory: string,
+  settings: Partial<WorkerSettings> = {},
+): Promise<RunningDaemon> {
+  return startDaemon({
+    path: directory,
+    log: pino({ level: "silent" }),
+    endpoint: emulator.url,
+    listen: { host: "127.0.0.1", port: 0 },
+    concurrency: FLEET_CONCURRENCY,
+    prune: false,
+    settings: {
+      resyncMs: 2_000,
+      rolloutPollMs: 500,
+      initialBackoffMs: 500,
+      maxBackoffMs: 5_000,
+      dryRun: false,
+      passTimeoutMs: 60_000,
+      stuckAfterMs: 120_000,
+      slowResyncMs: 10 * 60_000,
+      ...settings,
+    },
+  });
+}
+
+interface ServiceView {
+  service: string;
+  conditions: Array<{ type: string; status: string }>;
+}
+
+/** Whether the daemon reports all `size` services Ready and Synced. */
+export function allConverged(daemon: RunningDaemon, size: number): boolean {
+  const services = (daemon.status() as { services: ServiceView[] }).services;
+  const isTrue = (service: ServiceView, type: string) =>
+    service.conditions.some((condition) => condition.type === type && condition.status === "True");
+  return (
+    services.length === size &&
+    services.every((service) => isTrue(service, "Ready") && isTrue(service, "Synced"))
+  );
+}
+
+interface ReconcileCounts {
+  /** Every finished pass, by service. */
+  total: Map<string, number>;
+  synced: number;
+}
+
+/** Reads `ecs_converge_reconciles_total{service,result}` from the daemon's own /metrics. */
+async function reconcileCounts(daemon: RunningDaemon): Promise<ReconcileCounts> {
+  const text = await (await fetch(`${daemon.url}/metrics`)).text();
+  const counts: ReconcileCounts = { total: new Map(), synced: 0 };
+  for (const line of text.split("\n")) {
+    if (!line.startsWith("ecs_converge_reconciles_total{")) continue;
+    const service = /service="([^"]*)"/.exec(line)?.[1];
+    const value = Number(line.slice(line.lastIndexOf(" ") + 1));
+    if (service === undefined || !Number.isFinite(value)) continue;
+    counts.total.set(service, (counts.total.get(service) ?? 0) + value);
+    if (line.includes('result="synced"')) counts.synced += value;
+  }
+  return counts;
+}
+
+const sum = (values: Iterable<number>) => [...values].reduce((total, value) => total + value, 0);
+
+export const isWrite = (call: CallRecord) => !/^(Describe|List|Get)/.test(call.operation);
+
+/** Calls by `service:Operation`. */
+export function countByOperation(calls: readonly CallRecord[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const call of calls) {
+    const key = `${call.service}:${call.operation}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return counts;
+}
+
+export interface ResyncWindow {
+  /** The daemon's calls in the window (a probe's, signed with another key, are left out). */
+  calls: CallRecord[];
+  passes: number;
+  passesNotSynced: number;
+  seconds: number;
+}
+
+/**
+ * Clears the call log, then waits until every service has finished `passesPerService` more passes. A
+ * pass in flight at either edge is counted by its calls or by its end but not both, so the error is at
+ * most one pass per service against `passesPerService` × N counted.
+ */
+export async function countResyncWindow(
+  emulator: Emulator,
+  daemon: RunningDaemon,
+  names: string[],
+  passesPerService: number,
+  deadlineMs: number,
+): Promise<ResyncWindow> {
+  const before = await reconcileCounts(daemon);
+  emulator.calls.reset();
+  const started = performance.now();
+  const after = await waitFor(
+    `${passesPerService} resync passes of every service`,
+    async () => {
+      const counts = await reconcileCounts(daemon);
+      const done = names.every(
+        (name) => (counts.total.get(name) ?? 0) - (before.total.get(name) ?? 0) >= passesPerService,
+      );
+      return done ? counts : undefined;
+    },
+    deadlineMs,
+  );
+  // Copied at once: the fleet keeps calling while the figures are worked out.
+  const calls = emulator.calls.calls().filter((call) => call.accessKeyId === EMULATOR_ACCESS_KEY_ID);
+  const passes = sum(after.total.values()) - sum(before.total.values());
+  return {
+    calls,
+    passes,
+    passesNotSynced: passes - (after.synced - before.synced),
+    seconds: (performance.now() - started) / 1000,
+  };
+}
