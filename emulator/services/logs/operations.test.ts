@@ -58,6 +58,33 @@ describe("CloudWatch Logs", () => {
     expect(logGroups?.map((group) => group.logGroupName)).toEqual(["/ecs/web", "/ecs/web-2"]);
   });
 
+  it("describes exactly the groups named by logGroupIdentifiers (names or ARNs), alone among filters", async () => {
+    for (const name of ["/ecs/a", "/ecs/b", "/ecs/c"])
+      await clients.logs.send(new CreateLogGroupCommand({ logGroupName: name }));
+    const { logGroups = [] } = await clients.logs.send(
+      new DescribeLogGroupsCommand({
+        logGroupIdentifiers: [
+          "/ecs/a",
+          "arn:aws:logs:us-east-1:000000000000:log-group:/ecs/c:*",
+          "/ecs/missing",
+        ],
+      }),
+    );
+    expect(logGroups.map((group) => group.logGroupName)).toEqual(["/ecs/a", "/ecs/c"]);
+    await expect(
+      clients.logs.send(
+        new DescribeLogGroupsCommand({ logGroupIdentifiers: ["/ecs/a"], logGroupNamePrefix: "/ecs" }),
+      ),
+    ).rejects.toBeInstanceOf(InvalidParameterException);
+    await expect(
+      clients.logs.send(
+        new DescribeLogGroupsCommand({
+          logGroupIdentifiers: Array.from({ length: 51 }, (_, index) => `/ecs/${index}`),
+        }),
+      ),
+    ).rejects.toBeInstanceOf(InvalidParameterException);
+  });
+
   it("pages DescribeLogGroups with nextToken", async () => {
     for (let index = 0; index < 5; index++)
       await clients.logs.send(new CreateLogGroupCommand({ logGroupName: `/g/${index}` }));

@@ -147,6 +147,18 @@ const operations: Record<string, Operation> = {
         "logGroupNamePrefix and logGroupNamePattern are mutually exclusive",
       );
     }
+    // Names, or ARNs (with or without the trailing `:*`), of up to 50 groups; no other filter with them.
+    const identifiers = args.stringList("logGroupIdentifiers");
+    if (identifiers.length > 50)
+      throw new AwsError("InvalidParameterException", "logGroupIdentifiers: at most 50 identifiers");
+    if (identifiers.length > 0 && (prefix !== undefined || pattern !== undefined))
+      throw new AwsError(
+        "InvalidParameterException",
+        "logGroupIdentifiers cannot be combined with logGroupNamePrefix or logGroupNamePattern",
+      );
+    const names = new Set(
+      identifiers.map((identifier) => identifier.replace(/^arn:.*:log-group:|:\*$/g, "")),
+    );
     const limit = args.optionalInt("limit") ?? 50;
     if (limit < 1 || limit > 50)
       throw new AwsError("InvalidParameterException", "limit must be between 1 and 50");
@@ -154,7 +166,8 @@ const operations: Record<string, Operation> = {
       .filter(
         (group) =>
           (prefix === undefined || group.name.startsWith(prefix)) &&
-          (pattern === undefined || group.name.includes(pattern)),
+          (pattern === undefined || group.name.includes(pattern)) &&
+          (names.size === 0 || names.has(group.name)),
       )
       .sort((a, b) => a.name.localeCompare(b.name));
     const { page, nextToken } = paginate(groups, args.optionalString("nextToken"), limit);
