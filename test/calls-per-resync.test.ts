@@ -1,6 +1,7 @@
 /**
  * What a converged service costs AWS at steady state, counted from the emulator's call log while an
- * in-process daemon resyncs (issue targets: one service at most 8 calls per resync), and the slow
+ * in-process daemon resyncs (one service: at most 8 calls per resync; a fleet, sharing one inventory:
+ * at most 1.5 calls per service per resync), and the slow
  * tier's promise: what it reads less often is still read, so drift there is repaired within
  * `--slow-resync`.
  */
@@ -61,6 +62,19 @@ describe("AWS calls per resync at steady state", () => {
     expect(operations).not.toContain("elbv2:DescribeTargetGroupAttributes");
     expect(operations).not.toContain("elbv2:DescribeTargetHealth");
     expect(operations).not.toContain("ecs:DescribeClusters");
+  });
+
+  it("a fleet of 10 shares one inventory: at most 1.5 calls per service per resync, all reads, every pass synced", {
+    timeout: 120_000,
+  }, async () => {
+    const { emulator, daemon, names } = await convergedFleet(10, { resyncMs: 1_000 });
+    const window = await countResyncWindow(emulator, daemon, names, 3, 60_000);
+    expect(window.passesNotSynced).toBe(0);
+    expect(window.calls.filter(isWrite)).toEqual([]);
+    expect(window.calls.length).toBeLessThanOrEqual(1.5 * window.passes);
+    // One call per kind per snapshot, whatever the fleet's size: never one per service.
+    const describeServices = countByOperation(window.calls).get("ecs:DescribeServices") ?? 0;
+    expect(describeServices).toBeLessThan(window.passes / 2);
   });
 
   it("still reads the slow tier: a deregistration delay changed out of band is repaired within --slow-resync", {

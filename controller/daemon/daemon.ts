@@ -17,6 +17,7 @@ import {
 } from "../aws/clients.ts";
 import { sharedRateLimiter } from "../aws/rate-limiter.ts";
 import { CliError } from "../cli/cli-error.ts";
+import { FleetInventory } from "../inventory/fleet-inventory.ts";
 import { DynamoDbLeaseStore } from "../leases/dynamodb-lease-store.ts";
 import { LeaseCoordinator } from "../leases/lease-coordinator.ts";
 import { startEndpoints } from "./endpoints.ts";
@@ -132,6 +133,25 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     return clients;
   };
 
+  // One fleet inventory per region, with clients of its own (not any worker's: a pass's deadline must
+  // not cut a read other passes share). A snapshot serves resyncs for half the resync interval, so
+  // each kind is read about twice per interval for the whole fleet.
+  const inventories = new Map<string, { clients: Promise<AwsClients>; inventory: Promise<FleetInventory> }>();
+  const inventoryFor = (loaded: LoadedSpec, workerClients: AwsClients): Promise<FleetInventory> => {
+    let entry = inventories.get(workerClients.region);
+    if (!entry) {
+      const clients = clientsFor(loaded);
+      const inventory = clients.then(
+        (shared) => new FleetInventory(shared, { maxAgeMs: options.settings.resyncMs / 2 }),
+      );
+      entry = { clients, inventory };
+      // A region whose clients could not be made is tried again by the next pass.
+      inventory.catch(() => inventories.delete(workerClients.region));
+      inventories.set(workerClients.region, entry);
+    }
+    return entry.inventory;
+  };
+
   const updateConditionMetrics = () =>
     metrics.setConditions(
       [...workers.values()].map((worker) => ({ service: worker.name, conditions: worker.conditions() })),
@@ -143,6 +163,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       limiter,
       settings: options.settings,
       clientsFor,
+      inventoryFor,
       onReconciled: (service, outcome, seconds) => {
         metrics.recordReconcile(service, outcome.kind, seconds);
         updateConditionMetrics();
@@ -259,6 +280,11 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
           ...(gate ? { beforeMutation: (operation: string) => gate.checkMutation(service, operation) } : {}),
         });
         await destroyService(clients, worker.spec, log.child({ service }));
+        for (const { inventory } of inventories.values())
+          inventory.then(
+            (shared) => shared.wrote(),
+            () => {},
+          );
       } catch (error) {
         log.error({ service, error: error instanceof Error ? error.message : String(error) }, "prune failed");
       } finally {
@@ -376,6 +402,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         // Every worker has stopped: hand the leases back, so other replicas take over at once (each
         // once a write its worker sent can no longer be in flight).
         await leases?.stop();
+        for (const { clients } of inventories.values())
+          for (const client of Object.values(await clients.catch(() => ({}))))
+            if (typeof client === "object") client.destroy();
         await endpoints.close();
         stopCountingWaits();
         log.info("stopped");

@@ -30,6 +30,7 @@ import {
   serviceRecordOf,
 } from "../engine/rollout.ts";
 import type { ApplyEvent } from "../engine/stack.ts";
+import type { FleetInventory } from "../inventory/fleet-inventory.ts";
 import { isServiceStable, type ObservedService } from "../resources/service/service.ts";
 import { desiredTargetGroup } from "../resources/target-group/target-group.ts";
 import { markRevisionFailed, revisionName } from "../resources/task-definition/task-definition.ts";
@@ -90,6 +91,12 @@ export interface WorkerDependencies {
   settings: WorkerSettings;
   /** Clients for a spec (its region, the daemon's endpoint), instrumented for metrics. */
   clientsFor(loaded: LoadedSpec): Promise<AwsClients>;
+  /**
+   * The fleet inventory of the spec's account and region (`clients.region`), shared by every worker
+   * there: plain resyncs read from it, and every write is reported to it. Absent: every pass reads
+   * its own service straight from AWS.
+   */
+  inventoryFor?(loaded: LoadedSpec, clients: AwsClients): Promise<FleetInventory>;
   onReconciled(service: string, outcome: Outcome, seconds: number): void;
   onDrift(service: string, resource: string, field: string): void;
   /** A pass ran past its deadline and was abandoned. */
@@ -162,6 +169,11 @@ export class ServiceWorker {
   /** The spec whose differences were last reported as drift: while it stays in force, they stay drift. */
   #driftKey: string | undefined;
   #firstPass = true;
+  /**
+   * The next pass is a plain resync (the last one was synced, nothing asked for a pass since): it may
+   * read from the shared fleet inventory. Every other pass reads AWS as it is now.
+   */
+  #resyncDue = false;
   /** The next pass was asked for (first pass, spec changed): it goes ahead of queued resyncs. */
   #urgent = true;
   /** Passes in a row that ended throttled: their backoff grows like an error's. */
@@ -308,9 +320,11 @@ export class ServiceWorker {
     const started = performance.now();
     const priority = this.#urgent ? "urgent" : "resync";
     this.#urgent = false;
+    const resync = this.#resyncDue && priority === "resync";
+    this.#resyncDue = false;
     // A pass that waited for a slot while the worker was stopped (shutdown, a deleted or duplicate spec) does nothing.
     const outcome = await this.#deps.limiter.run(
-      async () => (this.#stopped ? undefined : this.#reconcileWithDeadline()),
+      async () => (this.#stopped ? undefined : this.#reconcileWithDeadline(resync)),
       priority,
     );
     if (!outcome) return;
@@ -329,6 +343,7 @@ export class ServiceWorker {
     switch (outcome.kind) {
       case "synced":
         this.#consecutiveErrors = 0;
+        this.#resyncDue = true;
         return this.#schedule(jitter(this.#deps.settings.resyncMs));
       case "requeue":
         this.#consecutiveErrors = 0;
@@ -352,7 +367,7 @@ export class ServiceWorker {
    * reported as an error (backed off like any other). Should a pass hang on anything but an AWS call,
    * the watchdog (`stuck`) turns it into a failing `/healthz`.
    */
-  async #reconcileWithDeadline(): Promise<Outcome> {
+  async #reconcileWithDeadline(resync: boolean): Promise<Outcome> {
     const { passTimeoutMs } = this.#deps.settings;
     const abort = new AbortController();
     this.#passAbort = abort;
@@ -367,7 +382,7 @@ export class ServiceWorker {
       abort.abort(new PassDeadlineError(passTimeoutMs));
     }, passTimeoutMs);
     try {
-      return await this.#reconcile();
+      return await this.#reconcile(resync);
     } finally {
       clearTimeout(deadline);
       this.#holdsSlot = false;
@@ -412,7 +427,8 @@ export class ServiceWorker {
     this.#failedPasses = 0;
   }
 
-  async #reconcile(): Promise<Outcome> {
+  /** One pass; `resync`: a plain resync, which may read the shared fleet inventory. */
+  async #reconcile(resync: boolean): Promise<Outcome> {
     if (this.#terminal) return { kind: "terminal", reason: "waiting for the spec to change" };
     const loaded = this.#loaded;
     const key = specKey(loaded);
@@ -425,8 +441,16 @@ export class ServiceWorker {
         const rollout = await readRollout(clients, cluster, this.name, undefined, this.#story.revision);
         if (rollout?.failure) await this.#tellRollout(clients, rollout);
       }
-      const hadCachedReads = this.#caches.tags.size > 0 || this.#caches.slow.size > 0;
-      let plan = await planService(clients, loaded.spec, this.#caches);
+      const inventory = await this.#deps.inventoryFor?.(loaded, clients);
+      const fromInventory = resync && inventory !== undefined;
+      const hadCachedReads = fromInventory || this.#caches.tags.size > 0 || this.#caches.slow.size > 0;
+      let plan = await planService(
+        clients,
+        loaded.spec,
+        this.#caches,
+        {},
+        fromInventory ? inventory : undefined,
+      );
       if (hadCachedReads && plan.changes.some((change) => change.action !== "noop")) {
         // About to report or change something: decide with fresh tags and slow-tier attributes, so a
         // resource whose ownership tags were removed since they were cached is never touched, and
@@ -458,7 +482,14 @@ export class ServiceWorker {
         this.#log.info({ changes: pending.length, reason: why }, "changes not applied");
         this.#conditions.set("Synced", "False", why, `${pending.length} change(s) not applied`);
       } else {
-        if (pending.length > 0) await applyPlan(plan, (event) => this.#logApplyEvent(event));
+        if (pending.length > 0) {
+          try {
+            await applyPlan(plan, (event) => this.#logApplyEvent(event));
+          } finally {
+            // No snapshot taken before this write may serve another pass, this service's or another's.
+            inventory?.wrote();
+          }
+        }
         this.#convergedKey = key;
         const held = this.#heldBack;
         if (held)

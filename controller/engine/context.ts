@@ -3,6 +3,7 @@ import type { ServiceSpec } from "../../specs/index.ts";
 import type { AwsClients } from "../aws/clients.ts";
 import { ElbTagReader } from "../aws/elb-tags.ts";
 import type { TagCache } from "../aws/tag-cache.ts";
+import { DirectReads, type ObservationReads } from "../inventory/observation-reads.ts";
 import { SlowReads } from "../inventory/slow-reads.ts";
 import { TaskDefinitionCache } from "../resources/task-definition/task-definition.ts";
 import type { ResolvedNetwork } from "./network.ts";
@@ -18,6 +19,8 @@ export interface StackContext {
   tags: TagCache;
   /** Attributes read on the slow tier (see inventory/slow-reads.ts); a fresh tier reads everything. */
   slow: SlowReads;
+  /** Where the observation's reads come from: AWS directly, or the daemon's shared fleet inventory. */
+  reads: ObservationReads;
 }
 
 export function createStackContext(
@@ -27,6 +30,7 @@ export function createStackContext(
   taskDefinitions = new TaskDefinitionCache(),
   tags: TagCache = new Map(),
   slow: SlowReads = new SlowReads(),
+  reads: ObservationReads = new DirectReads(clients),
 ): StackContext {
   return {
     clients,
@@ -36,5 +40,6 @@ export function createStackContext(
     taskDefinitions,
     tags,
     slow,
+    reads,
   };
 }

@@ -28,7 +28,7 @@ import {
   deleteSecurityGroup,
   type ObservedSecurityGroup,
 } from "../resources/security-groups/security-groups.ts";
-import { deleteService, observeService } from "../resources/service/service.ts";
+import { deleteService, describeServiceNamed } from "../resources/service/service.ts";
 import { deleteTargetGroup, type ObservedTargetGroup } from "../resources/target-group/target-group.ts";
 import {
   deregisterTaskDefinition,
@@ -78,9 +78,7 @@ interface Step {
 async function waitUntilInactive(context: StackContext, timeoutMs: number): Promise<void> {
   const { clients, document } = context;
   const deadline = Date.now() + timeoutMs;
-  while (
-    await observeService(clients, document.metadata.name, document.spec.cluster, document.metadata.name)
-  ) {
+  while (await describeServiceNamed(clients, document.spec.cluster, document.metadata.name)) {
     if (Date.now() > deadline)
       throw new Error(`service ${document.metadata.name} is still draining after ${timeoutMs / 1000} s`);
     await sleep(1000);

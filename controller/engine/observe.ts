@@ -94,25 +94,26 @@ function listenersWhoseRulesDecide(
 }
 
 export async function observeStack(context: StackContext): Promise<Observation> {
-  const { clients, document, network, elbTags } = context;
+  const { clients, document, network, elbTags, reads } = context;
   const service = document.metadata.name;
   const family = service;
   const groupNames = [loadBalancerSecurityGroupName(service), taskSecurityGroupName(service)];
 
   const [ownedGroups, logGroup, loadBalancer, targetGroups, cluster, ecsService, scaling] = await Promise.all(
     [
-      observeOwnedSecurityGroups(clients, service),
-      observeLogGroup(clients, service, document.spec.logging.logGroup, context.tags),
-      observeLoadBalancer(clients, elbTags, service, service),
-      observeTargetGroups(clients, elbTags, service, context.slow),
+      observeOwnedSecurityGroups(reads, service),
+      observeLogGroup(clients, reads, service, document.spec.logging.logGroup, context.tags),
+      observeLoadBalancer(reads, elbTags, service, service),
+      observeTargetGroups(clients, reads, elbTags, service, context.slow),
       // Slow tier: while the service is ACTIVE its cluster exists (ECS refuses to delete a cluster
       // with services), so only the cluster's tags can drift unseen between reads.
       context.slow.read(`cluster:${service}:${document.spec.cluster}`, () =>
         observeCluster(clients, service, document.spec.cluster),
       ),
-      observeService(clients, service, document.spec.cluster, service),
+      observeService(reads, service, document.spec.cluster, service),
       observeScaling(
         clients,
+        reads,
         service,
         scalingResourceId(document.spec.cluster, service),
         scalingPolicyName(service),
@@ -132,12 +133,12 @@ export async function observeStack(context: StackContext): Promise<Observation> 
   const movedFrom =
     previousCluster && previousCluster !== document.spec.cluster ? previousCluster : undefined;
   const [listeners, namedGroups, current, previousService] = await Promise.all([
-    loadBalancer ? observeListeners(clients, elbTags, service, loadBalancer.arn) : Promise.resolve([]),
+    loadBalancer ? observeListeners(reads, elbTags, service, loadBalancer.arn) : Promise.resolve([]),
     needNameCheck
       ? observeSecurityGroupsNamed(clients, service, network.vpcId, groupNames)
       : Promise.resolve([]),
     currentArn ? context.taskDefinitions.revision(clients, currentArn) : Promise.resolve(undefined),
-    movedFrom ? observeService(clients, service, movedFrom, service) : Promise.resolve(undefined),
+    movedFrom ? observeService(reads, service, movedFrom, service) : Promise.resolve(undefined),
   ]);
 
   // A converged pass reads no target health: only a replacement in progress needs it.

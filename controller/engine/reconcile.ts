@@ -5,6 +5,7 @@
 import type { ServiceSpec } from "../../specs/index.ts";
 import type { AwsClients } from "../aws/clients.ts";
 import type { TagCache } from "../aws/tag-cache.ts";
+import { DirectReads, type ObservationReads } from "../inventory/observation-reads.ts";
 import { SlowReads } from "../inventory/slow-reads.ts";
 import type { ApplyEvent } from "../resources/kind-contract.ts";
 import { TaskDefinitionCache } from "../resources/task-definition/task-definition.ts";
@@ -58,12 +59,16 @@ export const createPassCaches = (slowMaxAgeMs = 0): PassCaches => ({
   slow: new SlowReads(slowMaxAgeMs),
 });
 
-/** Reads AWS and computes the changes; mutates nothing. */
+/**
+ * Reads AWS and computes the changes; mutates nothing. `reads`: where the observation's reads come
+ * from (default: straight from AWS; the daemon's resyncs: its shared fleet inventory).
+ */
 export async function planService(
   clients: AwsClients,
   document: ServiceSpec,
   caches: PassCaches = createPassCaches(),
   options: PlanOptions = {},
+  reads: ObservationReads = new DirectReads(clients),
 ): Promise<ServicePlan> {
   const network = await caches.networks.resolve(clients, document);
   const context = createStackContext(
@@ -73,6 +78,7 @@ export async function planService(
     caches.taskDefinitions,
     caches.tags,
     caches.slow,
+    reads,
   );
   const observation = await observeStack(context);
   const nodes = buildStack(context, observation, options);

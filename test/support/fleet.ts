@@ -120,8 +120,31 @@ export interface ResyncWindow {
   seconds: number;
 }
 
+const WARM_UP_PASSES = 2;
+
+/** Waits until every service has finished `passes` more passes than `before`; returns the counts then. */
+function passesDone(
+  daemon: RunningDaemon,
+  names: string[],
+  before: ReconcileCounts,
+  passes: number,
+  deadlineMs: number,
+): Promise<ReconcileCounts> {
+  return waitFor(
+    `${passes} resync passes of every service`,
+    async () => {
+      const counts = await reconcileCounts(daemon);
+      const done = names.every(
+        (name) => (counts.total.get(name) ?? 0) - (before.total.get(name) ?? 0) >= passes,
+      );
+      return done ? counts : undefined;
+    },
+    deadlineMs,
+  );
+}
+
 /**
- * Clears the call log, then waits until every service has finished `passesPerService` more passes. A
+ * After a warm-up of two passes per service, clears the call log, then waits until every service has finished `passesPerService` more passes. A
  * pass in flight at either edge is counted by its calls or by its end but not both, so the error is at
  * most one pass per service against `passesPerService` × N counted.
  */
@@ -132,20 +155,13 @@ export async function countResyncWindow(
   passesPerService: number,
   deadlineMs: number,
 ): Promise<ResyncWindow> {
+  // Warm-up: the passes right after convergence (a rollout's last, the first resyncs, whose keys the
+  // fleet inventory does not hold yet) are not steady state.
+  await passesDone(daemon, names, await reconcileCounts(daemon), WARM_UP_PASSES, deadlineMs);
   const before = await reconcileCounts(daemon);
   emulator.calls.reset();
   const started = performance.now();
-  const after = await waitFor(
-    `${passesPerService} resync passes of every service`,
-    async () => {
-      const counts = await reconcileCounts(daemon);
-      const done = names.every(
-        (name) => (counts.total.get(name) ?? 0) - (before.total.get(name) ?? 0) >= passesPerService,
-      );
-      return done ? counts : undefined;
-    },
-    deadlineMs,
-  );
+  const after = await passesDone(daemon, names, before, passesPerService, deadlineMs);
   // Copied at once: the fleet keeps calling while the figures are worked out.
   const calls = emulator.calls.calls().filter((call) => call.accessKeyId === EMULATOR_ACCESS_KEY_ID);
   const passes = sum(after.total.values()) - sum(before.total.values());

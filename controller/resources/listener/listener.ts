@@ -19,6 +19,7 @@ import { addElbTags, type ElbTagReader } from "../../aws/elb-tags.ts";
 import { ignoreNotFound, isNotFound } from "../../aws/errors.ts";
 import { diffFields } from "../../engine/field-diff.ts";
 import { absent, present, type ResourceDiff } from "../../engine/resource-diff.ts";
+import type { ObservationReads } from "../../inventory/observation-reads.ts";
 import { missingTags, type Ownership, ownershipOf, resourceTags } from "../../ownership.ts";
 
 export interface DesiredListener {
@@ -93,26 +94,38 @@ function toObserved(listener: Listener, tags: Record<string, string>, service: s
   };
 }
 
-/** Every listener of the load balancer, with tags. */
-export async function observeListeners(
-  clients: AwsClients,
-  tags: ElbTagReader,
-  service: string,
-  loadBalancerArn: string,
-): Promise<ObservedListener[]> {
+/** Every listener of the load balancer; none when it is gone. */
+export async function describeListenersOf(clients: AwsClients, loadBalancerArn: string): Promise<Listener[]> {
   try {
-    const { Listeners = [] } = await clients.elbv2.send(
-      new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn }),
-    );
-    return Promise.all(
-      Listeners.map(async (listener) =>
-        toObserved(listener, await tags.tagsOf(listener.ListenerArn ?? ""), service),
-      ),
-    );
+    const listeners: Listener[] = [];
+    let Marker: string | undefined;
+    do {
+      const page = await clients.elbv2.send(
+        new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn, Marker }),
+      );
+      listeners.push(...(page.Listeners ?? []));
+      Marker = page.NextMarker;
+    } while (Marker);
+    return listeners;
   } catch (error) {
     if (isNotFound(error)) return [];
     throw error;
   }
+}
+
+/** Every listener of the load balancer, with tags. */
+export async function observeListeners(
+  reads: ObservationReads,
+  tags: ElbTagReader,
+  service: string,
+  loadBalancerArn: string,
+): Promise<ObservedListener[]> {
+  const listeners = await reads.listenersOf(loadBalancerArn);
+  return Promise.all(
+    listeners.map(async (listener) =>
+      toObserved(listener, await tags.tagsOf(listener.ListenerArn ?? ""), service),
+    ),
+  );
 }
 
 /**

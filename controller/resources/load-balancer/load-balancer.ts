@@ -18,6 +18,7 @@ import { isNotFound } from "../../aws/errors.ts";
 import { diffFields } from "../../engine/field-diff.ts";
 import type { ResolvedNetwork } from "../../engine/network.ts";
 import { absent, present, type ResourceDiff } from "../../engine/resource-diff.ts";
+import type { ObservationReads } from "../../inventory/observation-reads.ts";
 import { CLUSTER_TAG, missingTags, type Ownership, ownershipOf, resourceTags } from "../../ownership.ts";
 
 export interface DesiredLoadBalancer {
@@ -80,25 +81,45 @@ function toObserved(
   };
 }
 
-/** The load balancer with our name, whoever owns it; undefined when there is none. */
-export async function observeLoadBalancer(
+/** The load balancer with this name, whoever owns it; undefined when there is none. */
+export async function describeLoadBalancerNamed(
   clients: AwsClients,
-  tags: ElbTagReader,
-  service: string,
   name: string,
-): Promise<ObservedLoadBalancer | undefined> {
+): Promise<LoadBalancer | undefined> {
   try {
     const { LoadBalancers = [] } = await clients.elbv2.send(
       new DescribeLoadBalancersCommand({ Names: [name] }),
     );
-    const balancer = LoadBalancers[0];
-    return balancer
-      ? toObserved(balancer, await tags.tagsOf(balancer.LoadBalancerArn ?? ""), service)
-      : undefined;
+    return LoadBalancers[0];
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw error;
   }
+}
+
+/** Every load balancer of the account and region (400 a page): a fleet's in one read. */
+export async function describeAllLoadBalancers(clients: AwsClients): Promise<LoadBalancer[]> {
+  const balancers: LoadBalancer[] = [];
+  let Marker: string | undefined;
+  do {
+    const page = await clients.elbv2.send(new DescribeLoadBalancersCommand({ PageSize: 400, Marker }));
+    balancers.push(...(page.LoadBalancers ?? []));
+    Marker = page.NextMarker;
+  } while (Marker);
+  return balancers;
+}
+
+/** The load balancer with our name, whoever owns it; undefined when there is none. */
+export async function observeLoadBalancer(
+  reads: ObservationReads,
+  tags: ElbTagReader,
+  service: string,
+  name: string,
+): Promise<ObservedLoadBalancer | undefined> {
+  const balancer = await reads.loadBalancerNamed(name);
+  return balancer
+    ? toObserved(balancer, await tags.tagsOf(balancer.LoadBalancerArn ?? ""), service)
+    : undefined;
 }
 
 const IMMUTABLE = ["scheme", "type"] as const;

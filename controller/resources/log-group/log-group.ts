@@ -8,6 +8,7 @@ import {
   DeleteLogGroupCommand,
   DescribeLogGroupsCommand,
   ListTagsForResourceCommand,
+  type LogGroup,
   PutRetentionPolicyCommand,
   TagResourceCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
@@ -17,6 +18,7 @@ import { awsErrorCode, ignoreNotFound } from "../../aws/errors.ts";
 import { cachedTags, type TagCache } from "../../aws/tag-cache.ts";
 import { diffFields } from "../../engine/field-diff.ts";
 import { absent, present, type ResourceDiff } from "../../engine/resource-diff.ts";
+import { DirectReads, type ObservationReads } from "../../inventory/observation-reads.ts";
 import { missingTags, type Ownership, ownershipOf, resourceTags, SERVICE_TAG } from "../../ownership.ts";
 
 export interface DesiredLogGroup {
@@ -42,37 +44,46 @@ export function desiredLogGroup(document: ServiceSpec): DesiredLogGroup {
 }
 
 /** The group with exactly this name, with its tags; undefined when there is none. */
-export async function observeLogGroup(
+export async function describeLogGroupNamed(
   clients: AwsClients,
-  service: string,
   name: string,
-  tagCache: TagCache = new Map(),
-): Promise<ObservedLogGroup | undefined> {
+): Promise<LogGroup | undefined> {
   let nextToken: string | undefined;
   do {
     const page = await clients.logs.send(
       new DescribeLogGroupsCommand({ logGroupNamePrefix: name, nextToken }),
     );
     const group = page.logGroups?.find((candidate) => candidate.logGroupName === name);
-    if (group) {
-      const arn = group.logGroupArn ?? (group.arn ?? "").replace(/:\*$/, "");
-      const tags = await cachedTags(tagCache, arn, async () => {
-        const { tags: found = {} } = await clients.logs.send(
-          new ListTagsForResourceCommand({ resourceArn: arn }),
-        );
-        return found;
-      });
-      return {
-        name,
-        arn,
-        retentionInDays: group.retentionInDays,
-        tags,
-        ownership: ownershipOf(tags, service),
-      };
-    }
+    if (group) return group;
     nextToken = page.nextToken;
   } while (nextToken);
   return undefined;
+}
+
+/** The group with exactly this name, with its tags; undefined when there is none. */
+export async function observeLogGroup(
+  clients: AwsClients,
+  reads: ObservationReads,
+  service: string,
+  name: string,
+  tagCache: TagCache = new Map(),
+): Promise<ObservedLogGroup | undefined> {
+  const group = await reads.logGroupNamed(name);
+  if (!group) return undefined;
+  const arn = group.logGroupArn ?? (group.arn ?? "").replace(/:\*$/, "");
+  const tags = await cachedTags(tagCache, arn, async () => {
+    const { tags: found = {} } = await clients.logs.send(
+      new ListTagsForResourceCommand({ resourceArn: arn }),
+    );
+    return found;
+  });
+  return {
+    name,
+    arn,
+    retentionInDays: group.retentionInDays,
+    tags,
+    ownership: ownershipOf(tags, service),
+  };
 }
 
 export function diffLogGroup(desired: DesiredLogGroup, observed: ObservedLogGroup | undefined): ResourceDiff {
@@ -93,7 +104,12 @@ export async function createLogGroup(clients: AwsClients, desired: DesiredLogGro
     await clients.logs.send(new CreateLogGroupCommand({ logGroupName: desired.name, tags: desired.tags }));
   } catch (error) {
     if (awsErrorCode(error) !== "ResourceAlreadyExistsException") throw error;
-    const existing = await observeLogGroup(clients, desired.tags[SERVICE_TAG] ?? "", desired.name);
+    const existing = await observeLogGroup(
+      clients,
+      new DirectReads(clients),
+      desired.tags[SERVICE_TAG] ?? "",
+      desired.name,
+    );
     if (existing?.ownership !== "ours")
       throw new Error(
         `log group ${desired.name} was created by someone else while being created: left in place`,

@@ -16,6 +16,7 @@ import {
   type MetricType,
   PutScalingPolicyCommand,
   RegisterScalableTargetCommand,
+  type ScalableTarget,
   type ScalingPolicy,
   TagResourceCommand,
 } from "@aws-sdk/client-application-auto-scaling";
@@ -25,6 +26,7 @@ import { ignoreNotFound } from "../../aws/errors.ts";
 import { cachedTags, type TagCache } from "../../aws/tag-cache.ts";
 import { diffFields } from "../../engine/field-diff.ts";
 import { absent, present, type ResourceDiff } from "../../engine/resource-diff.ts";
+import type { ObservationReads } from "../../inventory/observation-reads.ts";
 import { missingTags, type Ownership, ownershipOf, resourceTags } from "../../ownership.ts";
 
 const NAMESPACE = "ecs";
@@ -91,8 +93,26 @@ export function desiredScaling(
   };
 }
 
+/** The ECS service's scalable target, if registered. */
+export async function describeScalableTarget(
+  clients: AwsClients,
+  resourceId: string,
+): Promise<ScalableTarget | undefined> {
+  const { ScalableTargets = [] } = await clients.autoscaling.send(
+    new DescribeScalableTargetsCommand({
+      ServiceNamespace: NAMESPACE,
+      ResourceIds: [resourceId],
+      ScalableDimension: DIMENSION,
+    }),
+  );
+  return ScalableTargets[0];
+}
+
 /** Every policy on the target (one page of 10 in the usual case). */
-async function describePolicies(clients: AwsClients, resourceId: string): Promise<ScalingPolicy[]> {
+export async function describeScalingPolicies(
+  clients: AwsClients,
+  resourceId: string,
+): Promise<ScalingPolicy[]> {
   const policies: ScalingPolicy[] = [];
   let NextToken: string | undefined;
   do {
@@ -113,22 +133,16 @@ async function describePolicies(clients: AwsClients, resourceId: string): Promis
 /** The scalable target with its tags, our policy and the names of any others (two calls, three with cold tags). */
 export async function observeScaling(
   clients: AwsClients,
+  reads: ObservationReads,
   service: string,
   resourceId: string,
   policyName: string,
   tagCache: TagCache = new Map(),
 ): Promise<ObservedScaling> {
-  const [targets, policies] = await Promise.all([
-    clients.autoscaling.send(
-      new DescribeScalableTargetsCommand({
-        ServiceNamespace: NAMESPACE,
-        ResourceIds: [resourceId],
-        ScalableDimension: DIMENSION,
-      }),
-    ),
-    describePolicies(clients, resourceId),
+  const [target, policies] = await Promise.all([
+    reads.scalableTarget(resourceId),
+    reads.scalingPolicies(resourceId),
   ]);
-  const target = targets.ScalableTargets?.[0];
   const arn = target?.ScalableTargetARN ?? "";
   const tags = target
     ? await cachedTags(tagCache, arn, async () => {

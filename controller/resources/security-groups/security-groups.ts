@@ -24,6 +24,7 @@ import { awsErrorCode, ignoreNotFound } from "../../aws/errors.ts";
 import { diffFields } from "../../engine/field-diff.ts";
 import type { ResolvedNetwork } from "../../engine/network.ts";
 import { absent, present, type ResourceDiff } from "../../engine/resource-diff.ts";
+import type { ObservationReads } from "../../inventory/observation-reads.ts";
 import {
   MANAGED_BY_TAG,
   MANAGED_BY_VALUE,
@@ -145,15 +146,28 @@ async function describeAll(
 }
 
 /** Every group tagged as this service's, in any VPC (one call in the usual case). */
-export async function observeOwnedSecurityGroups(
-  clients: AwsClients,
-  service: string,
-): Promise<ObservedSecurityGroup[]> {
-  const groups = await describeAll(clients, [
+export function describeOwnedSecurityGroups(clients: AwsClients, service: string): Promise<SecurityGroup[]> {
+  return describeAll(clients, [
     { Name: `tag:${MANAGED_BY_TAG}`, Values: [MANAGED_BY_VALUE] },
     { Name: `tag:${SERVICE_TAG}`, Values: [service] },
   ]);
-  return groups.map((group) => toObserved(group, service));
+}
+
+/** Every group tagged as managed by ecs-converge, for any service, in any VPC: a fleet's in one read. */
+export function describeManagedSecurityGroups(clients: AwsClients): Promise<SecurityGroup[]> {
+  return describeAll(clients, [{ Name: `tag:${MANAGED_BY_TAG}`, Values: [MANAGED_BY_VALUE] }]);
+}
+
+/** The service a managed group belongs to, by its tag. */
+export const securityGroupService = (group: SecurityGroup): string | undefined =>
+  group.Tags?.find((tag) => tag.Key === SERVICE_TAG)?.Value;
+
+/** Every group tagged as this service's, in any VPC. */
+export async function observeOwnedSecurityGroups(
+  reads: ObservationReads,
+  service: string,
+): Promise<ObservedSecurityGroup[]> {
+  return (await reads.ownedSecurityGroups(service)).map((group) => toObserved(group, service));
 }
 
 /** Groups already holding these names in the VPC, whoever owns them: checked before creating. */

@@ -17,6 +17,7 @@ import { ignoreNotFound, isNotFound } from "../../aws/errors.ts";
 import { diffFields } from "../../engine/field-diff.ts";
 import type { ResolvedNetwork } from "../../engine/network.ts";
 import { absent, present, type ResourceDiff } from "../../engine/resource-diff.ts";
+import type { ObservationReads } from "../../inventory/observation-reads.ts";
 import { missingTags, type Ownership, ownershipOf, resourceTags } from "../../ownership.ts";
 
 export interface ServiceSettings {
@@ -156,25 +157,32 @@ function toObserved(service: Service, cluster: string, owner: string): ObservedS
   };
 }
 
-/** The service in its cluster, unless missing, INACTIVE or the cluster is gone. */
-export async function observeService(
+/** The service in its cluster, with its tags, unless missing, INACTIVE or the cluster is gone. */
+export async function describeServiceNamed(
   clients: AwsClients,
-  owner: string,
   cluster: string,
   name: string,
-): Promise<ObservedService | undefined> {
+): Promise<Service | undefined> {
   try {
     const { services = [] } = await clients.ecs.send(
       new DescribeServicesCommand({ cluster, services: [name], include: ["TAGS"] }),
     );
-    const service = services.find(
-      (candidate) => candidate.serviceName === name && candidate.status !== "INACTIVE",
-    );
-    return service ? toObserved(service, cluster, owner) : undefined;
+    return services.find((candidate) => candidate.serviceName === name && candidate.status !== "INACTIVE");
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw error;
   }
+}
+
+/** The service in its cluster, unless missing, INACTIVE or the cluster is gone. */
+export async function observeService(
+  reads: ObservationReads,
+  owner: string,
+  cluster: string,
+  name: string,
+): Promise<ObservedService | undefined> {
+  const service = await reads.service(cluster, name);
+  return service ? toObserved(service, cluster, owner) : undefined;
 }
 
 /** One deployment, COMPLETED, every task running: nothing in flight could roll back. */

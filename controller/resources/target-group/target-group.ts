@@ -22,6 +22,7 @@ import { diffFields } from "../../engine/field-diff.ts";
 import type { ResolvedNetwork } from "../../engine/network.ts";
 import type { FieldDiff } from "../../engine/plan.ts";
 import { absent, present, type ResourceDiff } from "../../engine/resource-diff.ts";
+import type { ObservationReads } from "../../inventory/observation-reads.ts";
 import { SlowReads } from "../../inventory/slow-reads.ts";
 import { missingTags, type Ownership, ownershipOf, resourceTags } from "../../ownership.ts";
 
@@ -135,24 +136,29 @@ async function toObserved(
   };
 }
 
+/** Every target group of the account and region (400 a page: one page in the usual case). */
+export async function describeTargetGroups(clients: AwsClients): Promise<TargetGroup[]> {
+  const groups: TargetGroup[] = [];
+  let Marker: string | undefined;
+  do {
+    const page = await clients.elbv2.send(new DescribeTargetGroupsCommand({ PageSize: 400, Marker }));
+    groups.push(...(page.TargetGroups ?? []));
+    Marker = page.NextMarker;
+  } while (Marker);
+  return groups;
+}
+
 /** Every target group with this service's name pattern, with tags and attributes (one page in the usual case). */
 export async function observeTargetGroups(
   clients: AwsClients,
+  reads: ObservationReads,
   tags: ElbTagReader,
   service: string,
   slow: SlowReads = new SlowReads(),
 ): Promise<ObservedTargetGroup[]> {
-  const candidates: TargetGroup[] = [];
-  let Marker: string | undefined;
-  do {
-    const page = await clients.elbv2.send(new DescribeTargetGroupsCommand({ PageSize: 400, Marker }));
-    candidates.push(
-      ...(page.TargetGroups ?? []).filter((group) =>
-        isServiceTargetGroupName(service, group.TargetGroupName ?? ""),
-      ),
-    );
-    Marker = page.NextMarker;
-  } while (Marker);
+  const candidates = (await reads.targetGroups()).filter((group) =>
+    isServiceTargetGroupName(service, group.TargetGroupName ?? ""),
+  );
   return Promise.all(
     candidates.map(async (group) =>
       toObserved(clients, group, await tags.tagsOf(group.TargetGroupArn ?? ""), service, slow),

@@ -1,0 +1,185 @@
+/**
+ * The fleet inventory against the emulator: what it answers is what AWS holds, one batched read per
+ * kind serves many services, a snapshot never outlives its max age or this daemon's last write, and a
+ * resource changed behind its back (a listener deleted, a service gone) reads as AWS has it.
+ * Calls are counted from the emulator's call log (the controller's access key only).
+ */
+import { CreateServiceCommand, DeleteServiceCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
+import {
+  CreateListenerCommand,
+  DeleteListenerCommand,
+  DescribeListenersCommand,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Emulator } from "../../emulator/index.ts";
+import {
+  CLUSTER,
+  createWebStack,
+  registerWeb,
+  webService,
+} from "../../emulator/services/ecs/test-fixtures.ts";
+import { startTestEmulator, type TestClients } from "../../emulator/test-clients.ts";
+import { type AwsClients, createAwsClients, EMULATOR_ACCESS_KEY_ID } from "../aws/clients.ts";
+import { FleetInventory } from "./fleet-inventory.ts";
+
+let emulator: Emulator;
+let operator: TestClients;
+let controller: AwsClients;
+
+beforeAll(async () => {
+  ({ emulator, clients: operator } = await startTestEmulator());
+  controller = createAwsClients({ region: "us-east-1", endpoint: emulator.url });
+});
+afterAll(async () => {
+  for (const client of Object.values(controller)) if (typeof client === "object") client.destroy();
+  await emulator?.close();
+});
+beforeEach(() => {
+  emulator.reset();
+});
+
+/** The controller's calls since the last reset, by operation. */
+function callsSince(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const call of emulator.calls.calls())
+    if (call.accessKeyId === EMULATOR_ACCESS_KEY_ID)
+      counts[call.operation] = (counts[call.operation] ?? 0) + 1;
+  emulator.calls.reset();
+  return counts;
+}
+
+const SERVICES = [
+  "web-01",
+  "web-02",
+  "web-03",
+  "web-04",
+  "web-05",
+  "web-06",
+  "web-07",
+  "web-08",
+  "web-09",
+  "web-10",
+  "web-11",
+  "web-12",
+];
+
+async function fleetOf(names: readonly string[]) {
+  const stack = await createWebStack(operator);
+  await registerWeb(operator.ecs);
+  for (const serviceName of names)
+    await operator.ecs.send(new CreateServiceCommand(webService(stack, { serviceName, desiredCount: 1 })));
+  emulator.calls.reset();
+  return stack;
+}
+
+/** An inventory on a clock the test moves. */
+function inventoryAt(clock: { now: number }, maxAgeMs = 10_000) {
+  return new FleetInventory(controller, { maxAgeMs, now: () => clock.now });
+}
+
+describe("FleetInventory", () => {
+  it("serves a fleet's services from DescribeServices calls of 10, each as AWS has it", async () => {
+    await fleetOf(SERVICES);
+    const clock = { now: 0 };
+    const inventory = inventoryAt(clock);
+    // The first asks are read alone; a snapshot taken once they are known batches them all.
+    for (const name of SERVICES) await inventory.service(CLUSTER, name);
+    clock.now = 10_001;
+    callsSince();
+    const services = await Promise.all(SERVICES.map((name) => inventory.service(CLUSTER, name)));
+    expect(services.map((service) => service?.serviceName)).toEqual(SERVICES);
+    expect(services.every((service) => service?.desiredCount === 1)).toBe(true);
+    expect(callsSince()).toEqual({ DescribeServices: 2 });
+    // Within the max age, the snapshot serves again: no call.
+    clock.now = 15_000;
+    await Promise.all(SERVICES.map((name) => inventory.service(CLUSTER, name)));
+    expect(callsSince()).toEqual({});
+  });
+
+  it("never serves a snapshot older than its max age, or taken before this daemon wrote", async () => {
+    await fleetOf(["web-01"]);
+    const clock = { now: 0 };
+    const inventory = inventoryAt(clock);
+    expect((await inventory.service(CLUSTER, "web-01"))?.desiredCount).toBe(1);
+    await operator.ecs.send(
+      new UpdateServiceCommand({ cluster: CLUSTER, service: "web-01", desiredCount: 3 }),
+    );
+    clock.now = 5_000;
+    // Still fresh: the snapshot (1) is served; that is the tier's documented staleness.
+    expect((await inventory.service(CLUSTER, "web-01"))?.desiredCount).toBe(1);
+    clock.now = 10_001;
+    expect((await inventory.service(CLUSTER, "web-01"))?.desiredCount).toBe(3);
+
+    await operator.ecs.send(
+      new UpdateServiceCommand({ cluster: CLUSTER, service: "web-01", desiredCount: 2 }),
+    );
+    clock.now = 10_002;
+    inventory.wrote();
+    clock.now = 10_003;
+    expect((await inventory.service(CLUSTER, "web-01"))?.desiredCount).toBe(2);
+  });
+
+  it("reads a deleted service as draining, and one never created or in a missing cluster as missing", async () => {
+    await fleetOf(["web-01", "web-02"]);
+    await operator.ecs.send(
+      new UpdateServiceCommand({ cluster: CLUSTER, service: "web-02", desiredCount: 0 }),
+    );
+    await operator.ecs.send(new DeleteServiceCommand({ cluster: CLUSTER, service: "web-02" }));
+    const clock = { now: 0 };
+    const inventory = inventoryAt(clock);
+    for (const name of ["web-01", "web-02", "never-created"]) await inventory.service(CLUSTER, name);
+    await inventory.service("no-such-cluster", "web-01");
+    clock.now = 10_001;
+    expect((await inventory.service(CLUSTER, "web-01"))?.serviceName).toBe("web-01");
+    // As a direct read has it: a deleted service drains before it is INACTIVE (and then missing).
+    expect((await inventory.service(CLUSTER, "web-02"))?.status).toBe("DRAINING");
+    expect(await inventory.service(CLUSTER, "never-created")).toBeUndefined();
+    expect(await inventory.service("no-such-cluster", "web-01")).toBeUndefined();
+  });
+
+  it("batches listeners by ARN once known, and lists the load balancer again when one was deleted behind its back", async () => {
+    const stack = await fleetOf([]);
+    const { Listeners: created = [] } = await operator.elbv2.send(
+      new CreateListenerCommand({
+        LoadBalancerArn: stack.loadBalancerArn,
+        Protocol: "HTTP",
+        Port: 8081,
+        DefaultActions: [{ Type: "forward", TargetGroupArn: stack.targetGroupArn }],
+      }),
+    );
+    const clock = { now: 0 };
+    const inventory = inventoryAt(clock);
+    const ports = async () =>
+      (await inventory.listenersOf(stack.loadBalancerArn)).map((listener) => listener.Port).sort();
+    expect(await ports()).toEqual([80, 8081]);
+    clock.now = 10_001;
+    callsSince();
+    expect(await ports()).toEqual([80, 8081]);
+    expect(callsSince()).toEqual({ DescribeListeners: 1 });
+    const { Listeners: byArn = [] } = await operator.elbv2.send(
+      new DescribeListenersCommand({ LoadBalancerArn: stack.loadBalancerArn }),
+    );
+    expect(byArn).toHaveLength(2);
+
+    await operator.elbv2.send(new DeleteListenerCommand({ ListenerArn: created[0]?.ListenerArn ?? "" }));
+    clock.now = 20_002;
+    expect(await ports()).toEqual([80]);
+  });
+
+  it("answers security groups, load balancers, target groups, scaling and log groups as AWS holds them", async () => {
+    const stack = await fleetOf(["web-01"]);
+    const clock = { now: 0 };
+    const inventory = inventoryAt(clock);
+    expect((await inventory.loadBalancerNamed("web"))?.LoadBalancerArn).toBe(stack.loadBalancerArn);
+    expect(await inventory.loadBalancerNamed("other")).toBeUndefined();
+    expect((await inventory.targetGroups()).map((group) => group.TargetGroupArn)).toEqual([
+      stack.targetGroupArn,
+    ]);
+    // The fixture's groups carry no managed-by tag: not ours to list.
+    expect(await inventory.ownedSecurityGroups("web")).toEqual([]);
+    expect((await inventory.logGroupNamed("/ecs/web"))?.logGroupName).toBe("/ecs/web");
+    expect(await inventory.logGroupNamed("/ecs/none")).toBeUndefined();
+    expect(await inventory.scalableTarget(`service/${CLUSTER}/web-01`)).toBeUndefined();
+    expect(await inventory.scalingPolicies(`service/${CLUSTER}/web-01`)).toEqual([]);
+  });
+});

@@ -1,0 +1,397 @@
+/**
+ * One inventory per account and region, shared by every service the daemon manages there: the idea of
+ * a Kubernetes informer, on AWS's read APIs. Each kind is read for the whole fleet at once, batched to
+ * the API's limits — security groups by the managed-by tag, load balancers and target groups paged 400
+ * at a time, services 10 per DescribeServices per cluster, scalable targets 50 per call, log groups 50
+ * per call, listeners 20 ARNs per call — and the snapshot serves every resync pass while it is fresh:
+ * younger than `maxAgeMs` and taken after this daemon's last write. Per service that is a fraction of a
+ * call per kind instead of one.
+ *
+ * A key first asked for after the snapshot was taken (a service added, a load balancer created) is
+ * read on its own until the next snapshot includes it. Keys not asked for in a while are dropped.
+ * Passes that must see AWS as it is now (a spec edit, a write, a rollout) do not come here at all: they
+ * read through DirectReads.
+ */
+import {
+  DescribeScalableTargetsCommand,
+  DescribeScalingPoliciesCommand,
+  type ScalableTarget,
+  type ScalingPolicy,
+} from "@aws-sdk/client-application-auto-scaling";
+import { DescribeLogGroupsCommand, type LogGroup } from "@aws-sdk/client-cloudwatch-logs";
+import type { SecurityGroup } from "@aws-sdk/client-ec2";
+import { DescribeServicesCommand, type Service } from "@aws-sdk/client-ecs";
+import {
+  DescribeListenersCommand,
+  type Listener,
+  type LoadBalancer,
+  type TargetGroup,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { AwsClients } from "../aws/clients.ts";
+import { isNotFound } from "../aws/errors.ts";
+import { describeListenersOf } from "../resources/listener/listener.ts";
+import { describeAllLoadBalancers } from "../resources/load-balancer/load-balancer.ts";
+import { describeLogGroupNamed } from "../resources/log-group/log-group.ts";
+import { describeScalableTarget, describeScalingPolicies } from "../resources/scaling/scaling.ts";
+import {
+  describeManagedSecurityGroups,
+  securityGroupService,
+} from "../resources/security-groups/security-groups.ts";
+import { describeServiceNamed } from "../resources/service/service.ts";
+import { describeTargetGroups } from "../resources/target-group/target-group.ts";
+import type { ObservationReads } from "./observation-reads.ts";
+
+/** The APIs' batch limits. */
+const SERVICES_PER_CALL = 10;
+const SCALABLE_TARGETS_PER_CALL = 50;
+const LOG_GROUPS_PER_CALL = 50;
+const LISTENER_ARNS_PER_CALL = 20;
+/** Below this many resources, policies are read per resource; above, all ECS policies are listed (10 a page). */
+const POLICIES_LISTED_FROM = 10;
+/** A key not asked for in this many max ages is dropped from the next snapshot. */
+const FORGET_AFTER_MAX_AGES = 4;
+
+const NAMESPACE = "ecs" as const;
+const DIMENSION = "ecs:service:DesiredCount" as const;
+
+export interface FleetInventoryOptions {
+  /** How long a snapshot serves resync passes (the daemon: half the resync interval). */
+  maxAgeMs: number;
+  /** How long listener ARNs learned from a snapshot are trusted before each load balancer is listed again. */
+  relistListenersAfterMs?: number;
+  now?: () => number;
+}
+
+/** What every snapshot shares: the clock, the max age and the time of this daemon's last write. */
+class Freshness {
+  readonly maxAgeMs: number;
+  readonly now: () => number;
+  #writtenAt = Number.NEGATIVE_INFINITY;
+
+  constructor(maxAgeMs: number, now: () => number) {
+    this.maxAgeMs = maxAgeMs;
+    this.now = now;
+  }
+
+  /** Whether a snapshot started at `at` may still be served. */
+  fresh(at: number): boolean {
+    return at > this.#writtenAt && this.now() - at <= this.maxAgeMs;
+  }
+
+  wrote(): void {
+    this.#writtenAt = this.now();
+  }
+}
+
+/** A kind read whole: one read serves every service while fresh; a failed read is not kept. */
+class Snapshot<T> {
+  readonly #read: () => Promise<T>;
+  readonly #freshness: Freshness;
+  #taken: { at: number; value: Promise<T> } | undefined;
+
+  constructor(read: () => Promise<T>, freshness: Freshness) {
+    this.#read = read;
+    this.#freshness = freshness;
+  }
+
+  get(): Promise<T> {
+    if (this.#taken && this.#freshness.fresh(this.#taken.at)) return this.#taken.value;
+    const taken = { at: this.#freshness.now(), value: this.#read() };
+    this.#taken = taken;
+    taken.value.catch(() => {
+      if (this.#taken === taken) this.#taken = undefined;
+    });
+    return taken.value;
+  }
+}
+
+/** A kind read by key: one batched read of every key asked for lately serves them all while fresh. */
+class KeyedSnapshot<V> {
+  readonly #readMany: (keys: string[]) => Promise<Map<string, V>>;
+  readonly #readOne: (key: string) => Promise<V>;
+  readonly #freshness: Freshness;
+  readonly #askedAt = new Map<string, number>();
+  #taken: { at: number; keys: ReadonlySet<string>; values: Promise<Map<string, V>> } | undefined;
+
+  constructor(
+    readMany: (keys: string[]) => Promise<Map<string, V>>,
+    readOne: (key: string) => Promise<V>,
+    freshness: Freshness,
+  ) {
+    this.#readMany = readMany;
+    this.#readOne = readOne;
+    this.#freshness = freshness;
+  }
+
+  async get(key: string): Promise<V | undefined> {
+    const now = this.#freshness.now();
+    this.#askedAt.set(key, now);
+    let taken = this.#taken;
+    if (!taken || !this.#freshness.fresh(taken.at)) taken = this.#snapshot(now);
+    // Asked for first after the snapshot was taken: read alone; the next snapshot has it.
+    if (!taken.keys.has(key)) return this.#readOne(key);
+    return (await taken.values).get(key);
+  }
+
+  #snapshot(now: number) {
+    const forgetBefore = now - FORGET_AFTER_MAX_AGES * this.#freshness.maxAgeMs;
+    for (const [key, at] of this.#askedAt) if (at < forgetBefore) this.#askedAt.delete(key);
+    const keys = new Set(this.#askedAt.keys());
+    const taken = { at: now, keys, values: this.#readMany([...keys]) };
+    this.#taken = taken;
+    taken.values.catch(() => {
+      if (this.#taken === taken) this.#taken = undefined;
+    });
+    return taken;
+  }
+}
+
+const chunks = <T>(items: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, index) =>
+    items.slice(index * size, (index + 1) * size),
+  );
+
+const serviceKey = (cluster: string, name: string) => `${cluster}\u0000${name}`;
+
+export class FleetInventory implements ObservationReads {
+  readonly #clients: AwsClients;
+  readonly #freshness: Freshness;
+  readonly #relistListenersAfterMs: number;
+  readonly #securityGroups: Snapshot<Map<string, SecurityGroup[]>>;
+  readonly #loadBalancers: Snapshot<Map<string, LoadBalancer>>;
+  readonly #targetGroups: Snapshot<TargetGroup[]>;
+  readonly #services: KeyedSnapshot<Service | undefined>;
+  readonly #scalableTargets: KeyedSnapshot<ScalableTarget | undefined>;
+  readonly #scalingPolicies: KeyedSnapshot<ScalingPolicy[]>;
+  readonly #logGroups: KeyedSnapshot<LogGroup | undefined>;
+  readonly #listeners: KeyedSnapshot<Listener[]>;
+  /** Each load balancer's listener ARNs as last listed, so the next snapshot can batch them by ARN. */
+  readonly #knownListeners = new Map<string, { arns: string[]; at: number }>();
+
+  constructor(clients: AwsClients, options: FleetInventoryOptions) {
+    this.#clients = clients;
+    const freshness = new Freshness(options.maxAgeMs, options.now ?? (() => performance.now()));
+    this.#freshness = freshness;
+    this.#relistListenersAfterMs = options.relistListenersAfterMs ?? 10 * options.maxAgeMs;
+    this.#securityGroups = new Snapshot(async () => {
+      const byService = new Map<string, SecurityGroup[]>();
+      for (const group of await describeManagedSecurityGroups(clients)) {
+        const service = securityGroupService(group);
+        if (service !== undefined) byService.set(service, [...(byService.get(service) ?? []), group]);
+      }
+      return byService;
+    }, freshness);
+    this.#loadBalancers = new Snapshot(
+      async () =>
+        new Map(
+          (await describeAllLoadBalancers(clients)).map((balancer) => [
+            balancer.LoadBalancerName ?? "",
+            balancer,
+          ]),
+        ),
+      freshness,
+    );
+    this.#targetGroups = new Snapshot(() => describeTargetGroups(clients), freshness);
+    this.#services = new KeyedSnapshot(
+      (keys) => this.#describeServices(keys),
+      (key) => {
+        const [cluster = "", name = ""] = key.split("\u0000");
+        return describeServiceNamed(clients, cluster, name);
+      },
+      freshness,
+    );
+    this.#scalableTargets = new KeyedSnapshot(
+      (keys) => this.#describeScalableTargets(keys),
+      (key) => describeScalableTarget(clients, key),
+      freshness,
+    );
+    this.#scalingPolicies = new KeyedSnapshot(
+      (keys) => this.#describeScalingPolicies(keys),
+      (key) => describeScalingPolicies(clients, key),
+      freshness,
+    );
+    this.#logGroups = new KeyedSnapshot(
+      (keys) => this.#describeLogGroups(keys),
+      (key) => describeLogGroupNamed(clients, key),
+      freshness,
+    );
+    this.#listeners = new KeyedSnapshot(
+      (keys) => this.#describeListeners(keys),
+      (key) => this.#listLoadBalancer(key),
+      freshness,
+    );
+  }
+
+  /** This daemon wrote to AWS: no snapshot taken before now serves another pass. */
+  wrote(): void {
+    this.#freshness.wrote();
+  }
+
+  async ownedSecurityGroups(service: string): Promise<SecurityGroup[]> {
+    return (await this.#securityGroups.get()).get(service) ?? [];
+  }
+  async loadBalancerNamed(name: string): Promise<LoadBalancer | undefined> {
+    return (await this.#loadBalancers.get()).get(name);
+  }
+  targetGroups(): Promise<TargetGroup[]> {
+    return this.#targetGroups.get();
+  }
+  async listenersOf(loadBalancerArn: string): Promise<Listener[]> {
+    return (await this.#listeners.get(loadBalancerArn)) ?? [];
+  }
+  service(cluster: string, name: string): Promise<Service | undefined> {
+    return this.#services.get(serviceKey(cluster, name));
+  }
+  scalableTarget(resourceId: string): Promise<ScalableTarget | undefined> {
+    return this.#scalableTargets.get(resourceId);
+  }
+  async scalingPolicies(resourceId: string): Promise<ScalingPolicy[]> {
+    return (await this.#scalingPolicies.get(resourceId)) ?? [];
+  }
+  logGroupNamed(name: string): Promise<LogGroup | undefined> {
+    return this.#logGroups.get(name);
+  }
+
+  /** DescribeServices, 10 names per call per cluster; a missing cluster means missing services. */
+  async #describeServices(keys: string[]): Promise<Map<string, Service | undefined>> {
+    const found = new Map<string, Service | undefined>(keys.map((key) => [key, undefined]));
+    const byCluster = new Map<string, string[]>();
+    for (const key of keys) {
+      const [cluster = "", name = ""] = key.split("\u0000");
+      byCluster.set(cluster, [...(byCluster.get(cluster) ?? []), name]);
+    }
+    const calls = [...byCluster].flatMap(([cluster, names]) =>
+      chunks(names, SERVICES_PER_CALL).map(async (batch) => {
+        try {
+          const { services = [] } = await this.#clients.ecs.send(
+            new DescribeServicesCommand({ cluster, services: batch, include: ["TAGS"] }),
+          );
+          for (const service of services)
+            if (service.status !== "INACTIVE" && batch.includes(service.serviceName ?? ""))
+              found.set(serviceKey(cluster, service.serviceName ?? ""), service);
+        } catch (error) {
+          if (!isNotFound(error)) throw error;
+        }
+      }),
+    );
+    await Promise.all(calls);
+    return found;
+  }
+
+  async #describeScalableTargets(resourceIds: string[]): Promise<Map<string, ScalableTarget | undefined>> {
+    const found = new Map<string, ScalableTarget | undefined>(resourceIds.map((id) => [id, undefined]));
+    await Promise.all(
+      chunks(resourceIds, SCALABLE_TARGETS_PER_CALL).map(async (batch) => {
+        let NextToken: string | undefined;
+        do {
+          const page = await this.#clients.autoscaling.send(
+            new DescribeScalableTargetsCommand({
+              ServiceNamespace: NAMESPACE,
+              ResourceIds: batch,
+              ScalableDimension: DIMENSION,
+              NextToken,
+            }),
+          );
+          for (const target of page.ScalableTargets ?? []) found.set(target.ResourceId ?? "", target);
+          NextToken = page.NextToken;
+        } while (NextToken);
+      }),
+    );
+    return found;
+  }
+
+  /**
+   * Every policy on each resource. DescribeScalingPolicies takes one resource at a time and pages by 10,
+   * so a few resources are read one by one, and a fleet by listing every ECS policy of the region.
+   */
+  async #describeScalingPolicies(resourceIds: string[]): Promise<Map<string, ScalingPolicy[]>> {
+    const found = new Map<string, ScalingPolicy[]>(resourceIds.map((id) => [id, []]));
+    if (resourceIds.length < POLICIES_LISTED_FROM) {
+      await Promise.all(
+        resourceIds.map(async (id) => found.set(id, await describeScalingPolicies(this.#clients, id))),
+      );
+      return found;
+    }
+    let NextToken: string | undefined;
+    do {
+      const page = await this.#clients.autoscaling.send(
+        new DescribeScalingPoliciesCommand({ ServiceNamespace: NAMESPACE, NextToken }),
+      );
+      for (const policy of page.ScalingPolicies ?? []) {
+        const policies = found.get(policy.ResourceId ?? "");
+        if (policies && policy.ScalableDimension === DIMENSION) policies.push(policy);
+      }
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return found;
+  }
+
+  async #describeLogGroups(names: string[]): Promise<Map<string, LogGroup | undefined>> {
+    const found = new Map<string, LogGroup | undefined>(names.map((name) => [name, undefined]));
+    await Promise.all(
+      chunks(names, LOG_GROUPS_PER_CALL).map(async (batch) => {
+        let nextToken: string | undefined;
+        do {
+          const page = await this.#clients.logs.send(
+            new DescribeLogGroupsCommand({ logGroupIdentifiers: batch, nextToken }),
+          );
+          for (const group of page.logGroups ?? [])
+            if (found.has(group.logGroupName ?? "")) found.set(group.logGroupName ?? "", group);
+          nextToken = page.nextToken;
+        } while (nextToken);
+      }),
+    );
+    return found;
+  }
+
+  /** Lists one load balancer's listeners, and remembers their ARNs for batched reads. */
+  async #listLoadBalancer(loadBalancerArn: string): Promise<Listener[]> {
+    const listeners = await describeListenersOf(this.#clients, loadBalancerArn);
+    this.#knownListeners.set(loadBalancerArn, {
+      arns: listeners.map((listener) => listener.ListenerArn ?? ""),
+      at: this.#freshness.now(),
+    });
+    return listeners;
+  }
+
+  /**
+   * Listeners of many load balancers: those whose listener ARNs are known and recent are described 20
+   * ARNs a call; a batch with a listener gone since (ListenerNotFound), and every load balancer not known
+   * or not listed for a while (a listener added behind our back), are listed one by one.
+   */
+  async #describeListeners(loadBalancerArns: string[]): Promise<Map<string, Listener[]>> {
+    const found = new Map<string, Listener[]>();
+    const now = this.#freshness.now();
+    const relist: string[] = [];
+    const byArn: string[] = [];
+    for (const arn of loadBalancerArns) {
+      const known = this.#knownListeners.get(arn);
+      if (known && known.arns.length > 0 && now - known.at < this.#relistListenersAfterMs)
+        byArn.push(...known.arns);
+      else relist.push(arn);
+    }
+    await Promise.all(
+      chunks(byArn, LISTENER_ARNS_PER_CALL).map(async (batch) => {
+        try {
+          const { Listeners = [] } = await this.#clients.elbv2.send(
+            new DescribeListenersCommand({ ListenerArns: batch }),
+          );
+          for (const listener of Listeners) {
+            const owner = listener.LoadBalancerArn ?? "";
+            found.set(owner, [...(found.get(owner) ?? []), listener]);
+          }
+        } catch (error) {
+          if (!isNotFound(error)) throw error;
+          for (const arn of loadBalancerArns)
+            if (this.#knownListeners.get(arn)?.arns.some((listener) => batch.includes(listener)))
+              relist.push(arn);
+        }
+      }),
+    );
+    await Promise.all(
+      [...new Set(relist)].map(async (arn) => found.set(arn, await this.#listLoadBalancer(arn))),
+    );
+    for (const arn of loadBalancerArns) if (!found.has(arn)) found.set(arn, []);
+    return found;
+  }
+}
