@@ -10,8 +10,10 @@ import {
   CallsInFlight,
   DeadlineExceededError,
   guardClients,
+  guardClientsByCaller,
   isReadOnlyOperation,
   MutationRefusedError,
+  withCallGuard,
 } from "./call-guard.ts";
 import { instrumentClients } from "./call-metrics.ts";
 import { type AwsClients, createAwsClients } from "./clients.ts";
@@ -133,6 +135,61 @@ describe("guardClients", () => {
     expect(described.failures?.map((failure) => failure.reason)).toEqual(["MISSING"]);
     expect(emulator.calls.calls().map((call) => call.operation)).toEqual(["DescribeClusters"]);
     expect(counted).toEqual(["DescribeClusters"]);
+  });
+});
+
+describe("guardClientsByCaller: one set of clients shared by many workers", () => {
+  it("puts each call under the guard of the work that made it", async () => {
+    const { emulator, clients } = await setUp({ attemptMs: 60_000, maxAttempts: 1 });
+    guardClientsByCaller(clients);
+    emulator.injectFaults({ rules: [{ service: "ecs", operation: "ListClusters", latencyMs: 2000 }] });
+    const first = new AbortController();
+    const firstInFlight = new CallsInFlight();
+    const secondInFlight = new CallsInFlight();
+    const firstCall = withCallGuard({ signal: () => first.signal }, firstInFlight, () =>
+      clients.ecs.send(new ListClustersCommand({})),
+    ).catch((error: unknown) => error);
+    const secondCall = withCallGuard({ signal: () => undefined }, secondInFlight, () =>
+      clients.ecs.send(new ListClustersCommand({})),
+    );
+    await expect.poll(() => firstInFlight.list().length).toBe(1);
+    expect(secondInFlight.list().map((entry) => entry.call)).toEqual(["ecs:ListClusters"]);
+
+    // The first work's deadline passes: its call is abandoned, the second's is not.
+    first.abort(new Error("the reconcile pass ran past its deadline"));
+    expect(await firstCall).toBeInstanceOf(DeadlineExceededError);
+    expect(firstInFlight.list()).toEqual([]);
+    emulator.clearFaults();
+    expect((await secondCall).clusterArns).toEqual([]);
+    expect(secondInFlight.list()).toEqual([]);
+  });
+
+  it("gates each write by its own worker's lease, and refuses a write made outside any work", async () => {
+    const { emulator, clients } = await setUp({ attemptMs: 5000, maxAttempts: 1 });
+    guardClientsByCaller(clients);
+    const holder = { signal: () => undefined, beforeMutation: () => {} };
+    const loser = {
+      signal: () => undefined,
+      beforeMutation: (operation: string) => {
+        throw new MutationRefusedError(operation, "the lease on web is not held");
+      },
+    };
+    const refused = await withCallGuard(loser, undefined, () =>
+      clients.ecs.send(new CreateClusterCommand({ clusterName: "lost" })),
+    ).catch((error: unknown) => error);
+    await withCallGuard(holder, undefined, () =>
+      clients.ecs.send(new CreateClusterCommand({ clusterName: "held" })),
+    );
+    const outside = await clients.ecs
+      .send(new CreateClusterCommand({ clusterName: "outside" }))
+      .catch((error: unknown) => error);
+    // A read needs no work to belong to.
+    const { clusterArns = [] } = await clients.ecs.send(new ListClustersCommand({}));
+
+    expect(refused).toBeInstanceOf(MutationRefusedError);
+    expect(outside).toBeInstanceOf(MutationRefusedError);
+    expect(clusterArns.map((arn) => arn.split("/").pop())).toEqual(["held"]);
+    expect(emulator.calls.calls().filter((call) => call.operation === "CreateCluster")).toHaveLength(1);
   });
 });
 

@@ -7,6 +7,7 @@
  * The SDK's own per-attempt timeout (clients.ts) turns one hung connection into a retried failure; the
  * guard bounds the whole call, retries included, by the caller's deadline.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { setMaxListeners } from "node:events";
 import type {
   AbsoluteLocation,
@@ -110,35 +111,86 @@ const callSignals = new WeakMap<HandlerExecutionContext, AbortSignal>();
 export const callSignalOf = (context: HandlerExecutionContext): AbortSignal | undefined =>
   callSignals.get(context);
 
+/** The guard a call is made under, and where it is recorded while in flight. */
+interface GuardScope {
+  guard: CallGuard;
+  inFlight?: CallsInFlight | undefined;
+}
+
+/** The guard of the work running now, for clients shared by many (guardClientsByCaller). */
+const callerScope = new AsyncLocalStorage<GuardScope>();
+
+/** The guard each call was sent under, for its later attempts. */
+const callGuards = new WeakMap<HandlerExecutionContext, CallGuard>();
+
+/**
+ * Runs `work` so that every call it makes through clients guarded by caller (guardClientsByCaller) is
+ * under `guard` and recorded in `inFlight`: one set of clients serves many workers, each call bounded
+ * by the deadline and gated by the lease of the worker that made it.
+ */
+export function withCallGuard<T>(
+  guard: CallGuard,
+  inFlight: CallsInFlight | undefined,
+  work: () => Promise<T>,
+): Promise<T> {
+  return callerScope.run({ guard, inFlight }, work);
+}
+
+type GuardableStack = {
+  add(middleware: InitializeMiddleware<object, object>, options: typeof PER_CALL): void;
+  add(middleware: FinalizeRequestMiddleware<object, object>, options: typeof PER_ATTEMPT): void;
+};
+
 /** Puts every call made through `clients` under `guard`, recording calls in flight in `inFlight`. */
 export function guardClients(clients: AwsClients, guard: CallGuard, inFlight?: CallsInFlight): void {
+  const scope = { guard, inFlight };
   for (const service of AWS_SERVICES) {
-    const stack = clients[service].middlewareStack as {
-      add(middleware: InitializeMiddleware<object, object>, options: typeof PER_CALL): void;
-      add(middleware: FinalizeRequestMiddleware<object, object>, options: typeof PER_ATTEMPT): void;
-    };
-    stack.add(deadlineMiddleware(service, guard, inFlight), PER_CALL);
-    stack.add(attemptGate(service, guard, true), PER_ATTEMPT);
+    const stack = clients[service].middlewareStack as GuardableStack;
+    stack.add(
+      deadlineMiddleware(service, () => scope),
+      PER_CALL,
+    );
+    stack.add(attemptGate(service, true), PER_ATTEMPT);
+  }
+}
+
+/**
+ * Puts every call made through `clients` under the guard of the work that made it (withCallGuard). A
+ * call made outside any such work is sent unguarded, bounded by the SDK's own timeouts only.
+ */
+export function guardClientsByCaller(clients: AwsClients): void {
+  for (const service of AWS_SERVICES) {
+    const stack = clients[service].middlewareStack as GuardableStack;
+    stack.add(
+      deadlineMiddleware(service, () => callerScope.getStore()),
+      PER_CALL,
+    );
+    // A write must belong to some worker's work, so that its lease gates it: refused otherwise.
+    stack.add(attemptGate(service, true, true), PER_ATTEMPT);
   }
 }
 
 /** Guards one SDK client that is not part of `AwsClients` (the lease table's DynamoDB client). */
 export function guardClient(client: { middlewareStack: unknown }, service: string, guard: CallGuard): void {
-  const stack = client.middlewareStack as {
-    add(middleware: InitializeMiddleware<object, object>, options: typeof PER_CALL): void;
-    add(middleware: FinalizeRequestMiddleware<object, object>, options: typeof PER_ATTEMPT): void;
-  };
-  stack.add(deadlineMiddleware(service, guard, undefined), PER_CALL);
+  const stack = client.middlewareStack as GuardableStack;
+  const scope = { guard };
+  stack.add(
+    deadlineMiddleware(service, () => scope),
+    PER_CALL,
+  );
   // The lease table's own writes are what the gate protects: they are bounded, never gated.
-  stack.add(attemptGate(service, guard, false), PER_ATTEMPT);
+  stack.add(attemptGate(service, false), PER_ATTEMPT);
 }
 
 function deadlineMiddleware(
   service: AwsService | string,
-  guard: CallGuard,
-  inFlight: CallsInFlight | undefined,
+  scopeOf: () => GuardScope | undefined,
 ): InitializeMiddleware<object, object> {
   return (next, context: HandlerExecutionContext) => async (args: InitializeHandlerArguments<object>) => {
+    const scope = scopeOf();
+    if (!scope) return next(args);
+    const { guard, inFlight } = scope;
+    callGuards.set(context, guard);
     const call = `${service}:${operationName(context)}`;
     const signal = guard.signal();
     if (signal?.aborted) throw new DeadlineExceededError(call, abortReason(signal));
@@ -165,14 +217,19 @@ function deadlineMiddleware(
  */
 function attemptGate(
   service: string,
-  guard: CallGuard,
   gateMutations: boolean,
+  mutationsNeedAGuard = false,
 ): FinalizeRequestMiddleware<object, object> {
   return (next, context: HandlerExecutionContext) => async (args: FinalizeHandlerArguments<object>) => {
     const operation = operationName(context);
     const signal = callSignals.get(context);
     if (signal?.aborted) throw new DeadlineExceededError(`${service}:${operation}`, abortReason(signal));
-    if (gateMutations && !isReadOnlyOperation(operation)) guard.beforeMutation?.(operation);
+    if (gateMutations && !isReadOnlyOperation(operation)) {
+      const guard = callGuards.get(context);
+      if (!guard && mutationsNeedAGuard)
+        throw new MutationRefusedError(`${service}:${operation}`, "a write made outside any reconcile pass");
+      guard?.beforeMutation?.(operation);
+    }
     return next(args);
   };
 }

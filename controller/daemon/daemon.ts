@@ -6,7 +6,7 @@
  */
 import type { LoadedSpec } from "../../specs/index.ts";
 import { formatIssue } from "../../specs/index.ts";
-import { guardClients } from "../aws/call-guard.ts";
+import { guardClients, guardClientsByCaller } from "../aws/call-guard.ts";
 import { instrumentClients } from "../aws/call-metrics.ts";
 import {
   type AwsClients,
@@ -127,9 +127,27 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   // Set below once the spec sources are open; the lease callbacks only run after that.
   let leases: LeaseCoordinator | undefined;
 
-  const clientsFor = async (loaded: LoadedSpec): Promise<AwsClients> => {
+  /** Clients of their own, for work outside the workers' passes (the inventory, a prune). */
+  const ownClientsFor = async (loaded: LoadedSpec): Promise<AwsClients> => {
     const clients = await clientsForService(loaded.spec, options.endpoint, options.callTimeouts);
     instrumentClients(clients, metrics.onAwsCall);
+    return clients;
+  };
+  // One set of clients per region for every worker there, each call guarded by the pass that makes it:
+  // a client per service would cost a fleet of a thousand a thousand sets of sockets and configuration.
+  const sharedClients = new Map<string, Promise<AwsClients>>();
+  const clientsFor = (loaded: LoadedSpec): Promise<AwsClients> => {
+    const key = loaded.spec.spec.region ?? "";
+    let clients = sharedClients.get(key);
+    if (!clients) {
+      clients = ownClientsFor(loaded).then((created) => {
+        guardClientsByCaller(created);
+        return created;
+      });
+      // Clients that could not be made (no region) are tried again by the next pass.
+      clients.catch(() => sharedClients.delete(key));
+      sharedClients.set(key, clients);
+    }
     return clients;
   };
 
@@ -140,7 +158,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const inventoryFor = (loaded: LoadedSpec, workerClients: AwsClients): Promise<FleetInventory> => {
     let entry = inventories.get(workerClients.region);
     if (!entry) {
-      const clients = clientsFor(loaded);
+      const clients = ownClientsFor(loaded);
       const inventory = clients.then(
         (shared) => new FleetInventory(shared, { maxAgeMs: options.settings.resyncMs / 2 }),
       );
@@ -273,7 +291,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       log.warn({ service, file }, "spec file deleted: --prune destroys the service's resources");
       let clients: AwsClients | undefined;
       try {
-        clients = await clientsFor(worker.spec);
+        clients = await ownClientsFor(worker.spec);
         const gate = leases;
         guardClients(clients, {
           signal: () => shutdown.signal,
@@ -402,7 +420,10 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         // Every worker has stopped: hand the leases back, so other replicas take over at once (each
         // once a write its worker sent can no longer be in flight).
         await leases?.stop();
-        for (const { clients } of inventories.values())
+        for (const clients of [
+          ...sharedClients.values(),
+          ...[...inventories.values()].map((entry) => entry.clients),
+        ])
           for (const client of Object.values(await clients.catch(() => ({}))))
             if (typeof client === "object") client.destroy();
         await endpoints.close();

@@ -12,8 +12,8 @@ import {
   type CallGuard,
   CallsInFlight,
   DeadlineExceededError,
-  guardClients,
   MutationRefusedError,
+  withCallGuard,
 } from "../aws/call-guard.ts";
 import { type AwsClients, NoRegionError } from "../aws/clients.ts";
 import { classifyAwsError } from "../aws/errors.ts";
@@ -89,7 +89,10 @@ export interface WorkerDependencies {
   log: Logger;
   limiter: ConcurrencyLimiter;
   settings: WorkerSettings;
-  /** Clients for a spec (its region, the daemon's endpoint), instrumented for metrics. */
+  /**
+   * Clients for a spec (its region, the daemon's endpoint), instrumented for metrics, shared by every
+   * worker in the region and guarded by caller: each pass's calls run under its own guard (withCallGuard).
+   */
   clientsFor(loaded: LoadedSpec): Promise<AwsClients>;
   /**
    * The fleet inventory of the spec's account and region (`clients.region`), shared by every worker
@@ -256,7 +259,6 @@ export class ServiceWorker {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#running;
-    for (const client of Object.values(this.#clients ?? {})) if (typeof client === "object") client.destroy();
   }
 
   status(): ServiceStatus {
@@ -382,7 +384,7 @@ export class ServiceWorker {
       abort.abort(new PassDeadlineError(passTimeoutMs));
     }, passTimeoutMs);
     try {
-      return await this.#reconcile(resync);
+      return await withCallGuard(this.#callGuard(), this.#inFlight, () => this.#reconcile(resync));
     } finally {
       clearTimeout(deadline);
       this.#holdsSlot = false;
@@ -404,10 +406,7 @@ export class ServiceWorker {
   async #clientsForSpec(): Promise<AwsClients> {
     const key = `${this.#loaded.spec.spec.region ?? ""}`;
     if (!this.#clients || key !== this.#clientsKey) {
-      for (const client of Object.values(this.#clients ?? {}))
-        if (typeof client === "object") client.destroy();
       this.#clients = await this.#deps.clientsFor(this.#loaded);
-      guardClients(this.#clients, this.#callGuard(), this.#inFlight);
       this.#clientsKey = key;
       this.#caches = createPassCaches(this.#deps.settings.slowResyncMs);
     }
