@@ -2,7 +2,7 @@
  * plan, apply, status and destroy as a user runs them: through the CLI, configured only by the
  * SDK's standard environment (AWS_ENDPOINT_URL, AWS_REGION, credentials), against the emulator.
  */
-import { writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DeleteTagsCommand, DescribeSecurityGroupsCommand } from "@aws-sdk/client-ec2";
 import { describe, expect, it } from "vitest";
@@ -45,6 +45,50 @@ describe("plan, apply, status, destroy", () => {
     const again = await run("plan", "-f", file, "--detailed-exitcode");
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/No changes: AWS matches the spec\./);
+  });
+
+  it("plans a directory of specs as a fleet: each kind read once for all of them, every plan as AWS has it", {
+    timeout: 120_000,
+  }, async () => {
+    const fleet = join(session.directory, "fleet");
+    await mkdir(fleet);
+    // One cluster, as a platform team runs them (DescribeServices batches per cluster).
+    const names = ["api", "auth", "docs", "jobs", "mail", "web"];
+    for (const name of names)
+      await writeFile(
+        join(fleet, `${name}.yaml`),
+        specYaml(merge({ metadata: { name } }, { spec: { cluster: "fleet" } })),
+      );
+    expect((await run("apply", "-f", fleet)).code).toBe(0);
+    // One spec edited: the fleet's reads must still see what differs, for that service only.
+    await writeFile(
+      join(fleet, "web.yaml"),
+      specYaml(
+        merge({ metadata: { name: "web" } }, { spec: { cluster: "fleet", logging: { retentionDays: 90 } } }),
+      ),
+    );
+
+    session.aws.emulator.calls.reset();
+    const planned = await run("plan", "-f", fleet, "--json", "--detailed-exitcode");
+    expect(planned.code).toBe(2);
+    const documents = JSON.parse(planned.stdout) as Array<{
+      service: string;
+      changes: { resource: string }[];
+    }>;
+    expect(
+      documents.map((document) => [document.service, document.changes.map((change) => change.resource)]),
+    ).toEqual(names.map((name) => [name, name === "web" ? ["LogGroup"] : []]));
+    const calls = session.aws.emulator.calls.counts();
+    // Six services, one call each for the kinds that batch (the plan of one service makes one per kind).
+    for (const call of [
+      "ecs:DescribeServices",
+      "ec2:DescribeSecurityGroups",
+      "elbv2:DescribeLoadBalancers",
+      "elbv2:DescribeTargetGroups",
+      "logs:DescribeLogGroups",
+      "autoscaling:DescribeScalableTargets",
+    ])
+      expect([call, calls[call]]).toEqual([call, 1]);
   });
 
   it("prints a human plan with each field's observed → desired value", async () => {

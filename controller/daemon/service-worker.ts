@@ -441,6 +441,8 @@ export class ServiceWorker {
         if (rollout?.failure) await this.#tellRollout(clients, rollout);
       }
       const inventory = await this.#deps.inventoryFor?.(loaded, clients);
+      // Every pass, direct or not, keeps the service in the next snapshot.
+      inventory?.expect(loaded.spec);
       const fromInventory = resync && inventory !== undefined;
       const hadCachedReads = fromInventory || this.#caches.tags.size > 0 || this.#caches.slow.size > 0;
       let plan = await planService(

@@ -27,12 +27,17 @@ import {
   type LoadBalancer,
   type TargetGroup,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { ServiceSpec } from "../../specs/index.ts";
 import type { AwsClients } from "../aws/clients.ts";
 import { isNotFound } from "../aws/errors.ts";
 import { describeListenersOf } from "../resources/listener/listener.ts";
 import { describeAllLoadBalancers } from "../resources/load-balancer/load-balancer.ts";
 import { describeLogGroupNamed } from "../resources/log-group/log-group.ts";
-import { describeScalableTarget, describeScalingPolicies } from "../resources/scaling/scaling.ts";
+import {
+  describeScalableTarget,
+  describeScalingPolicies,
+  scalingResourceId,
+} from "../resources/scaling/scaling.ts";
 import {
   describeManagedSecurityGroups,
   securityGroupService,
@@ -121,6 +126,11 @@ class KeyedSnapshot<V> {
     this.#readMany = readMany;
     this.#readOne = readOne;
     this.#freshness = freshness;
+  }
+
+  /** Counts `key` as asked for: the next snapshot includes it. */
+  expect(key: string): void {
+    this.#askedAt.set(key, this.#freshness.now());
   }
 
   async get(key: string): Promise<V | undefined> {
@@ -220,6 +230,19 @@ export class FleetInventory implements ObservationReads {
       (key) => this.#listLoadBalancer(key),
       freshness,
     );
+  }
+
+  /**
+   * Registers what observing this spec's service will ask for, so the next snapshot reads it with the
+   * rest of the fleet rather than on its own.
+   */
+  expect(document: ServiceSpec): void {
+    const { cluster, logging } = document.spec;
+    const name = document.metadata.name;
+    this.#services.expect(serviceKey(cluster, name));
+    this.#scalableTargets.expect(scalingResourceId(cluster, name));
+    this.#scalingPolicies.expect(scalingResourceId(cluster, name));
+    this.#logGroups.expect(logging.logGroup);
   }
 
   /** This daemon wrote to AWS: no snapshot taken before now serves another pass. */
