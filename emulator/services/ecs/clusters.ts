@@ -1,4 +1,5 @@
 /** Clusters: CreateCluster (idempotent), DescribeClusters (missing ones in `failures`), DeleteCluster, ListClusters. */
+
 import type { Cluster as ClusterShape } from "@aws-sdk/client-ecs";
 import { AwsError } from "../../errors.ts";
 import type { Operation } from "../service-definition.ts";
@@ -7,6 +8,7 @@ import { clusterNotFound, invalidParameter, maxResults, read, structures } from 
 import { paginate } from "./pagination.ts";
 import type { Cluster, EcsState } from "./state.ts";
 import { copyTags, readTags } from "./tags.ts";
+import { TaskTable } from "./task-table.ts";
 
 const NAME_PATTERN = /^[a-zA-Z0-9_-]{1,255}$/;
 const DEFAULT_CLUSTER = "default";
@@ -79,7 +81,7 @@ export const clusterOperations: Record<string, Operation> = {
       tags,
       settings,
       services: new Map(),
-      tasks: new Map(),
+      tasks: new TaskTable(),
     };
     Object.assign(cluster, { status: "ACTIVE", tags, settings });
     state.clusters.set(name, cluster);

@@ -29,8 +29,8 @@ export function probeTarget(
   check: HealthCheckRequest = DEFAULT_CHECK,
 ): ProbeAnswer {
   for (const cluster of region.ecs.clusters.values()) {
-    for (const task of cluster.tasks.values()) {
-      if (task.eni.privateIp !== ip || !SERVING.has(task.lastStatus)) continue;
+    for (const task of cluster.tasks.withIp(ip)) {
+      if (!SERVING.has(task.lastStatus)) continue;
       return runtimeOf(region, world.timings).probe(task.arn, port, path, world.time, check);
     }
   }

@@ -12,11 +12,13 @@ import { targetHealth } from "./load-balancing.ts";
 import type { Cluster, Deployment, Service, Task } from "./state.ts";
 import { findTaskDefinition } from "./task-definitions.ts";
 import { launchTask } from "./task-launch.ts";
-import { serviceOfTask, stopTask } from "./task-lifecycle.ts";
+import { stopTask } from "./task-lifecycle.ts";
 
 /** The service's tasks, stopped ones included. */
 export function tasksOfService(cluster: Cluster, service: Service): Task[] {
-  return [...cluster.tasks.values()].filter((task) => serviceOfTask(cluster, task) === service);
+  // Only the service its cluster holds under that name has tasks (see serviceOfTask).
+  if (cluster.services.get(service.name) !== service) return [];
+  return [...cluster.tasks.ofService(service.name, service.incarnation)];
 }
 
 /** RUNNING, and healthy in every target group the task serves. */

@@ -5,6 +5,7 @@
 import type { TaskDefinition } from "@aws-sdk/client-ecs";
 import type { Random } from "../../random.ts";
 import type { TaskRuntime } from "./runtime/task-runtime.ts";
+import type { TaskTable } from "./task-table.ts";
 
 export interface Tag {
   key: string;
@@ -28,8 +29,8 @@ export interface Cluster {
   tags: Tag[];
   settings: { name: "containerInsights"; value: string }[];
   services: Map<string, Service>;
-  /** By task id. */
-  tasks: Map<string, Task>;
+  /** By task id, with indexes by service and by IP. */
+  tasks: TaskTable;
 }
 
 export interface LogSettings {

@@ -3,6 +3,7 @@
  * and deleting it (directly or with its load balancer) deletes every rule it holds.
  */
 import { createHash } from "node:crypto";
+import { routingChanged } from "./associations.ts";
 import { ruleArn } from "./names.ts";
 import type { Elbv2State, Listener } from "./state.ts";
 
@@ -18,6 +19,7 @@ export function addListener(state: Elbv2State, listener: Listener): void {
   state.listeners.set(listener.arn, listener);
   const arn = defaultRuleArn(listener.arn);
   state.rules.set(arn, { arn, listenerArn: listener.arn, tags: new Map(), isDefault: true });
+  routingChanged(state);
 }
 
 /** Removes a listener and every rule it holds. */
@@ -25,4 +27,5 @@ export function removeListener(state: Elbv2State, listenerArn: string): void {
   for (const rule of [...state.rules.values()])
     if (rule.listenerArn === listenerArn) state.rules.delete(rule.arn);
   state.listeners.delete(listenerArn);
+  routingChanged(state);
 }

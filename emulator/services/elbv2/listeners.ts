@@ -1,9 +1,11 @@
 /** Listeners of Application Load Balancers: create (idempotent per port), describe, modify, delete (with their rules). */
+
 import { AwsError } from "../../errors.ts";
 import type { Input, InputReader } from "../../protocols/input.ts";
 import type { RegionState } from "../../world.ts";
 import type { Operation, OperationContext } from "../service-definition.ts";
 import { describeAction, readActions } from "./actions.ts";
+import { routingChanged } from "./associations.ts";
 import { listenerNotFound, optionalIntIn, read, structures, validationError } from "./errors.ts";
 import { addListener, removeListener } from "./listener-records.ts";
 import { loadBalancerByArn } from "./load-balancers.ts";
@@ -150,6 +152,7 @@ function modifyListener(input: Input, context: OperationContext) {
     ? readActions(region, structures(args, "DefaultActions"), loadBalancer)
     : listener.defaultActions;
   Object.assign(listener, { port, protocol, ...tls, defaultActions });
+  routingChanged(region.elbv2);
   return { Listeners: [describeListener(listener)] };
 }
 

@@ -3,11 +3,13 @@
  * A rule routes like a listener's default actions do, so a target group a rule forwards to is in
  * use and associated with the rule's load balancer (see associations.ts).
  */
+
 import { AwsError } from "../../errors.ts";
 import type { Input, InputReader } from "../../protocols/input.ts";
 import type { RegionState } from "../../world.ts";
 import type { Operation, OperationContext } from "../service-definition.ts";
 import { describeAction, readActions } from "./actions.ts";
+import { routingChanged } from "./associations.ts";
 import { describeCondition, readConditions } from "./conditions.ts";
 import { optionalIntIn, read, ruleNotFound, structures, validationError } from "./errors.ts";
 import { listenerByArn } from "./listeners.ts";
@@ -113,6 +115,7 @@ function createRule(input: Input, context: OperationContext) {
     actions,
   };
   state.rules.set(rule.arn, rule);
+  routingChanged(state);
   return { Rules: [describeRule(state, rule)] };
 }
 
@@ -136,6 +139,7 @@ function modifyRule(input: Input, context: OperationContext) {
     if (conditions) rule.conditions = conditions;
     if (actions) rule.actions = actions;
   }
+  if (actions) routingChanged(region.elbv2);
   return { Rules: [describeRule(region.elbv2, rule)] };
 }
 
@@ -194,6 +198,7 @@ export const ruleOperations: Record<string, Operation> = {
     const rule = ruleByArn(context.region, read(input).string("RuleArn"));
     if (rule.isDefault) throw defaultRuleRefused("A default rule cannot be deleted");
     context.region.elbv2.rules.delete(rule.arn);
+    routingChanged(context.region.elbv2);
     return {};
   },
 };
