@@ -397,7 +397,7 @@ export async function measureEmulatorFleet(options: Options): Promise<FleetFigur
 }
 
 function printFigures(figures: FleetFigures): void {
-  const row = (label: string, value: string | number) => console.log(`${label.padEnd(44)}${value}`);
+  const row = (label: string, value: string | number) => console.log(`${label.padEnd(50)}${value}`);
   console.log(
     `Emulator holding a fleet: ${figures.services} services × ${TASKS_PER_SERVICE} tasks behind ${figures.loadBalancers} load balancers, clock ×${figures.clockSpeed}, in process:`,
   );
