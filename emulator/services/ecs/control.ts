@@ -92,6 +92,8 @@ export function stopEcsTask(world: World, ref: TaskRef, reason = "Task stopped b
 /** Makes the task's essential containers exit with `exitCode` (137: killed for memory). */
 export function crashTask(world: World, ref: TaskRef, exitCode = 1): void {
   const { region, task } = taskFor(world, ref);
+  // Its containers exit now: the scheduler must look at it on the next tick.
+  region.ecs.wakeups.wake(task, world.time);
   // A real process dies the way an OOM kill ends it: SIGKILL, exit code 137.
   const processes = processRuntimeOf(region);
   if (processes?.owns(task.arn)) {

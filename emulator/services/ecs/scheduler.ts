@@ -85,6 +85,7 @@ function launch(context: EcsContext, cluster: Cluster, service: Service, primary
       break;
     }
     cluster.tasks.set(task.id, task);
+    context.region.ecs.wakeups.wake(task, context.now);
     started.push(task);
   }
   if (started.length > 0)

@@ -3,6 +3,7 @@
  * runtime that runs the tasks' containers. Times are epoch milliseconds; outputs turn them into Dates.
  */
 import type { TaskDefinition } from "@aws-sdk/client-ecs";
+import { DueQueue } from "../../due-queue.ts";
 import type { Random } from "../../random.ts";
 import type { TaskRuntime } from "./runtime/task-runtime.ts";
 import type { TaskTable } from "./task-table.ts";
@@ -20,6 +21,8 @@ export interface EcsState {
   runtime: TaskRuntime | undefined;
   /** The simulated time of the last tick: "now" for callers that are not given one. */
   lastTickAt: number;
+  /** When each task next has something to do: a tick advances only those (see task-wakeups.ts). */
+  wakeups: DueQueue<Task>;
 }
 
 export interface Cluster {
@@ -242,5 +245,11 @@ export interface Task {
 }
 
 export function createEcsState(_region: string, _random: Random): EcsState {
-  return { clusters: new Map(), families: new Map(), runtime: undefined, lastTickAt: 0 };
+  return {
+    clusters: new Map(),
+    families: new Map(),
+    runtime: undefined,
+    lastTickAt: 0,
+    wakeups: new DueQueue(),
+  };
 }

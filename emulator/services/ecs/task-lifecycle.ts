@@ -38,6 +38,7 @@ function setStatus(task: Task, status: TaskStatus): void {
 /** Asks a task to stop; the lifecycle then drains, stops and deprovisions it. Stopping twice changes nothing. */
 export function stopTask(context: EcsContext, cluster: Cluster, task: Task, request: StopRequest): void {
   if (task.desiredStatus === "STOPPED") return;
+  context.region.ecs.wakeups.wake(task, context.now);
   task.desiredStatus = "STOPPED";
   task.stopCode = request.code;
   task.stoppedReason = request.reason;

@@ -57,3 +57,18 @@ describe("TaskTable", () => {
     expect(ids(table.withIp("10.0.0.1"))).toEqual(["old", "new"]);
   });
 });
+
+describe("TaskTable positions", () => {
+  it("orders tasks as iteration does, a replaced entry keeping its place", () => {
+    const table = new TaskTable();
+    for (const id of ["a", "b", "c"]) table.set(id, task(id, `10.0.0.${id.charCodeAt(0)}`));
+    table.set("a", task("a", "10.0.1.1"));
+    table.delete("b");
+    table.set("d", task("d", "10.0.0.4"));
+    const byPosition = [...table.values()].sort(
+      (x, y) => (table.positionOf(x) ?? 0) - (table.positionOf(y) ?? 0),
+    );
+    expect(ids(byPosition)).toEqual(ids(table.values()));
+    expect(table.positionOf(task("b", "10.0.0.98"))).toBeUndefined();
+  });
+});

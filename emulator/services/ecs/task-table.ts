@@ -4,6 +4,8 @@
  * the tasks holding an IP (the load balancer's health checks). Scanning every task of the cluster for
  * each made a fleet's cost grow with the square of its size. The indexes are maintained by `set` and
  * `delete` themselves, so no caller can forget them; a task's service and ENI never change after launch.
+ * Each task's place in the table is kept too: a tick that advances only some tasks advances them in
+ * the order a tick over every task would, so the same seed plays out the same way.
  */
 import type { Task } from "./state.ts";
 
@@ -27,13 +29,18 @@ export class TaskTable extends Map<string, Task> {
   // Initialised lazily: Map's constructor may call `set` before a subclass's fields exist.
   #byService: Map<string, Set<Task>> | undefined;
   #byIp: Map<string, Set<Task>> | undefined;
+  #positions: Map<Task, number> | undefined;
+  #added = 0;
 
   override set(id: string, task: Task): this {
     const previous = super.get(id);
     if (previous === task) return this;
+    const position = previous ? this.#positions?.get(previous) : undefined;
     if (previous) this.#unindex(previous);
     super.set(id, task);
     this.#index(task);
+    // A replaced entry keeps its place, as a Map's key does.
+    this.#positions?.set(task, position ?? this.#added++);
     return this;
   }
 
@@ -46,7 +53,13 @@ export class TaskTable extends Map<string, Task> {
   override clear(): void {
     this.#byService = undefined;
     this.#byIp = undefined;
+    this.#positions = undefined;
     super.clear();
+  }
+
+  /** Where the task comes when the table is iterated (only an order: not an index into it); undefined when absent. */
+  positionOf(task: Task): number | undefined {
+    return this.#positions?.get(task);
   }
 
   /** The tasks launched by the service of that name and incarnation, in launch order. */
@@ -62,6 +75,7 @@ export class TaskTable extends Map<string, Task> {
   #index(task: Task): void {
     this.#byService ??= new Map();
     this.#byIp ??= new Map();
+    this.#positions ??= new Map();
     if (task.serviceName !== undefined)
       addTo(this.#byService, serviceKey(task.serviceName, task.serviceIncarnation), task);
     addTo(this.#byIp, task.eni.privateIp, task);
@@ -71,5 +85,6 @@ export class TaskTable extends Map<string, Task> {
     if (task.serviceName !== undefined && this.#byService)
       removeFrom(this.#byService, serviceKey(task.serviceName, task.serviceIncarnation), task);
     if (this.#byIp) removeFrom(this.#byIp, task.eni.privateIp, task);
+    this.#positions?.delete(task);
   }
 }

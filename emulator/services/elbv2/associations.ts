@@ -7,6 +7,7 @@
  * made a fleet's cost grow with the square of its size.
  */
 import type { Elbv2State, Listener, ListenerAction, ListenerRule } from "./state.ts";
+import { noteAllTargetsChanged } from "./target-changes.ts";
 
 /** The target groups an action forwards to. */
 export const forwardedGroups = (action: ListenerAction): string[] =>
@@ -33,9 +34,13 @@ const NOT_ROUTED: GroupRouting = { byDefaultActions: [], rules: [], listeners: [
 
 const indexes = new WeakMap<Elbv2State, RoutingIndex>();
 
-/** Call after any change to listeners, rules or their actions: the index is rebuilt on next use. */
+/**
+ * Call after any change to listeners, rules or their actions: the index is rebuilt on next use, and
+ * every target may have changed state (a group in use or not any more).
+ */
 export function routingChanged(state: Elbv2State): void {
   indexes.delete(state);
+  noteAllTargetsChanged(state);
 }
 
 function buildIndex(state: Elbv2State): RoutingIndex {
@@ -77,6 +82,7 @@ function buildIndex(state: Elbv2State): RoutingIndex {
 function routingOf(state: Elbv2State, targetGroupArn: string): GroupRouting {
   let index = indexes.get(state);
   if (!index || index.listenerCount !== state.listeners.size || index.ruleCount !== state.rules.size) {
+    if (index) noteAllTargetsChanged(state);
     index = buildIndex(state);
     indexes.set(state, index);
   }

@@ -7,6 +7,7 @@ import type { RegionState, World } from "../../world.ts";
 import { probeTarget } from "../ecs/internal.ts";
 import { isServing } from "./associations.ts";
 import type { Target, TargetGroup, UnhealthyReason } from "./state.ts";
+import { noteTargetChanged } from "./target-changes.ts";
 import { healthCheckPortOf } from "./targets.ts";
 
 /** A probe's answer: `true` when healthy, else false or why it failed (AWS's reason code). */
@@ -36,14 +37,19 @@ export function useTargetProber(replacement: TargetProber | undefined): void {
 export function runHealthChecks(region: RegionState, now: number, world: World): void {
   for (const group of region.elbv2.targetGroups.values()) {
     for (const [key, target] of group.targets) {
-      if (target.drainingUntil !== undefined && now >= target.drainingUntil) group.targets.delete(key);
+      if (target.drainingUntil !== undefined && now >= target.drainingUntil) {
+        group.targets.delete(key);
+        noteTargetChanged(region.elbv2, target.id);
+      }
     }
     const serving = isServing(region.elbv2, group.arn);
     for (const target of group.targets.values()) {
       if (target.drainingUntil !== undefined) continue;
+      const health = target.health;
       // Out of service, a target starts over: when traffic comes back, AWS checks it from scratch.
       if (!serving) restart(target);
       else if (now >= (target.nextCheckAt ?? now)) check(world, region, group, target, now);
+      if (target.health !== health) noteTargetChanged(region.elbv2, target.id);
     }
   }
 }

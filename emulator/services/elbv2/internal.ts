@@ -6,6 +6,7 @@
 import type { RegionState } from "../../world.ts";
 import { loadBalancerArnsOf } from "./associations.ts";
 import { targetGroupNotFound } from "./errors.ts";
+import { type TargetChanges, takeTargetChanges as takeChanges } from "./target-changes.ts";
 import { addTarget, drainTarget, healthOf, targetKey } from "./targets.ts";
 
 export type TargetState = "initial" | "healthy" | "unhealthy" | "draining" | "unused" | "unavailable";
@@ -55,6 +56,14 @@ export function findTargetGroup(region: RegionState, targetGroupArn: string): Ta
   };
 }
 
+/**
+ * The IPs of targets whose state changed (registered, healthy, unhealthy, draining, gone) since the
+ * last call, or `all` when any may have: ECS wakes only the tasks concerned.
+ */
+export function takeTargetChanges(region: RegionState): TargetChanges {
+  return takeChanges(region.elbv2);
+}
+
 /** Adds a target in state `initial` (idempotent). Throws AwsError for an unknown target group. */
 export function registerTarget(
   region: RegionState,
@@ -65,7 +74,7 @@ export function registerTarget(
 ): void {
   const group = region.elbv2.targetGroups.get(targetGroupArn);
   if (!group) throw targetGroupNotFound();
-  addTarget(group, ip, port);
+  addTarget(region.elbv2, group, ip, port);
 }
 
 /** Starts draining a target; it disappears after the group's deregistration delay. Unknown targets are ignored. */
@@ -77,7 +86,7 @@ export function deregisterTarget(
   now: number,
 ): void {
   const group = region.elbv2.targetGroups.get(targetGroupArn);
-  if (group) drainTarget(group, ip, port, now);
+  if (group) drainTarget(region.elbv2, group, ip, port, now);
 }
 
 /** The target's state, or undefined when it is not registered (any more). */

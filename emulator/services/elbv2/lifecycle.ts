@@ -1,6 +1,7 @@
 /** ELBv2's lifecycle: load balancers finish provisioning, targets are health-checked and drained. */
 import type { RegionState, World } from "../../world.ts";
 import { runHealthChecks } from "./health-checks.ts";
+import { noteAllTargetsChanged } from "./target-changes.ts";
 
 /** Called once per tick per region, before the ECS scheduler (which reads target health). */
 export function tickElbv2(region: RegionState, now: number, world: World): void {
@@ -8,8 +9,11 @@ export function tickElbv2(region: RegionState, now: number, world: World): void 
     if (
       loadBalancer.state === "provisioning" &&
       now >= loadBalancer.createdAt + world.timings.loadBalancerProvisioningMs
-    )
+    ) {
       loadBalancer.state = "active";
+      // Its target groups start receiving traffic: their targets' states change.
+      noteAllTargetsChanged(region.elbv2);
+    }
   }
   runHealthChecks(region, now, world);
 }

@@ -20,6 +20,7 @@ import { checkName, targetGroupArn } from "./names.ts";
 import { paginate } from "./pagination.ts";
 import type { Elbv2State, HealthCheck, TargetGroup } from "./state.ts";
 import { readTags } from "./tags.ts";
+import { noteTargetChanged } from "./target-changes.ts";
 
 const MAX_NAMES_PER_CALL = 20;
 const MAX_TAGS = 50;
@@ -182,6 +183,8 @@ export const targetGroupOperations: Record<string, Operation> = {
         "ResourceInUse",
         `Target group '${arn}' is currently in use by a listener or a rule`,
       );
+    for (const target of elbv2.targetGroups.get(arn)?.targets.values() ?? [])
+      noteTargetChanged(elbv2, target.id);
     elbv2.targetGroups.delete(arn);
     return {};
   },

@@ -11,6 +11,7 @@ import type { Operation } from "../service-definition.ts";
 import { isServing, loadBalancerArnsOf } from "./associations.ts";
 import { optionalIntIn, read, structures, validationError } from "./errors.ts";
 import type { Elbv2State, Target, TargetGroup } from "./state.ts";
+import { noteTargetChanged } from "./target-changes.ts";
 
 const MAX_TARGETS_PER_GROUP = 1000;
 
@@ -25,9 +26,16 @@ export interface TargetHealthView {
 export const targetKey = (id: string, port: number) => `${id}:${port}`;
 
 /** Registers a target in `initial`; registering it again is a no-op, unless it was draining. */
-export function addTarget(group: TargetGroup, id: string, port: number, availabilityZone?: string): void {
+export function addTarget(
+  state: Elbv2State,
+  group: TargetGroup,
+  id: string,
+  port: number,
+  availabilityZone?: string,
+): void {
   const existing = group.targets.get(targetKey(id, port));
   if (existing && existing.drainingUntil === undefined) return;
+  noteTargetChanged(state, id);
   group.targets.set(targetKey(id, port), {
     id,
     port,
@@ -43,9 +51,16 @@ export function addTarget(group: TargetGroup, id: string, port: number, availabi
 }
 
 /** Starts draining a registered target for the group's deregistration delay; unknown targets are ignored. */
-export function drainTarget(group: TargetGroup, id: string, port: number, now: number): void {
+export function drainTarget(
+  state: Elbv2State,
+  group: TargetGroup,
+  id: string,
+  port: number,
+  now: number,
+): void {
   const target = group.targets.get(targetKey(id, port));
   if (!target || target.drainingUntil !== undefined) return;
+  noteTargetChanged(state, id);
   const delaySeconds = Number(group.attributes.get("deregistration_delay.timeout_seconds") ?? "300");
   target.drainingUntil = now + delaySeconds * 1000;
 }
@@ -165,14 +180,15 @@ export const targetOperations: Record<string, Operation> = {
         "TooManyTargets",
         `A target group can have at most ${MAX_TARGETS_PER_GROUP} targets`,
       );
-    for (const target of targets) addTarget(group, target.id, target.port, target.availabilityZone);
+    for (const target of targets)
+      addTarget(context.region.elbv2, group, target.id, target.port, target.availabilityZone);
     return {};
   },
 
   DeregisterTargets(input, context) {
     const group = groupForTargets(context.region, read(input).string("TargetGroupArn"));
     for (const target of requestedTargets(group, input, true))
-      drainTarget(group, target.id, target.port, context.now);
+      drainTarget(context.region.elbv2, group, target.id, target.port, context.now);
     return {};
   },
 

@@ -57,4 +57,8 @@ export class ImageRoutedRuntime implements TaskRuntime {
   forget(taskArn: string): void {
     this.#runtimeOf(taskArn).forget(taskArn);
   }
+
+  nextChangeAt(taskArn: string, now: number): number | undefined {
+    return this.processes.owns(taskArn) ? undefined : this.simulated.nextChangeAt(taskArn, now);
+  }
 }

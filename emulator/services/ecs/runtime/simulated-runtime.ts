@@ -165,6 +165,21 @@ export class SimulatedRuntime implements TaskRuntime {
     this.#tasks.delete(taskArn);
   }
 
+  nextChangeAt(taskArn: string, now: number): number {
+    const simulated = this.#tasks.get(taskArn);
+    let next = Number.POSITIVE_INFINITY;
+    if (!simulated) return next;
+    const consider = (at: number | undefined) => {
+      if (at !== undefined && at > now && at < next) next = at;
+    };
+    for (const container of simulated.containers.values()) {
+      consider(container.runningAt);
+      consider(container.exit?.at);
+    }
+    for (const line of simulated.output) consider(line.timestamp);
+    return next;
+  }
+
   /** Makes every task of `image` started from now on behave so (undefined: back to normal). */
   setImageBehaviour(image: string, behaviour: ImageBehaviour | undefined): void {
     if (behaviour === undefined) this.#images.delete(image);

@@ -80,4 +80,11 @@ export interface TaskRuntime {
   takeOutput(taskArn: string, now: number): ContainerOutput[];
   /** Forgets a task whose containers have all exited. */
   forget(taskArn: string): void;
+  /**
+   * The earliest simulated time after `now` at which `status` or `takeOutput` may answer otherwise by
+   * themselves (Infinity: not until told something), so the scheduler leaves a quiet task alone until
+   * then. Absent, or undefined for a task, when the runtime cannot tell (real processes change in real
+   * time): the scheduler then looks at the task on every tick.
+   */
+  nextChangeAt?(taskArn: string, now: number): number | undefined;
 }
