@@ -6,6 +6,8 @@
  * DescribeTargetGroups asks it of every group: scanning every listener and rule for each question
  * made a fleet's cost grow with the square of its size.
  */
+
+import { wakeAllTargetGroups } from "./health-check-schedule.ts";
 import type { Elbv2State, Listener, ListenerAction, ListenerRule } from "./state.ts";
 import { noteAllTargetsChanged } from "./target-changes.ts";
 
@@ -40,7 +42,16 @@ const indexes = new WeakMap<Elbv2State, RoutingIndex>();
  */
 export function routingChanged(state: Elbv2State): void {
   indexes.delete(state);
+  servingChanged(state);
+}
+
+/**
+ * Call when which groups receive traffic may have changed (routing, a load balancer turning active):
+ * every target's state may have changed, and every group's health checks start or stop.
+ */
+export function servingChanged(state: Elbv2State): void {
   noteAllTargetsChanged(state);
+  wakeAllTargetGroups(state);
 }
 
 function buildIndex(state: Elbv2State): RoutingIndex {
@@ -82,7 +93,7 @@ function buildIndex(state: Elbv2State): RoutingIndex {
 function routingOf(state: Elbv2State, targetGroupArn: string): GroupRouting {
   let index = indexes.get(state);
   if (!index || index.listenerCount !== state.listeners.size || index.ruleCount !== state.rules.size) {
-    if (index) noteAllTargetsChanged(state);
+    if (index) servingChanged(state);
     index = buildIndex(state);
     indexes.set(state, index);
   }

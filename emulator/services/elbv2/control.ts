@@ -5,8 +5,8 @@
 import { ControlError, type ControlRoute } from "../../control.ts";
 import { DEFAULT_REGION } from "../../identity.ts";
 import type { RegionState, World } from "../../world.ts";
+import { servingChanged } from "./associations.ts";
 import { describeLoadBalancer } from "./load-balancers.ts";
-import { noteAllTargetsChanged } from "./target-changes.ts";
 import { healthCheckPortOf, healthOf } from "./targets.ts";
 
 /** Makes a provisioning load balancer `active` now, as if its provisioning time had passed. */
@@ -14,7 +14,7 @@ export function activateLoadBalancer(region: RegionState, name: string) {
   const loadBalancer = [...region.elbv2.loadBalancers.values()].find((candidate) => candidate.name === name);
   if (!loadBalancer) throw new ControlError(404, `no load balancer named ${name} in ${region.name}`);
   loadBalancer.state = "active";
-  noteAllTargetsChanged(region.elbv2);
+  servingChanged(region.elbv2);
   return describeLoadBalancer(loadBalancer);
 }
 

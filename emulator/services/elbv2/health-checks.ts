@@ -1,11 +1,12 @@
 /**
- * The load balancer's health checks, run every tick: each target of a group in use by an active load
- * balancer is probed at the group's interval; thresholds of consecutive results move it between
+ * The load balancer's health checks, run every tick for the groups that have one due: each target of
+ * a group in use by an active load balancer is probed at the group's interval; thresholds of consecutive results move it between
  * `initial`, `healthy` and `unhealthy`. Draining targets disappear when their delay is over.
  */
 import type { RegionState, World } from "../../world.ts";
 import { probeTarget } from "../ecs/internal.ts";
 import { isServing } from "./associations.ts";
+import { nextTargetGroupDueAt, takeDueTargetGroups, wakeTargetGroup } from "./health-check-schedule.ts";
 import type { Target, TargetGroup, UnhealthyReason } from "./state.ts";
 import { noteTargetChanged } from "./target-changes.ts";
 import { healthCheckPortOf } from "./targets.ts";
@@ -33,9 +34,9 @@ export function useTargetProber(replacement: TargetProber | undefined): void {
   prober = replacement ?? probeTarget;
 }
 
-/** Advances every target group of the region to `now`. */
+/** Advances the region's target groups that have a check or a drain due by `now` (see health-check-schedule.ts). */
 export function runHealthChecks(region: RegionState, now: number, world: World): void {
-  for (const group of region.elbv2.targetGroups.values()) {
+  for (const group of takeDueTargetGroups(region.elbv2, now)) {
     for (const [key, target] of group.targets) {
       if (target.drainingUntil !== undefined && now >= target.drainingUntil) {
         group.targets.delete(key);
@@ -51,6 +52,7 @@ export function runHealthChecks(region: RegionState, now: number, world: World):
       else if (now >= (target.nextCheckAt ?? now)) check(world, region, group, target, now);
       if (target.health !== health) noteTargetChanged(region.elbv2, target.id);
     }
+    wakeTargetGroup(region.elbv2, group, nextTargetGroupDueAt(group, serving, now));
   }
 }
 

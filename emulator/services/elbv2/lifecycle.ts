@@ -1,7 +1,7 @@
 /** ELBv2's lifecycle: load balancers finish provisioning, targets are health-checked and drained. */
 import type { RegionState, World } from "../../world.ts";
+import { servingChanged } from "./associations.ts";
 import { runHealthChecks } from "./health-checks.ts";
-import { noteAllTargetsChanged } from "./target-changes.ts";
 
 /** Called once per tick per region, before the ECS scheduler (which reads target health). */
 export function tickElbv2(region: RegionState, now: number, world: World): void {
@@ -12,7 +12,7 @@ export function tickElbv2(region: RegionState, now: number, world: World): void 
     ) {
       loadBalancer.state = "active";
       // Its target groups start receiving traffic: their targets' states change.
-      noteAllTargetsChanged(region.elbv2);
+      servingChanged(region.elbv2);
     }
   }
   runHealthChecks(region, now, world);

@@ -10,6 +10,7 @@ import { vpcContainsIp } from "../ec2/internal.ts";
 import type { Operation } from "../service-definition.ts";
 import { isServing, loadBalancerArnsOf } from "./associations.ts";
 import { optionalIntIn, read, structures, validationError } from "./errors.ts";
+import { wakeTargetGroup } from "./health-check-schedule.ts";
 import type { Elbv2State, Target, TargetGroup } from "./state.ts";
 import { noteTargetChanged } from "./target-changes.ts";
 
@@ -36,6 +37,7 @@ export function addTarget(
   const existing = group.targets.get(targetKey(id, port));
   if (existing && existing.drainingUntil === undefined) return;
   noteTargetChanged(state, id);
+  wakeTargetGroup(state, group, Number.NEGATIVE_INFINITY);
   group.targets.set(targetKey(id, port), {
     id,
     port,
@@ -61,6 +63,7 @@ export function drainTarget(
   const target = group.targets.get(targetKey(id, port));
   if (!target || target.drainingUntil !== undefined) return;
   noteTargetChanged(state, id);
+  wakeTargetGroup(state, group, Number.NEGATIVE_INFINITY);
   const delaySeconds = Number(group.attributes.get("deregistration_delay.timeout_seconds") ?? "300");
   target.drainingUntil = now + delaySeconds * 1000;
 }
