@@ -82,7 +82,9 @@ export class LoadBalancerDataPlane {
       const group = this.#world.regions.get(target.region)?.elbv2.targetGroups.get(target.targetGroupArn);
       return !group?.targets.has(target.targetKey);
     }, "the target's deregistration delay is over");
-    this.#agents.retainOnly(this.#registeredAddresses());
+    // Every registered target's address is worked out only when some target has an agent to keep or
+    // drop: a fleet that takes no traffic through its load balancers costs nothing here.
+    if (this.#agents.size > 0) this.#agents.retainOnly(this.#registeredAddresses());
   }
 
   /** Resolves once every start and stop begun so far has finished. */

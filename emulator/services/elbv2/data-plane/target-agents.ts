@@ -35,6 +35,11 @@ export class TargetAgents {
     return agent;
   }
 
+  /** How many targets have an agent (have been sent a request). */
+  get size(): number {
+    return this.#agents.size;
+  }
+
   /** Destroys the agents of addresses not in `current`. */
   retainOnly(current: ReadonlySet<string>): void {
     for (const [key, agent] of this.#agents) {
