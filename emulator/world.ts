@@ -31,6 +31,14 @@ export type Lifecycle = (region: RegionState, now: number, world: World) => void
 /** Simulated milliseconds per lifecycle step. */
 export const TICK_MS = 1000;
 
+/**
+ * Real milliseconds one catch-up may spend when time moves by itself: a large lag (the event loop was
+ * busy, the machine slow) is then played out over several turns of the event loop, between which
+ * requests are answered, instead of in one block that holds every request back. Simulated time lags a
+ * little longer; a manual clock always catches up in full.
+ */
+export const CATCH_UP_BUDGET_MS = 20;
+
 export interface WorldOptions {
   clock: Clock;
   seed?: number;
@@ -107,10 +115,16 @@ export class World {
     return region;
   }
 
-  /** Runs every lifecycle, tick by tick, up to the clock's current time. */
-  catchUp(): void {
+  /**
+   * Runs every lifecycle, tick by tick, up to the clock's current time, spending at most `budgetMs`
+   * of real time (by default CATCH_UP_BUDGET_MS with a clock that moves by itself, else no limit).
+   * Returns whether it caught up.
+   */
+  catchUp(budgetMs = this.clock.automatic ? CATCH_UP_BUDGET_MS : Number.POSITIVE_INFINITY): boolean {
     const target = this.clock.now();
+    const deadline = performance.now() + budgetMs;
     while (this.time < target) {
+      if (performance.now() > deadline) return false;
       this.time = Math.min(this.time + TICK_MS, target);
       for (const region of this.regions.values()) {
         for (const lifecycle of this.#lifecycles) {
@@ -123,6 +137,7 @@ export class World {
         }
       }
     }
+    return true;
   }
 
   /** Forgets every resource: the state of a fresh start (regions are recreated on use). */
