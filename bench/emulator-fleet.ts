@@ -75,6 +75,8 @@ interface FleetFigures {
   describeServicesMs: { p50: number; p99: number; max: number; samples: number };
   /** CPU of the whole process over a quiet window before the probe (the emulator alone, nearly), as a share of one core. */
   quietCpuCores: number;
+  /** The part of the quiet window spent in the emulator's lifecycle catch-up, as a share of one core. */
+  quietCatchUpCores: number;
   /** CPU of the whole process (emulator, SDK probe, this bench) over the probe's window, as a share of one core. */
   processCpuCores: number;
   /** The part of the probe's window spent in the emulator's lifecycle catch-up, as a share of one core. */
@@ -298,10 +300,10 @@ function meterCatchUp(emulator: Emulator): { takeMs(): number } {
   const world = emulator.world;
   const original = world.catchUp.bind(world);
   let spentMs = 0;
-  world.catchUp = () => {
+  world.catchUp = (budgetMs?: number) => {
     const started = performance.now();
     try {
-      original();
+      return original(budgetMs);
     } finally {
       spentMs += performance.now() - started;
     }
@@ -341,13 +343,15 @@ export async function measureEmulatorFleet(options: Options): Promise<FleetFigur
     const steadySeconds = (performance.now() - created) / 1000;
     console.error(`  steady after ${steadySeconds.toFixed(1)} s; measuring for ${options.windowSeconds} s`);
 
+    const catchUp = meterCatchUp(emulator);
     const quietCpuBefore = process.cpuUsage();
     const quietStarted = performance.now();
     await sleep(QUIET_SECONDS * 1000);
     const quietCpu = process.cpuUsage(quietCpuBefore);
-    const quietCpuCores = cores(quietCpu, performance.now() - quietStarted);
+    const quietMs = performance.now() - quietStarted;
+    const quietCpuCores = cores(quietCpu, quietMs);
+    const quietCatchUpCores = Math.round((catchUp.takeMs() / quietMs) * 100) / 100;
 
-    const catchUp = meterCatchUp(emulator);
     let maxLagMs = 0;
     const lagSampler = setInterval(() => {
       maxLagMs = Math.max(maxLagMs, emulator.world.clock.now() - emulator.world.time);
@@ -381,6 +385,7 @@ export async function measureEmulatorFleet(options: Options): Promise<FleetFigur
         samples: samples.length,
       },
       quietCpuCores,
+      quietCatchUpCores,
       processCpuCores: cores(cpu, wallMs),
       catchUpCores: Math.round((catchUpMs / wallMs) * 100) / 100,
       eventLoopDelayMs: {
@@ -410,8 +415,9 @@ function printFigures(figures: FleetFigures): void {
     `${latency.p50}/${latency.p99}/${latency.max} (${latency.samples} calls)`,
   );
   row("process CPU, no calls (share of one core)", figures.quietCpuCores);
+  row("  of which lifecycle catch-up", figures.quietCatchUpCores);
   row("process CPU, with the probe (share of one core)", figures.processCpuCores);
-  row("lifecycle catch-up (share of one core)", figures.catchUpCores);
+  row("  of which lifecycle catch-up", figures.catchUpCores);
   const delay = figures.eventLoopDelayMs;
   row("event loop held p50/p99/max (ms)", `${delay.p50}/${delay.p99}/${delay.max}`);
   row("most simulated lag behind the clock (ms)", figures.maxLagMs);
