@@ -13,7 +13,7 @@
  *   node bench/fleet-calls.ts             (every fleet size, one table)
  *   node bench/fleet-calls.ts --fleet 10 [--speed 60]  (one size, its figures as one JSON line)
  */
-import { execFile } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,7 +21,6 @@ import { fileURLToPath } from "node:url";
 import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
 import { createAwsClients } from "../controller/aws/clients.ts";
 import type { RunningDaemon } from "../controller/daemon/daemon.ts";
-import { type Emulator, ScaledClock, startEmulator } from "../emulator/index.ts";
 import {
   allConverged,
   FLEET_CLUSTER as CLUSTER,
@@ -29,24 +28,27 @@ import {
   countByOperation,
   countResyncWindow,
   isWrite,
+  remoteCallLog,
   startFleetDaemon,
   writeFleetSpecs,
 } from "../test/support/fleet.ts";
 import { waitFor } from "../test/support/wait-for.ts";
 
 /**
- * The clock runs ×60 (as `npm start`) where the in-process emulator keeps up with it. At 50 services it
- * does not: its lifecycles scan every resource once per simulated second, so at ×60 it spends the
- * whole core catching up and serves a couple of calls a second; ×10 leaves room for the fleet's resyncs.
- * Calls per pass do not depend on the clock, only how long the bench takes does.
+ * The clock runs ×60, as `npm start`. Calls per pass do not depend on the clock, only how long the
+ * bench takes does.
  */
 const FLEETS = [
   { services: 1, clockSpeed: 60 },
-  { services: 10, clockSpeed: 60 },
-  { services: 50, clockSpeed: 10 },
+  { services: 100, clockSpeed: 60 },
+  { services: 1000, clockSpeed: 60 },
 ];
 const PASSES_PER_SERVICE = 3;
-const RESYNC_MS = 2_000;
+/** Short resyncs keep the bench short; the largest fleet gets one it must keep up with, at 4 passes at once. */
+const resyncFor = (size: number) => (size >= 1000 ? 30_000 : size >= 100 ? 5_000 : 2_000);
+/** The CLI's default, except for the largest fleet's convergence from nothing. */
+const concurrencyFor = (size: number) => (size >= 1000 ? 16 : CONCURRENCY);
+const CLI = fileURLToPath(new URL("../controller/cli/main.ts", import.meta.url));
 const LATENCY_SAMPLES = 300;
 const TOP_OPERATIONS = 10;
 /** The key the latency probe signs with: its calls are told apart from the daemon's in the call log. */
@@ -58,40 +60,64 @@ const RESULTS_JSON = fileURLToPath(new URL("./results.json", import.meta.url));
 interface FleetFigures {
   services: number;
   clockSpeed: number;
+  resyncSeconds: number;
+  concurrency: number;
   convergeSeconds: number;
   /** Resync passes counted in the window, across the fleet, and how many of them were not `synced`. */
   passes: number;
   passesNotSynced: number;
   windowSeconds: number;
+  /** How long one resync of the whole fleet took in the window (it keeps up when ≈ resyncSeconds). */
+  fullResyncSeconds: number;
   calls: number;
   writes: number;
   callsPerServicePerResync: number;
   callsPerFleetResync: number;
   /** Calls per service per resync, by `service:Operation`, most called first. */
   byOperation: Record<string, number>;
+  /** Throttles AWS (the emulator's AWS rate limits) returned and the SDK retried, in the window. */
+  throttlesAbsorbed: number;
+  /** Seconds calls waited for the client-side rate limits' tokens, in the window. */
+  rateLimitWaitSeconds: number;
+  /** The daemon's process (the emulator runs in its own). */
   rssMB: number;
   heapUsedMB: number;
   gcBeforeMemory: boolean;
-  describeServicesMs: { p50: number; p99: number; samples: number };
+  emulatorRssMB: number;
+  /** The emulator's CPU in the window, as a share of one core. */
+  emulatorCpuShare: number;
+  describeServicesMs: { p50: number; p99: number; samples: number; throttled: number };
 }
 
 const percentile = (sorted: number[], fraction: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? 0;
 
 /** DescribeServices through an SDK client, one at a time, while the daemon keeps the fleet resyncing. */
-async function describeServicesLatency(emulator: Emulator, names: string[]) {
+/**
+ * DescribeServices through an SDK client, one at a time, while the daemon keeps the fleet resyncing: how
+ * long the emulator takes to answer. One attempt per call, so a throttle (AWS's rate limits are on) is
+ * an answer like any other, timed and counted, not hidden behind the SDK's retry backoff.
+ */
+async function describeServicesLatency(emulator: { url: string }, names: string[]) {
   const clients = createAwsClients({
     region: "us-east-1",
     endpoint: emulator.url,
     accessKeyId: PROBE_ACCESS_KEY_ID,
+    maxAttempts: 1,
   });
   try {
     const samples: number[] = [];
+    let throttled = 0;
     for (let index = 0; index < LATENCY_SAMPLES; index++) {
       const started = performance.now();
-      await clients.ecs.send(
-        new DescribeServicesCommand({ cluster: CLUSTER, services: [names[index % names.length] ?? ""] }),
-      );
+      await clients.ecs
+        .send(
+          new DescribeServicesCommand({ cluster: CLUSTER, services: [names[index % names.length] ?? ""] }),
+        )
+        .catch((error: unknown) => {
+          if ((error as Error).name !== "ThrottlingException") throw error;
+          throttled += 1;
+        });
       samples.push(performance.now() - started);
     }
     samples.sort((a, b) => a - b);
@@ -100,6 +126,7 @@ async function describeServicesLatency(emulator: Emulator, names: string[]) {
       p50: round(percentile(samples, 0.5)),
       p99: round(percentile(samples, 0.99)),
       samples: samples.length,
+      throttled,
     };
   } finally {
     for (const client of Object.values(clients)) if (typeof client === "object") client.destroy();
@@ -116,31 +143,81 @@ function memoryAfterGc() {
   return { rssMB: megabytes(rss), heapUsedMB: megabytes(heapUsed), gcBeforeMemory: gc !== undefined };
 }
 
-/** One fleet size, measured in this process. */
+/** The emulator as a process of its own, so the daemon's memory is measured alone; its CPU from /proc. */
+async function startEmulatorProcess(clockSpeed: number): Promise<{ url: string; process: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    [CLI, "emulator", "--port", "0", "--speed", String(clockSpeed), "--rate-limits", "aws"],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  let output = "";
+  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+    output += chunk;
+  });
+  const url = await waitFor("the emulator's URL", () => /listening on (http:\S+)/.exec(output)?.[1], 30_000);
+  return { url, process: child };
+}
+
+/** CPU seconds a process has used (user + system), from /proc (Linux). */
+async function cpuSecondsOf(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function rssMBOf(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, "utf8");
+  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+}
+
+/** Throttles the daemon absorbed (per attempt) and seconds its calls waited for client-side tokens. */
+async function throttleFigures(daemon: RunningDaemon) {
+  const text = await (await fetch(`${daemon.url}/metrics`)).text();
+  const total = (name: string) =>
+    text
+      .split("\n")
+      .filter((line) => line.startsWith(`${name}{`))
+      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(" ") + 1)), 0);
+  return {
+    throttles: total("ecs_converge_aws_throttles_total"),
+    rateLimitWaitSeconds: Math.round(total("ecs_converge_aws_rate_limit_wait_seconds_total") * 10) / 10,
+  };
+}
+
+/** One fleet size: the daemon in this process, the emulator in its own (with AWS's rate limits). */
 export async function measureFleet(size: number, clockSpeed: number): Promise<FleetFigures> {
-  const emulator = await startEmulator({ port: 0, clock: new ScaledClock(clockSpeed) });
+  const emulator = await startEmulatorProcess(clockSpeed);
+  const emulatorPid = emulator.process.pid ?? 0;
   const directory = await mkdtemp(join(tmpdir(), "ecs-converge-bench-fleet-"));
   let daemon: RunningDaemon | undefined;
   try {
     const names = await writeFleetSpecs(directory, size);
     const startedAt = performance.now();
-    daemon = await startFleetDaemon(emulator, directory, { resyncMs: RESYNC_MS });
+    const resyncMs = resyncFor(size);
+    daemon = await startFleetDaemon(emulator, directory, { resyncMs }, concurrencyFor(size));
     const running = daemon;
     await waitFor(
       `${size} services Ready and Synced`,
       () => allConverged(running, size) || undefined,
-      30_000 + 2_000 * size,
+      60_000 + 2_000 * size,
+      // The status of a thousand services is not free, and this process is the daemon's.
+      1_000,
     );
     const convergeSeconds = (performance.now() - startedAt) / 1000;
 
+    const cpuBefore = await cpuSecondsOf(emulatorPid);
+    const throttlesBefore = await throttleFigures(daemon);
     const window = await countResyncWindow(
-      emulator,
+      remoteCallLog(emulator.url),
       daemon,
       names,
       PASSES_PER_SERVICE,
-      20_000 + 1_500 * size,
+      60_000 + 20 * resyncMs + 100 * size,
     );
+    const emulatorCpu = (await cpuSecondsOf(emulatorPid)) - cpuBefore;
+    const throttlesAfter = await throttleFigures(daemon);
     const memory = memoryAfterGc();
+    const emulatorRssMB = await rssMBOf(emulatorPid);
     const describeServicesMs = await describeServicesLatency(emulator, names);
 
     const perPass = (count: number) => Math.round((count / window.passes) * 100) / 100;
@@ -151,21 +228,31 @@ export async function measureFleet(size: number, clockSpeed: number): Promise<Fl
     return {
       services: size,
       clockSpeed,
+      resyncSeconds: resyncMs / 1000,
+      concurrency: concurrencyFor(size),
       convergeSeconds: Math.round(convergeSeconds * 10) / 10,
       passes: window.passes,
       passesNotSynced: window.passesNotSynced,
       windowSeconds: Math.round(window.seconds * 10) / 10,
+      // Every service resynced PASSES_PER_SERVICE times in the window: one full resync took this long.
+      fullResyncSeconds: Math.round((window.seconds / PASSES_PER_SERVICE) * 10) / 10,
       calls: window.calls.length,
       writes: window.calls.filter(isWrite).length,
       callsPerServicePerResync,
       callsPerFleetResync: Math.round(callsPerServicePerResync * size * 10) / 10,
       byOperation: Object.fromEntries(byOperation),
+      throttlesAbsorbed: throttlesAfter.throttles - throttlesBefore.throttles,
+      rateLimitWaitSeconds:
+        Math.round((throttlesAfter.rateLimitWaitSeconds - throttlesBefore.rateLimitWaitSeconds) * 10) / 10,
       ...memory,
+      emulatorRssMB,
+      emulatorCpuShare: Math.round((emulatorCpu / window.seconds) * 100) / 100,
       describeServicesMs,
     };
   } finally {
     await daemon?.stop();
-    await emulator.close();
+    emulator.process.kill("SIGTERM");
+    await new Promise((resolve) => emulator.process.once("exit", resolve));
     await rm(directory, { recursive: true, force: true });
   }
 }
@@ -177,7 +264,7 @@ function measureFleetInChild(size: number, clockSpeed: number): Promise<FleetFig
       process.execPath,
       ["--expose-gc", THIS_FILE, "--fleet", String(size), "--speed", String(clockSpeed)],
       // A backstop only: the child bounds each of its own waits.
-      { timeout: 240_000, maxBuffer: 16 * 2 ** 20 },
+      { timeout: 1_200_000, maxBuffer: 16 * 2 ** 20 },
       (error, stdout, stderr) => {
         if (error) return reject(new Error(`fleet of ${size}: ${error.message}\n${stderr}`));
         const lastLine = stdout.trim().split("\n").at(-1) ?? "";
@@ -193,24 +280,33 @@ function printTable(fleets: FleetFigures[]): void {
   const row = (name: string, value: (fleet: FleetFigures) => string | number) =>
     console.log(`${label(name)}${fleets.map((fleet) => cell(value(fleet))).join("")}`);
   console.log(
-    `Fleet at steady state: N copies of service.yaml in one shared cluster, one in-process daemon (resync ${RESYNC_MS / 1000} s, concurrency ${CONCURRENCY}), emulator in the same process, ${PASSES_PER_SERVICE} resync passes per service counted:`,
+    `Fleet at steady state: N copies of service.yaml in one shared cluster, one daemon, the emulator in its own process with AWS's rate limits, ${PASSES_PER_SERVICE} resync passes per service counted:`,
   );
   row("services", (fleet) => fleet.services);
+  row("resync (s) / concurrency", (fleet) => `${fleet.resyncSeconds} / ${fleet.concurrency}`);
   row("emulator clock", (fleet) => `×${fleet.clockSpeed}`);
   row("converged from nothing (s)", (fleet) => fleet.convergeSeconds);
   row("passes counted (not synced)", (fleet) => `${fleet.passes} (${fleet.passesNotSynced})`);
-  row("window (s)", (fleet) => fleet.windowSeconds);
+  row("one resync of the whole fleet (s)", (fleet) => fleet.fullResyncSeconds);
   row("AWS calls per service per resync", (fleet) => fleet.callsPerServicePerResync);
   row("AWS calls per resync, whole fleet", (fleet) => fleet.callsPerFleetResync);
   row("writes in the window", (fleet) => fleet.writes);
+  row("throttles absorbed in the window", (fleet) => fleet.throttlesAbsorbed);
+  row("waits for client-side rate limits (s)", (fleet) => fleet.rateLimitWaitSeconds);
   row(
-    `RSS (MB, whole process${fleets.every((fleet) => fleet.gcBeforeMemory) ? ", after GC" : ""})`,
+    `daemon RSS (MB${fleets.every((fleet) => fleet.gcBeforeMemory) ? ", after GC" : ""})`,
     (fleet) => fleet.rssMB,
   );
-  row("heap used (MB)", (fleet) => fleet.heapUsedMB);
+  row("daemon heap used (MB)", (fleet) => fleet.heapUsedMB);
+  row("emulator RSS (MB)", (fleet) => fleet.emulatorRssMB);
+  row("emulator CPU (share of a core)", (fleet) => fleet.emulatorCpuShare);
   row(
     "emulator DescribeServices p50/p99 (ms)",
     (fleet) => `${fleet.describeServicesMs.p50}/${fleet.describeServicesMs.p99}`,
+  );
+  row(
+    "  of which throttled (of samples)",
+    (fleet) => `${fleet.describeServicesMs.throttled}/${fleet.describeServicesMs.samples}`,
   );
   const largest = fleets.at(-1);
   if (!largest) return;

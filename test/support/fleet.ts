@@ -34,18 +34,19 @@ export async function writeFleetSpecs(directory: string, size: number): Promise<
   return names;
 }
 
-/** An in-process daemon on the fleet's directory, silent, with short resync and backoff. */
+/** An in-process daemon on the fleet's directory (against an emulator or its URL), silent, with short resync and backoff. */
 export function startFleetDaemon(
-  emulator: Emulator,
+  emulator: Pick<Emulator, "url">,
   directory: string,
   settings: Partial<WorkerSettings> = {},
+  concurrency = FLEET_CONCURRENCY,
 ): Promise<RunningDaemon> {
   return startDaemon({
     path: directory,
     log: pino({ level: "silent" }),
     endpoint: emulator.url,
     listen: { host: "127.0.0.1", port: 0 },
-    concurrency: FLEET_CONCURRENCY,
+    concurrency,
     prune: false,
     settings: {
       resyncMs: 2_000,
@@ -112,6 +113,21 @@ export function countByOperation(calls: readonly CallRecord[]): Map<string, numb
   return counts;
 }
 
+/** An emulator's call log: in this process (`emulator.calls`) or another's, over its control API. */
+export interface CallLogView {
+  reset(): unknown;
+  calls(): readonly CallRecord[] | Promise<readonly CallRecord[]>;
+}
+
+/** The call log of an emulator in another process, through `/_emulator/calls`. */
+export function remoteCallLog(url: string): CallLogView {
+  return {
+    reset: () => fetch(`${url}/_emulator/calls`, { method: "DELETE" }).then((response) => response.text()),
+    calls: async () =>
+      ((await (await fetch(`${url}/_emulator/calls`)).json()) as { calls: CallRecord[] }).calls,
+  };
+}
+
 export interface ResyncWindow {
   /** The daemon's calls in the window (a probe's, signed with another key, are left out). */
   calls: CallRecord[];
@@ -140,6 +156,8 @@ function passesDone(
       return done ? counts : undefined;
     },
     deadlineMs,
+    // /metrics of a large fleet is not free, and the probe shares the daemon's process.
+    250,
   );
 }
 
@@ -149,7 +167,7 @@ function passesDone(
  * most one pass per service against `passesPerService` × N counted.
  */
 export async function countResyncWindow(
-  emulator: Emulator,
+  log: CallLogView,
   daemon: RunningDaemon,
   names: string[],
   passesPerService: number,
@@ -159,11 +177,11 @@ export async function countResyncWindow(
   // fleet inventory does not hold yet) are not steady state.
   await passesDone(daemon, names, await reconcileCounts(daemon), WARM_UP_PASSES, deadlineMs);
   const before = await reconcileCounts(daemon);
-  emulator.calls.reset();
+  await log.reset();
   const started = performance.now();
   const after = await passesDone(daemon, names, before, passesPerService, deadlineMs);
   // Copied at once: the fleet keeps calling while the figures are worked out.
-  const calls = emulator.calls.calls().filter((call) => call.accessKeyId === EMULATOR_ACCESS_KEY_ID);
+  const calls = (await log.calls()).filter((call) => call.accessKeyId === EMULATOR_ACCESS_KEY_ID);
   const passes = sum(after.total.values()) - sum(before.total.values());
   return {
     calls,

@@ -7,12 +7,14 @@ export async function waitFor<T>(
   what: string,
   probe: () => T | undefined | Promise<T | undefined>,
   deadlineMs = DEFAULT_DEADLINE_MS,
+  /** Between probes: longer when a probe is costly (a thousand services' status). */
+  intervalMs = 25,
 ): Promise<T> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
