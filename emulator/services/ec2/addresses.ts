@@ -4,7 +4,7 @@
  */
 import { AwsError } from "../../errors.ts";
 import type { Random } from "../../random.ts";
-import { blockSize, formatIpv4, parseIpv4, parseIpv4Block } from "./cidr.ts";
+import { blockSize, formatIpv4, parseIpv4Block } from "./cidr.ts";
 import type { Ec2State, Subnet } from "./state.ts";
 
 const RESERVED_AT_START = 4;
@@ -16,20 +16,10 @@ function subnetBlock(subnet: Subnet) {
   return block;
 }
 
-function addressesInUse(state: Ec2State, subnet: Subnet): Set<number> {
-  const used = new Set<number>();
-  for (const networkInterface of state.networkInterfaces.values()) {
-    if (networkInterface.subnetId !== subnet.subnetId) continue;
-    const address = parseIpv4(networkInterface.privateIpAddress);
-    if (address !== undefined) used.add(address);
-  }
-  return used;
-}
-
 /** What DescribeSubnets reports: usable addresses minus those held by network interfaces. */
 export function availableAddressCount(state: Ec2State, subnet: Subnet): number {
   const usable = blockSize(subnetBlock(subnet)) - RESERVED_AT_START - RESERVED_AT_END;
-  return usable - addressesInUse(state, subnet).size;
+  return usable - state.networkInterfaces.addressCountIn(subnet.subnetId);
 }
 
 /**
@@ -40,11 +30,10 @@ export function allocateAddress(state: Ec2State, subnet: Subnet, random: Random)
   const block = subnetBlock(subnet);
   const first = block.network + RESERVED_AT_START;
   const count = blockSize(block) - RESERVED_AT_START - RESERVED_AT_END;
-  const used = addressesInUse(state, subnet);
   const start = random.int(0, count - 1);
   for (let step = 0; step < count; step++) {
     const address = first + ((start + step) % count);
-    if (!used.has(address)) return formatIpv4(address);
+    if (!state.networkInterfaces.holds(subnet.subnetId, address)) return formatIpv4(address);
   }
   throw new AwsError(
     "InsufficientFreeAddressesInSubnet",

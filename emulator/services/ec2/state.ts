@@ -3,7 +3,9 @@
  * rules, and network interfaces. Each region starts as a fresh AWS account does: a default VPC with
  * one default subnet per availability zone and the VPC's `default` security group.
  */
+
 import type { Random } from "../../random.ts";
+import { NetworkInterfaceTable } from "./network-interface-table.ts";
 import { availabilityZonesOf, createVpc } from "./vpcs.ts";
 
 /** Tags of a resource; a Map, because keys are the caller's text (`__proto__` is a valid tag key). */
@@ -88,7 +90,8 @@ export interface Ec2State {
   vpcs: Map<string, Vpc>;
   subnets: Map<string, Subnet>;
   securityGroups: Map<string, SecurityGroup>;
-  networkInterfaces: Map<string, NetworkInterface>;
+  /** By id, with the addresses each subnet holds. */
+  networkInterfaces: NetworkInterfaceTable;
 }
 
 /**
@@ -116,7 +119,7 @@ export function createEc2State(
     vpcs: new Map(),
     subnets: new Map(),
     securityGroups: new Map(),
-    networkInterfaces: new Map(),
+    networkInterfaces: new NetworkInterfaceTable(),
   };
   createVpc(
     state,
