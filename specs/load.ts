@@ -102,7 +102,21 @@ export function parseSpec(text: string, file: string): LoadedSpec {
     path: formatPath(warning.path),
     message: warning.message,
   }));
-  return { file, spec: result.data, warnings, locate: (path) => locate(document, lineCounter, path) };
+  return { file, spec: result.data, warnings, locate: locatorFor(text) };
+}
+
+/**
+ * Where a path was written, worked out from the text when asked. A daemon holds every spec in force
+ * (a thousand, for a fleet) and asks only when AWS refuses a value: keeping the text costs a few
+ * kilobytes a spec, keeping its syntax tree twenty.
+ */
+function locatorFor(text: string): LoadedSpec["locate"] {
+  return (path) => {
+    const lineCounter = new LineCounter();
+    const parsed = parseYamlDocuments(text, lineCounter);
+    const document = parsed.ok ? parsed.documents.find((doc) => doc.contents !== null) : undefined;
+    return document ? locate(document, lineCounter, path) : { line: 1, column: 1 };
+  };
 }
 
 function toSpecIssues(
