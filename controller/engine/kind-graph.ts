@@ -6,6 +6,7 @@
  */
 import type { ApplyEvent, KindContract, KindPlan, PassScope } from "../resources/kind-contract.ts";
 import type { StackContext } from "./context.ts";
+import { decisionsOf } from "./decisions.ts";
 import type { Observation } from "./observe.ts";
 import { OwnershipClaims } from "./ownership-check.ts";
 import type { Change, HeldBack, LeftInPlace, PlanOptions, Waiting } from "./plan.ts";
@@ -23,23 +24,14 @@ export interface StackNode {
 /** A stack's kinds, whatever each claims: the engine sees only the contract. */
 export type AnyKind = KindContract<unknown>;
 
-/** The shared scope of one pass; each decision is made once, and a decision that needs itself is a bug. */
+/** The shared scope of one pass; each decision is made once (see decisions.ts). */
 function passScope(context: StackContext, observation: Observation, options: PlanOptions): PassScope {
-  const made = new Map<(scope: PassScope) => unknown, { value: unknown } | "deciding">();
   const scope: PassScope = {
     context,
     observation,
     options,
     claims: new OwnershipClaims(context.document.metadata.adopt),
-    decide<T>(decision: (scope: PassScope) => T): T {
-      const found = made.get(decision);
-      if (found === "deciding") throw new Error(`decision ${decision.name} depends on itself`);
-      if (found) return found.value as T;
-      made.set(decision, "deciding");
-      const value = decision(scope);
-      made.set(decision, { value });
-      return value;
-    },
+    decide: decisionsOf(() => scope),
   };
   return scope;
 }
