@@ -14,7 +14,7 @@ import { buildDestroyNodes, type DestroyOptions } from "./destroy.ts";
 import { plannedInterruptions } from "./interruptions.ts";
 import { applyNodes, planStack, type StackNode } from "./kind-graph.ts";
 import { NetworkCache, resolveNetwork } from "./network.ts";
-import { type Observation, observeStack } from "./observe.ts";
+import type { Observation } from "./observe.ts";
 import {
   type Change,
   type HeldBack,
@@ -25,7 +25,7 @@ import {
   type Waiting,
 } from "./plan.ts";
 import type { Refs } from "./refs.ts";
-import { buildStack } from "./stack.ts";
+import { buildStack, observeStack } from "./stack.ts";
 
 export interface ServicePlan {
   context: StackContext;

@@ -1,29 +1,65 @@
 /**
- * One service's stack: its resource kinds in dependency order. Each kind lives in its own folder
- * under resources/ and implements the one contract (resources/kind-contract.ts); the engine
- * (kind-graph.ts) claims, plans and applies them without knowing any. Adding a kind is a folder and
- * a line here. Plans list changes in this order; apply runs each kind once its dependencies are done.
+ * One service's stack: what its kinds observe, and its resource kinds in dependency order. Each kind
+ * lives in its own folder under resources/ and implements the one contract (observation-part.ts,
+ * kind-contract.ts); the engine observes (observe.ts), claims, plans and applies (kind-graph.ts)
+ * them without knowing any. Adding a kind is a folder and a line in each list here. Plans list
+ * changes in this order; apply runs each kind once its dependencies are done.
  */
 import { clusterKind } from "../resources/cluster/cluster-kind.ts";
+import { clusterObservation } from "../resources/cluster/cluster-observation.ts";
 import type { ApplyEvent } from "../resources/kind-contract.ts";
 import { listenerKind } from "../resources/listener/listener-kind.ts";
+import { listenersObservation, rulesObservation } from "../resources/listener/listener-observation.ts";
 import { loadBalancerKind } from "../resources/load-balancer/load-balancer-kind.ts";
+import { loadBalancerObservation } from "../resources/load-balancer/load-balancer-observation.ts";
 import { logGroupKind } from "../resources/log-group/log-group-kind.ts";
+import { logGroupObservation } from "../resources/log-group/log-group-observation.ts";
 import { scalingKind } from "../resources/scaling/scaling-kind.ts";
+import { scalingObservation } from "../resources/scaling/scaling-observation.ts";
 import {
   loadBalancerSecurityGroupKind,
   taskSecurityGroupKind,
 } from "../resources/security-groups/security-group-kinds.ts";
+import { securityGroupsObservation } from "../resources/security-groups/security-groups-observation.ts";
 import { serviceKind } from "../resources/service/service-kind.ts";
 import { previousServiceKind, serviceClusterRecordKind } from "../resources/service/service-move.ts";
+import { previousServiceObservation, serviceObservation } from "../resources/service/service-observation.ts";
 import { retiredTargetGroupsKind, targetGroupKind } from "../resources/target-group/target-group-kind.ts";
+import {
+  desiredGroupHealthObservation,
+  targetGroupsObservation,
+} from "../resources/target-group/target-group-observation.ts";
 import { staleRevisionsKind, taskDefinitionKind } from "../resources/task-definition/task-definition-kind.ts";
+import { taskDefinitionsObservation } from "../resources/task-definition/task-definition-observation.ts";
 import type { StackContext } from "./context.ts";
 import { type AnyKind, bindKinds, type StackNode } from "./kind-graph.ts";
-import type { Observation } from "./observe.ts";
+import { type ObservationOf, observeParts } from "./observe.ts";
 import type { PlanOptions } from "./plan.ts";
 
 export type { ApplyEvent };
+
+/** What a pass reads, one part per field of the observation; each runs once the parts it needs are in. */
+export const STACK_OBSERVATION = [
+  securityGroupsObservation,
+  logGroupObservation,
+  loadBalancerObservation,
+  targetGroupsObservation,
+  listenersObservation,
+  rulesObservation,
+  clusterObservation,
+  serviceObservation,
+  previousServiceObservation,
+  taskDefinitionsObservation,
+  scalingObservation,
+  desiredGroupHealthObservation,
+] as const;
+
+/** What one pass found of a service's stack, by field of the parts that read it. */
+export type Observation = ObservationOf<typeof STACK_OBSERVATION>;
+
+/** Reads everything the service owns (or collides with). */
+export const observeStack = (context: StackContext): Promise<Observation> =>
+  observeParts(STACK_OBSERVATION, context);
 
 /** The kinds of a service's stack; deletes of what the spec no longer needs come last. */
 export const STACK_KINDS: readonly AnyKind[] = [

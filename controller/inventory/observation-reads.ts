@@ -4,7 +4,8 @@
  * first pass, a spec edit, a pass after a write, a rollout being followed). The fleet inventory
  * (fleet-inventory.ts) answers the same questions for every service from one batched, shared read per
  * kind: what a plain resync uses. Each kind's own read lives in its folder under resources/; this
- * interface only names them, so observe.ts reads the same way from either.
+ * interface only names them, so every kind's observation part (see
+ * resources/observation-part.ts) reads the same way from either.
  */
 import type { ScalableTarget, ScalingPolicy } from "@aws-sdk/client-application-auto-scaling";
 import type { LogGroup } from "@aws-sdk/client-cloudwatch-logs";
