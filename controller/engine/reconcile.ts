@@ -10,7 +10,7 @@ import { SlowReads } from "../inventory/slow-reads.ts";
 import type { ApplyEvent } from "../resources/kind-contract.ts";
 import { TaskDefinitionCache } from "../resources/task-definition/task-definition.ts";
 import { createStackContext, type StackContext } from "./context.ts";
-import { buildDestroyNodes, type DestroyOptions } from "./destroy.ts";
+import type { DestroyOptions } from "./destroy.ts";
 import { plannedInterruptions } from "./interruptions.ts";
 import { applyNodes, planStack, type StackNode } from "./kind-graph.ts";
 import { NetworkCache, resolveNetwork } from "./network.ts";
@@ -25,7 +25,7 @@ import {
   type Waiting,
 } from "./plan.ts";
 import type { Refs } from "./refs.ts";
-import { buildStack, observeStack } from "./stack.ts";
+import { buildDestroy, buildStack, observeStack } from "./stack.ts";
 
 export interface ServicePlan {
   context: StackContext;
@@ -96,7 +96,7 @@ export async function planDestroy(
   const network = await resolveNetwork(clients, document);
   const context = createStackContext(clients, document, network);
   const observation = await observeStack(context);
-  const nodes = await buildDestroyNodes(context, observation, options);
+  const nodes = await buildDestroy(context, observation, options);
   // Destroy stops the service on purpose: nothing to warn about.
   return { context, observation, nodes, ...planStack(nodes), interruptions: [] };
 }

@@ -2,8 +2,10 @@
  * The one contract every resource kind implements, in the spirit of crossplane-runtime's external
  * client: claim what was observed (ours, adoptable, or a conflict), plan its changes from a diff of
  * desired and observed (up to date, or create / update / replace / delete, and what is left in place
- * and why), and apply them through the kind's own create, update and delete. The engine runs kinds
- * through this contract alone; the stack lists them with their dependencies.
+ * and why), and apply them through the kind's own create, update and delete. What it observes
+ * (observation-part.ts) and how destroy removes it (kind-destroy.ts) complete the contract, each in
+ * the kind's folder. The engine runs kinds through this contract alone; the stack lists them with
+ * their dependencies.
  */
 import type { StackContext } from "../engine/context.ts";
 import type { Observation } from "../engine/observe.ts";
@@ -91,7 +93,7 @@ export async function mutate<T>(change: Change, emit: Emit, action: () => Promis
 const EXPECTED_WAIT_MS = 10 * 60_000;
 
 /** Retry options for a mutation that may meet an expected wait: each wait is reported against its change. */
-export const waitOptions = (change: Change, emit: Emit) => ({
-  timeoutMs: EXPECTED_WAIT_MS,
+export const waitOptions = (change: Change, emit: Emit, timeoutMs = EXPECTED_WAIT_MS) => ({
+  timeoutMs,
   onWait: (error: unknown) => emit({ phase: "waiting", change, reason: (error as Error).message }),
 });
