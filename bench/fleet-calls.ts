@@ -1,17 +1,19 @@
 /**
- * What a fleet costs at steady state: an in-process daemon on a directory of N copies of service.yaml
- * (distinct names, one shared cluster, as a platform team would run them) against an in-process emulator
- * (clock ×60, ×10 for the largest fleet: see FLEETS), for N = 1, 10 and 50. Once every service is Ready
- * and Synced, the emulator's call log is cleared and each service makes PASSES_PER_SERVICE resync passes
- * (counted from the daemon's `ecs_converge_reconciles_total`); the figures are the daemon's calls in that
- * window per pass, by operation, the whole process's memory, and the emulator's DescribeServices latency
- * while the fleet runs.
+ * What a fleet costs at steady state: a daemon on a directory of N copies of service.yaml (distinct
+ * names, one shared cluster, as a platform team runs them) against the emulator in a process of its own
+ * (clock ×60), for N = 1, 100 and 1,000. The fleet converges from nothing without rate limits, then
+ * AWS's documented rate limits are switched on (the emulator's `aws` preset) for the steady state: two
+ * warm-up resyncs later, the emulator's call log is cleared and each service makes PASSES_PER_SERVICE
+ * resync passes (counted from the daemon's `ecs_converge_reconciles_total`). The figures are the
+ * daemon's calls in that window per pass, by operation, the throttles it absorbed, how long one resync
+ * of the whole fleet took, the daemon's memory (its process alone), and the emulator's memory, CPU and
+ * DescribeServices latency.
  *
  * Each fleet size runs in its own process (started with --expose-gc), so its memory is its own and not
  * what the smaller fleets left behind. Figures only: printed and written to bench/results.json, never asserted.
  *
  *   node bench/fleet-calls.ts             (every fleet size, one table)
- *   node bench/fleet-calls.ts --fleet 10 [--speed 60]  (one size, its figures as one JSON line)
+ *   node bench/fleet-calls.ts --fleet 100 [--speed 60]  (one size, its figures as one JSON line)
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -20,6 +22,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
 import { createAwsClients } from "../controller/aws/clients.ts";
+import { DEFAULT_RATE_LIMIT_SCALE, sharedRateLimiter } from "../controller/aws/rate-limiter.ts";
 import type { RunningDaemon } from "../controller/daemon/daemon.ts";
 import {
   allConverged,
@@ -82,6 +85,9 @@ interface FleetFigures {
   /** The daemon's process (the emulator runs in its own). */
   rssMB: number;
   heapUsedMB: number;
+  /** What V8 holds for the heap (used or not), and memory outside it (buffers, native objects). */
+  heapTotalMB: number;
+  externalMB: number;
   gcBeforeMemory: boolean;
   emulatorRssMB: number;
   /** The emulator's CPU in the window, as a share of one core. */
@@ -104,6 +110,8 @@ async function describeServicesLatency(emulator: { url: string }, names: string[
     endpoint: emulator.url,
     accessKeyId: PROBE_ACCESS_KEY_ID,
     maxAttempts: 1,
+    // What the emulator answers, not what a client-side limiter makes it wait for.
+    rateLimiter: null,
   });
   try {
     const samples: number[] = [];
@@ -139,17 +147,21 @@ function memoryAfterGc() {
   // Present when the process was started with --expose-gc (as benchFleetCalls starts it).
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
-  const { rss, heapUsed } = process.memoryUsage();
-  return { rssMB: megabytes(rss), heapUsedMB: megabytes(heapUsed), gcBeforeMemory: gc !== undefined };
+  const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
+  return {
+    rssMB: megabytes(rss),
+    heapUsedMB: megabytes(heapUsed),
+    heapTotalMB: megabytes(heapTotal),
+    externalMB: megabytes(external),
+    gcBeforeMemory: gc !== undefined,
+  };
 }
 
 /** The emulator as a process of its own, so the daemon's memory is measured alone; its CPU from /proc. */
 async function startEmulatorProcess(clockSpeed: number): Promise<{ url: string; process: ChildProcess }> {
-  const child = spawn(
-    process.execPath,
-    [CLI, "emulator", "--port", "0", "--speed", String(clockSpeed), "--rate-limits", "aws"],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
+  const child = spawn(process.execPath, [CLI, "emulator", "--port", "0", "--speed", String(clockSpeed)], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   let output = "";
   child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
     output += chunk;
@@ -194,6 +206,8 @@ export async function measureFleet(size: number, clockSpeed: number): Promise<Fl
     const names = await writeFleetSpecs(directory, size);
     const startedAt = performance.now();
     const resyncMs = resyncFor(size);
+    // The clients take the shared client-side limiter (off while the fleet converges, see below).
+    sharedRateLimiter.configure({ scale: 0, limitExplicitEndpoints: true });
     daemon = await startFleetDaemon(emulator, directory, { resyncMs }, concurrencyFor(size));
     const running = daemon;
     await waitFor(
@@ -204,6 +218,15 @@ export async function measureFleet(size: number, clockSpeed: number): Promise<Fl
       1_000,
     );
     const convergeSeconds = (performance.now() - startedAt) / 1000;
+    // Steady state meets AWS's documented rate limits. (Converging a fleet from nothing under them is
+    // paced by CreateLoadBalancer's few calls a second: minutes for a hundred, as on AWS.)
+    await fetch(`${emulator.url}/_emulator/faults`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ preset: "aws" }),
+    });
+    // And the daemon stays below them, as it does against AWS by default (`--rate-limit-scale 0.8`).
+    sharedRateLimiter.configure({ scale: DEFAULT_RATE_LIMIT_SCALE, limitExplicitEndpoints: true });
 
     const cpuBefore = await cpuSecondsOf(emulatorPid);
     const throttlesBefore = await throttleFigures(daemon);
@@ -297,7 +320,7 @@ function printTable(fleets: FleetFigures[]): void {
     `daemon RSS (MB${fleets.every((fleet) => fleet.gcBeforeMemory) ? ", after GC" : ""})`,
     (fleet) => fleet.rssMB,
   );
-  row("daemon heap used (MB)", (fleet) => fleet.heapUsedMB);
+  row("daemon heap used / held (MB)", (fleet) => `${fleet.heapUsedMB} / ${fleet.heapTotalMB}`);
   row("emulator RSS (MB)", (fleet) => fleet.emulatorRssMB);
   row("emulator CPU (share of a core)", (fleet) => fleet.emulatorCpuShare);
   row(

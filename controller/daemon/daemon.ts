@@ -152,15 +152,20 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   };
 
   // One fleet inventory per region, with clients of its own (not any worker's: a pass's deadline must
-  // not cut a read other passes share). A snapshot serves resyncs for half the resync interval, so
-  // each kind is read about twice per interval for the whole fleet.
+  // not cut a read other passes share). A snapshot serves resyncs for one resync interval, so each
+  // kind is read about once per interval for the whole fleet, however long the fleet's passes take;
+  // each load balancer is listed again on the slow tier (a listener added behind our back).
   const inventories = new Map<string, { clients: Promise<AwsClients>; inventory: Promise<FleetInventory> }>();
   const inventoryFor = (loaded: LoadedSpec, workerClients: AwsClients): Promise<FleetInventory> => {
     let entry = inventories.get(workerClients.region);
     if (!entry) {
       const clients = ownClientsFor(loaded);
       const inventory = clients.then(
-        (shared) => new FleetInventory(shared, { maxAgeMs: options.settings.resyncMs / 2 }),
+        (shared) =>
+          new FleetInventory(shared, {
+            maxAgeMs: options.settings.resyncMs,
+            relistListenersAfterMs: Math.max(options.settings.slowResyncMs, options.settings.resyncMs),
+          }),
       );
       entry = { clients, inventory };
       // A region whose clients could not be made is tried again by the next pass.

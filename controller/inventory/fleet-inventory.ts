@@ -4,8 +4,9 @@
  * the API's limits — security groups by the managed-by tag, load balancers and target groups paged 400
  * at a time, services 10 per DescribeServices per cluster, scalable targets 50 per call, log groups 50
  * per call, listeners 20 ARNs per call — and the snapshot serves every resync pass while it is fresh:
- * younger than `maxAgeMs` and taken after this daemon's last write. Per service that is a fraction of a
- * call per kind instead of one.
+ * younger than `maxAgeMs` and taken after this daemon's last write. Per service that is a fraction of
+ * a call per kind instead of one. Each load balancer is listed on its own when it is new, when a
+ * listener of it is gone, and on the slow tier (`relistListenersAfterMs`).
  *
  * A key first asked for after the snapshot was taken (a service added, a load balancer created) is
  * read on its own until the next snapshot includes it. Keys not asked for in a while are dropped.
@@ -54,13 +55,13 @@ const LISTENER_ARNS_PER_CALL = 20;
 /** Below this many resources, policies are read per resource; above, all ECS policies are listed (10 a page). */
 const POLICIES_LISTED_FROM = 10;
 /** A key not asked for in this many max ages is dropped from the next snapshot. */
-const FORGET_AFTER_MAX_AGES = 4;
+const FORGET_AFTER_MAX_AGES = 10;
 
 const NAMESPACE = "ecs" as const;
 const DIMENSION = "ecs:service:DesiredCount" as const;
 
 export interface FleetInventoryOptions {
-  /** How long a snapshot serves resync passes (the daemon: half the resync interval). */
+  /** How long a snapshot serves resync passes (the daemon: the resync interval). */
   maxAgeMs: number;
   /** How long listener ARNs learned from a snapshot are trusted before each load balancer is listed again. */
   relistListenersAfterMs?: number;
