@@ -6,6 +6,7 @@ import type { Operation } from "../service-definition.ts";
 import { clusterArn, clusterNameOf } from "./arns.ts";
 import { clusterNotFound, invalidParameter, maxResults, read, structures } from "./errors.ts";
 import { paginate } from "./pagination.ts";
+import { ServiceTable } from "./service-table.ts";
 import type { Cluster, EcsState } from "./state.ts";
 import { copyTags, readTags } from "./tags.ts";
 import { TaskTable } from "./task-table.ts";
@@ -80,7 +81,7 @@ export const clusterOperations: Record<string, Operation> = {
       status: "ACTIVE",
       tags,
       settings,
-      services: new Map(),
+      services: new ServiceTable(),
       tasks: new TaskTable(),
     };
     Object.assign(cluster, { status: "ACTIVE", tags, settings });

@@ -8,6 +8,7 @@ import { processRuntimeOf, runtimeOf } from "./runtime/runtime-of.ts";
 import type { HealthCheckRequest, ProbeAnswer } from "./runtime/task-runtime.ts";
 import { tasksOfService } from "./scheduler.ts";
 import type { Cluster, Service } from "./state.ts";
+import { unsettle } from "./unsettled-services.ts";
 
 /** Task states in which the containers may be up and serving (draining tasks still answer). */
 const SERVING = new Set(["ACTIVATING", "RUNNING", "DEACTIVATING", "STOPPING"]);
@@ -97,6 +98,7 @@ export function setDesiredCount(
   if (!found || found.service.desiredCount === desiredCount) return;
   found.service.desiredCount = desiredCount;
   found.service.steady = false;
+  unsettle(region.ecs, found.service);
 }
 
 /** The service's average CPU utilisation in percent over its running tasks (simulated, or measured from their processes), or undefined without tasks. */

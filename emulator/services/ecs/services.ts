@@ -31,6 +31,7 @@ import type {
 import { readTags } from "./tags.ts";
 import { findTaskDefinition } from "./task-definitions.ts";
 import { stopTask } from "./task-lifecycle.ts";
+import { isUnsettled, unsettle } from "./unsettled-services.ts";
 
 const NAME_PATTERN = /^[a-zA-Z0-9_-]{1,255}$/;
 const MAX_DESCRIBED = 10;
@@ -179,6 +180,7 @@ function createService(
     context.random,
   );
   cluster.services.set(name, service);
+  unsettle(context.region.ecs, service);
   return { service, cluster, created: true };
 }
 
@@ -239,6 +241,7 @@ function updateService(input: Input, context: OperationContext): { service: Serv
       context.random,
     );
   }
+  if (isUnsettled(service)) unsettle(context.region.ecs, service);
   return { service, cluster };
 }
 
@@ -264,11 +267,11 @@ export const serviceOperations: Record<string, Operation> = {
     service.status = "DRAINING";
     service.desiredCount = 0;
     service.steady = false;
+    unsettle(context.region.ecs, service);
     const tick = ecsContext(context.world, context.region, context.now);
     const [primary] = service.deployments;
     if (primary) primary.desiredCount = 0;
-    for (const task of cluster.tasks.values()) {
-      if (task.serviceIncarnation !== service.incarnation) continue;
+    for (const task of cluster.tasks.ofService(service.name, service.incarnation)) {
       stopTask(tick, cluster, task, {
         code: "ServiceSchedulerInitiated",
         reason: `Scaling activity initiated by (deployment ${primary?.id ?? "unknown"})`,

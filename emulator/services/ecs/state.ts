@@ -6,6 +6,7 @@ import type { TaskDefinition } from "@aws-sdk/client-ecs";
 import { DueQueue } from "../../due-queue.ts";
 import type { Random } from "../../random.ts";
 import type { TaskRuntime } from "./runtime/task-runtime.ts";
+import type { ServiceTable } from "./service-table.ts";
 import type { TaskTable } from "./task-table.ts";
 
 export interface Tag {
@@ -23,6 +24,8 @@ export interface EcsState {
   lastTickAt: number;
   /** When each task next has something to do: a tick advances only those (see task-wakeups.ts). */
   wakeups: DueQueue<Task>;
+  /** Services the scheduler visits on every tick until they settle (see unsettled-services.ts). */
+  unsettledServices: Set<Service>;
 }
 
 export interface Cluster {
@@ -31,7 +34,8 @@ export interface Cluster {
   status: "ACTIVE" | "INACTIVE";
   tags: Tag[];
   settings: { name: "containerInsights"; value: string }[];
-  services: Map<string, Service>;
+  /** By name, in creation order. */
+  services: ServiceTable;
   /** By task id, with indexes by service and by IP. */
   tasks: TaskTable;
 }
@@ -251,5 +255,6 @@ export function createEcsState(_region: string, _random: Random): EcsState {
     runtime: undefined,
     lastTickAt: 0,
     wakeups: new DueQueue(),
+    unsettledServices: new Set(),
   };
 }
