@@ -75,11 +75,11 @@ interface FleetFigures {
   describeServicesMs: { p50: number; p99: number; max: number; samples: number };
   /** CPU of the whole process over a quiet window before the probe (the emulator alone, nearly), as a share of one core. */
   quietCpuCores: number;
-  /** The part of the quiet window spent in the emulator's lifecycle catch-up, as a share of one core. */
+  /** Real time spent in the emulator's lifecycle catch-up over the quiet window, as a share of it (on a busy machine it counts time the process waited for a core). */
   quietCatchUpCores: number;
   /** CPU of the whole process (emulator, SDK probe, this bench) over the probe's window, as a share of one core. */
   processCpuCores: number;
-  /** The part of the probe's window spent in the emulator's lifecycle catch-up, as a share of one core. */
+  /** Real time spent in the emulator's lifecycle catch-up over the probe's window, as a share of it. */
   catchUpCores: number;
   /** How late a 10 ms timer fired during the probe's window: how long the event loop was held. */
   eventLoopDelayMs: { p50: number; p99: number; max: number };
@@ -415,9 +415,9 @@ function printFigures(figures: FleetFigures): void {
     `${latency.p50}/${latency.p99}/${latency.max} (${latency.samples} calls)`,
   );
   row("process CPU, no calls (share of one core)", figures.quietCpuCores);
-  row("  of which lifecycle catch-up", figures.quietCatchUpCores);
+  row("  real time in lifecycle catch-up (share)", figures.quietCatchUpCores);
   row("process CPU, with the probe (share of one core)", figures.processCpuCores);
-  row("  of which lifecycle catch-up", figures.catchUpCores);
+  row("  real time in lifecycle catch-up (share)", figures.catchUpCores);
   const delay = figures.eventLoopDelayMs;
   row("event loop held p50/p99/max (ms)", `${delay.p50}/${delay.p99}/${delay.max}`);
   row("most simulated lag behind the clock (ms)", figures.maxLagMs);
