@@ -54,6 +54,8 @@ interface SimulatedTask {
 export class SimulatedRuntime implements TaskRuntime {
   readonly #timings: EcsTimings;
   readonly #tasks = new Map<string, SimulatedTask>();
+  /** The tasks of each workload: a task's CPU depends on how many share its load. */
+  readonly #byWorkload = new Map<string, Set<SimulatedTask>>();
   readonly #images = new Map<string, ImageBehaviour>();
   readonly #workloads = new Map<string, Workload>();
 
@@ -87,6 +89,8 @@ export class SimulatedRuntime implements TaskRuntime {
       simulated.containers.set(spec.name, container);
     }
     this.#tasks.set(task.taskArn, simulated);
+    const sharing = this.#byWorkload.get(task.workload) ?? new Set<SimulatedTask>();
+    this.#byWorkload.set(task.workload, sharing.add(simulated));
   }
 
   stop(taskArn: string, now: number): void {
@@ -147,8 +151,8 @@ export class SimulatedRuntime implements TaskRuntime {
       percent: this.#timings.ecsDefaultCpuPercent,
     };
     if (workload.tasks === undefined) return Math.min(100, workload.percent);
-    const sharing = [...this.#tasks.values()].filter(
-      (other) => other.task.workload === simulated.task.workload && this.#isRunning(other, now),
+    const sharing = [...(this.#byWorkload.get(simulated.task.workload) ?? [])].filter((other) =>
+      this.#isRunning(other, now),
     ).length;
     return Math.min(100, (workload.percent * workload.tasks) / sharing);
   }
@@ -162,7 +166,12 @@ export class SimulatedRuntime implements TaskRuntime {
   }
 
   forget(taskArn: string): void {
+    const simulated = this.#tasks.get(taskArn);
+    if (!simulated) return;
     this.#tasks.delete(taskArn);
+    const sharing = this.#byWorkload.get(simulated.task.workload);
+    sharing?.delete(simulated);
+    if (sharing?.size === 0) this.#byWorkload.delete(simulated.task.workload);
   }
 
   nextChangeAt(taskArn: string, now: number): number {
