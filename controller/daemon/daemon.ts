@@ -164,7 +164,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
         (shared) =>
           new FleetInventory(shared, {
             maxAgeMs: options.settings.resyncMs,
-            relistListenersAfterMs: Math.max(options.settings.slowResyncMs, options.settings.resyncMs),
+            slowMaxAgeMs: Math.max(options.settings.slowResyncMs, options.settings.resyncMs),
           }),
       );
       entry = { clients, inventory };

@@ -4,6 +4,10 @@
  * resource changed behind its back (a listener deleted, a service gone) reads as AWS has it.
  * Calls are counted from the emulator's call log (the controller's access key only).
  */
+import {
+  PutScalingPolicyCommand,
+  RegisterScalableTargetCommand,
+} from "@aws-sdk/client-application-auto-scaling";
 import { CreateServiceCommand, DeleteServiceCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import {
   CreateListenerCommand,
@@ -164,6 +168,55 @@ describe("FleetInventory", () => {
     await operator.elbv2.send(new DeleteListenerCommand({ ListenerArn: created[0]?.ListenerArn ?? "" }));
     clock.now = 20_002;
     expect(await ports()).toEqual([80]);
+  });
+
+  it("serves scaling policies on the slow tier, scalable targets every snapshot, and neither after a write", async () => {
+    await fleetOf(["web-01"]);
+    const resourceId = `service/${CLUSTER}/web-01`;
+    await operator.autoscaling.send(
+      new RegisterScalableTargetCommand({
+        ServiceNamespace: "ecs",
+        ResourceId: resourceId,
+        ScalableDimension: "ecs:service:DesiredCount",
+        MinCapacity: 1,
+        MaxCapacity: 4,
+      }),
+    );
+    const clock = { now: 0 };
+    const inventory = new FleetInventory(controller, {
+      maxAgeMs: 1_000,
+      slowMaxAgeMs: 60_000,
+      now: () => clock.now,
+    });
+    expect(await inventory.scalingPolicies(resourceId)).toEqual([]);
+    expect((await inventory.scalableTarget(resourceId))?.MaxCapacity).toBe(4);
+    await operator.autoscaling.send(
+      new PutScalingPolicyCommand({
+        PolicyName: "cpu",
+        ServiceNamespace: "ecs",
+        ResourceId: resourceId,
+        ScalableDimension: "ecs:service:DesiredCount",
+        PolicyType: "TargetTrackingScaling",
+        TargetTrackingScalingPolicyConfiguration: {
+          TargetValue: 50,
+          PredefinedMetricSpecification: { PredefinedMetricType: "ECSServiceAverageCPUUtilization" },
+        },
+      }),
+    );
+    await operator.autoscaling.send(
+      new RegisterScalableTargetCommand({
+        ServiceNamespace: "ecs",
+        ResourceId: resourceId,
+        ScalableDimension: "ecs:service:DesiredCount",
+        MinCapacity: 1,
+        MaxCapacity: 6,
+      }),
+    );
+    clock.now = 1_001;
+    expect((await inventory.scalableTarget(resourceId))?.MaxCapacity).toBe(6);
+    expect(await inventory.scalingPolicies(resourceId)).toEqual([]);
+    clock.now = 60_002;
+    expect((await inventory.scalingPolicies(resourceId)).map((policy) => policy.PolicyName)).toEqual(["cpu"]);
   });
 
   it("answers security groups, load balancers, target groups, scaling and log groups as AWS holds them", async () => {

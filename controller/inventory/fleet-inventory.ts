@@ -6,7 +6,7 @@
  * per call, listeners 20 ARNs per call — and the snapshot serves every resync pass while it is fresh:
  * younger than `maxAgeMs` and taken after this daemon's last write. Per service that is a fraction of
  * a call per kind instead of one. Each load balancer is listed on its own when it is new, when a
- * listener of it is gone, and on the slow tier (`relistListenersAfterMs`).
+ * listener of it is gone, and on the slow tier (`slowMaxAgeMs`), which also serves scaling policies.
  *
  * A key first asked for after the snapshot was taken (a service added, a load balancer created) is
  * read on its own until the next snapshot includes it. Keys not asked for in a while are dropped.
@@ -63,29 +63,35 @@ const DIMENSION = "ecs:service:DesiredCount" as const;
 export interface FleetInventoryOptions {
   /** How long a snapshot serves resync passes (the daemon: the resync interval). */
   maxAgeMs: number;
-  /** How long listener ARNs learned from a snapshot are trusted before each load balancer is listed again. */
-  relistListenersAfterMs?: number;
+  /**
+   * The slow tier (the daemon: `--slow-resync`): how long scaling policies (their target value and
+   * cooldowns drift rarely; the scalable target's bounds are read every resync) are served, and listener
+   * ARNs learned from a snapshot trusted before each load balancer is listed again. Default: `maxAgeMs`.
+   */
+  slowMaxAgeMs?: number;
   now?: () => number;
 }
 
-/** What every snapshot shares: the clock, the max age and the time of this daemon's last write. */
+/** When this daemon last wrote to AWS: no snapshot started before serves again, whatever its tier. */
+interface LastWrite {
+  at: number;
+}
+
+/** What a tier's snapshots share: the clock, the tier's max age and the time of the last write. */
 class Freshness {
   readonly maxAgeMs: number;
   readonly now: () => number;
-  #writtenAt = Number.NEGATIVE_INFINITY;
+  readonly #lastWrite: LastWrite;
 
-  constructor(maxAgeMs: number, now: () => number) {
+  constructor(maxAgeMs: number, now: () => number, lastWrite: LastWrite) {
     this.maxAgeMs = maxAgeMs;
     this.now = now;
+    this.#lastWrite = lastWrite;
   }
 
   /** Whether a snapshot started at `at` may still be served. */
   fresh(at: number): boolean {
-    return at > this.#writtenAt && this.now() - at <= this.maxAgeMs;
-  }
-
-  wrote(): void {
-    this.#writtenAt = this.now();
+    return at > this.#lastWrite.at && this.now() - at <= this.maxAgeMs;
   }
 }
 
@@ -167,7 +173,8 @@ const serviceKey = (cluster: string, name: string) => `${cluster}\u0000${name}`;
 export class FleetInventory implements ObservationReads {
   readonly #clients: AwsClients;
   readonly #freshness: Freshness;
-  readonly #relistListenersAfterMs: number;
+  readonly #slow: Freshness;
+  readonly #lastWrite: LastWrite = { at: Number.NEGATIVE_INFINITY };
   readonly #securityGroups: Snapshot<Map<string, SecurityGroup[]>>;
   readonly #loadBalancers: Snapshot<Map<string, LoadBalancer>>;
   readonly #targetGroups: Snapshot<TargetGroup[]>;
@@ -181,9 +188,11 @@ export class FleetInventory implements ObservationReads {
 
   constructor(clients: AwsClients, options: FleetInventoryOptions) {
     this.#clients = clients;
-    const freshness = new Freshness(options.maxAgeMs, options.now ?? (() => performance.now()));
+    const now = options.now ?? (() => performance.now());
+    const freshness = new Freshness(options.maxAgeMs, now, this.#lastWrite);
+    const slow = new Freshness(options.slowMaxAgeMs ?? options.maxAgeMs, now, this.#lastWrite);
     this.#freshness = freshness;
-    this.#relistListenersAfterMs = options.relistListenersAfterMs ?? 10 * options.maxAgeMs;
+    this.#slow = slow;
     this.#securityGroups = new Snapshot(async () => {
       const byService = new Map<string, SecurityGroup[]>();
       for (const group of await describeManagedSecurityGroups(clients)) {
@@ -219,7 +228,7 @@ export class FleetInventory implements ObservationReads {
     this.#scalingPolicies = new KeyedSnapshot(
       (keys) => this.#describeScalingPolicies(keys),
       (key) => describeScalingPolicies(clients, key),
-      freshness,
+      slow,
     );
     this.#logGroups = new KeyedSnapshot(
       (keys) => this.#describeLogGroups(keys),
@@ -248,7 +257,7 @@ export class FleetInventory implements ObservationReads {
 
   /** This daemon wrote to AWS: no snapshot taken before now serves another pass. */
   wrote(): void {
-    this.#freshness.wrote();
+    this.#lastWrite.at = this.#freshness.now();
   }
 
   async ownedSecurityGroups(service: string): Promise<SecurityGroup[]> {
@@ -390,8 +399,7 @@ export class FleetInventory implements ObservationReads {
     const byArn: string[] = [];
     for (const arn of loadBalancerArns) {
       const known = this.#knownListeners.get(arn);
-      if (known && known.arns.length > 0 && now - known.at < this.#relistListenersAfterMs)
-        byArn.push(...known.arns);
+      if (known && known.arns.length > 0 && now - known.at < this.#slow.maxAgeMs) byArn.push(...known.arns);
       else relist.push(arn);
     }
     await Promise.all(
