@@ -12,8 +12,9 @@
  * Each fleet size runs in its own process (started with --expose-gc), so its memory is its own and not
  * what the smaller fleets left behind. Figures only: printed and written to bench/results.json, never asserted.
  *
- *   node bench/fleet-calls.ts             (every fleet size, one table)
+ *   node bench/fleet-calls.ts             (every fleet size, one table: about 15 minutes)
  *   node bench/fleet-calls.ts --fleet 100 [--speed 60]  (one size, its figures as one JSON line)
+ *   node bench/fleet-calls.ts --fleet 1000 --record    (one size, in its own process, into results.json)
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -346,13 +347,22 @@ async function recordResults(fleets: FleetFigures[]): Promise<void> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
-  const results = { ...existing, fleetCalls: { measuredAt: new Date().toISOString(), fleets } };
+  // Sizes not measured this time keep their last figures, each with the date it was measured.
+  const measuredAt = new Date().toISOString();
+  const previous = (
+    (existing.fleetCalls as { fleets?: (FleetFigures & { measuredAt?: string })[] } | undefined)?.fleets ?? []
+  ).filter((fleet) => !fleets.some((measured) => measured.services === fleet.services));
+  const merged = [...previous, ...fleets.map((fleet) => ({ ...fleet, measuredAt }))].sort(
+    (a, b) => a.services - b.services,
+  );
+  const results = { ...existing, fleetCalls: { fleets: merged } };
   await writeFile(RESULTS_JSON, `${JSON.stringify(results, null, 2)}\n`);
 }
 
-export async function benchFleetCalls(): Promise<FleetFigures[]> {
+/** `sizes`: the fleet sizes to measure (default all; `npm run bench` leaves out the thousand, about 10 minutes). */
+export async function benchFleetCalls(sizes?: readonly number[]): Promise<FleetFigures[]> {
   const fleets: FleetFigures[] = [];
-  for (const { services, clockSpeed } of FLEETS) {
+  for (const { services, clockSpeed } of FLEETS.filter((fleet) => !sizes || sizes.includes(fleet.services))) {
     try {
       fleets.push(await measureFleetInChild(services, clockSpeed));
     } catch (error) {
@@ -372,5 +382,6 @@ if (import.meta.main) {
   };
   const size = argument("--fleet");
   if (size === undefined) await benchFleetCalls();
+  else if (process.argv.includes("--record")) await benchFleetCalls([size]);
   else console.log(JSON.stringify(await measureFleet(size, argument("--speed") ?? 60)));
 }

@@ -1,5 +1,6 @@
 /** Runs every benchmark and prints its figures (`npm run bench`). Nothing here passes or fails on time. */
 import { benchDaemonReaction } from "./daemon-reaction.ts";
+import { benchEmulatorFleet } from "./emulator-fleet.ts";
 import { benchFleetCalls } from "./fleet-calls.ts";
 import { benchLeaseFailover } from "./lease-failover.ts";
 import { benchPlanCalls } from "./plan-calls.ts";
@@ -13,4 +14,7 @@ await benchLeaseFailover();
 console.log();
 await benchZeroDowntime();
 console.log();
-await benchFleetCalls();
+// The thousand-service fleet takes about ten minutes: `node bench/fleet-calls.ts` measures it too.
+await benchFleetCalls([1, 100]);
+console.log();
+await benchEmulatorFleet({ services: 200 });
