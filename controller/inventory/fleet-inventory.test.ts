@@ -123,6 +123,25 @@ describe("FleetInventory", () => {
     expect((await inventory.service(CLUSTER, "web-01"))?.desiredCount).toBe(2);
   });
 
+  it("refreshes ahead: late in a snapshot's life a read is served at once and the next snapshot is read meanwhile", async () => {
+    await fleetOf(["web-01"]);
+    const clock = { now: 0 };
+    const inventory = inventoryAt(clock);
+    expect((await inventory.service(CLUSTER, "web-01"))?.desiredCount).toBe(1);
+    await operator.ecs.send(
+      new UpdateServiceCommand({ cluster: CLUSTER, service: "web-01", desiredCount: 3 }),
+    );
+    callsSince();
+    // Past 80 % of its max age: the current snapshot answers, and one read of the next starts.
+    clock.now = 8_500;
+    expect((await inventory.service(CLUSTER, "web-01"))?.desiredCount).toBe(1);
+    expect((await inventory.service(CLUSTER, "web-01"))?.desiredCount).toBe(1);
+    await expect.poll(() => emulator.calls.calls().length).toBe(1);
+    // Once it has landed, it answers.
+    await expect.poll(async () => (await inventory.service(CLUSTER, "web-01"))?.desiredCount).toBe(3);
+    expect(callsSince()).toEqual({ DescribeServices: 1 });
+  });
+
   it("reads a deleted service as draining, and one never created or in a missing cluster as missing", async () => {
     await fleetOf(["web-01", "web-02"]);
     await operator.ecs.send(

@@ -8,6 +8,10 @@
  * a call per kind instead of one. Each load balancer is listed on its own when it is new, when a
  * listener of it is gone, and on the slow tier (`slowMaxAgeMs`), which also serves scaling policies.
  *
+ * Late in a snapshot's life (80 % of its max age) the next one is read in the background while the
+ * current one still answers, so a fleet's passes do not stall on a refresh: a resync of a thousand
+ * services is not held up for the seconds its reads take under AWS's rate limits.
+ *
  * A key first asked for after the snapshot was taken (a service added, a load balancer created) is
  * read on its own until the next snapshot includes it. Keys not asked for in a while are dropped.
  * Passes that must see AWS as it is now (a spec edit, a write, a rollout) do not come here at all: they
@@ -95,44 +99,86 @@ class Freshness {
   }
 }
 
-/** A kind read whole: one read serves every service while fresh; a failed read is not kept. */
-class Snapshot<T> {
-  readonly #read: () => Promise<T>;
-  readonly #freshness: Freshness;
-  #taken: { at: number; value: Promise<T> } | undefined;
+/** Past this share of its max age, a snapshot's next read starts in the background. */
+const REFRESH_AHEAD = 0.8;
 
-  constructor(read: () => Promise<T>, freshness: Freshness) {
-    this.#read = read;
+/**
+ * One kind's snapshot and the read of the next. Past REFRESH_AHEAD of the max age, the first reader
+ * starts the next read in the background and goes on with the current snapshot, so under a steady
+ * stream of passes none waits for a refresh. Once the current one is stale (past its max age, or
+ * taken before this daemon wrote), readers wait for the next: the one under way when it started after
+ * the last write, else a new one. A read that fails is not kept.
+ */
+class RefreshingSlot<S extends { at: number; ready: Promise<unknown> }> {
+  readonly #start: (now: number) => S;
+  readonly #freshness: Freshness;
+  #current: S | undefined;
+  #next: S | undefined;
+
+  constructor(start: (now: number) => S, freshness: Freshness) {
+    this.#start = start;
     this.#freshness = freshness;
   }
 
+  get(): S {
+    const freshness = this.#freshness;
+    const current = this.#current;
+    if (current && freshness.fresh(current.at)) {
+      if (!this.#next && freshness.now() - current.at > REFRESH_AHEAD * freshness.maxAgeMs) this.#begin();
+      return current;
+    }
+    if (this.#next && freshness.fresh(this.#next.at)) return this.#next;
+    return this.#begin();
+  }
+
+  #begin(): S {
+    const next = this.#start(this.#freshness.now());
+    this.#next = next;
+    next.ready.then(
+      () => {
+        if (this.#next !== next) return;
+        this.#current = next;
+        this.#next = undefined;
+      },
+      () => {
+        if (this.#next === next) this.#next = undefined;
+      },
+    );
+    return next;
+  }
+}
+
+/** A kind read whole: one read serves every service while fresh. */
+class Snapshot<T> {
+  readonly #slot: RefreshingSlot<{ at: number; ready: Promise<T> }>;
+
+  constructor(read: () => Promise<T>, freshness: Freshness) {
+    this.#slot = new RefreshingSlot((at) => ({ at, ready: read() }), freshness);
+  }
+
   get(): Promise<T> {
-    if (this.#taken && this.#freshness.fresh(this.#taken.at)) return this.#taken.value;
-    const taken = { at: this.#freshness.now(), value: this.#read() };
-    this.#taken = taken;
-    taken.value.catch(() => {
-      if (this.#taken === taken) this.#taken = undefined;
-    });
-    return taken.value;
+    return this.#slot.get().ready;
   }
 }
 
 /** A kind read by key: one batched read of every key asked for lately serves them all while fresh. */
 class KeyedSnapshot<V> {
-  readonly #readMany: (keys: string[]) => Promise<Map<string, V>>;
   readonly #readOne: (key: string) => Promise<V>;
   readonly #freshness: Freshness;
   readonly #askedAt = new Map<string, number>();
-  #taken: { at: number; keys: ReadonlySet<string>; values: Promise<Map<string, V>> } | undefined;
+  readonly #slot: RefreshingSlot<{ at: number; keys: ReadonlySet<string>; ready: Promise<Map<string, V>> }>;
 
   constructor(
     readMany: (keys: string[]) => Promise<Map<string, V>>,
     readOne: (key: string) => Promise<V>,
     freshness: Freshness,
   ) {
-    this.#readMany = readMany;
     this.#readOne = readOne;
     this.#freshness = freshness;
+    this.#slot = new RefreshingSlot((at) => {
+      const keys = this.#keysAskedFor(at);
+      return { at, keys, ready: readMany([...keys]) };
+    }, freshness);
   }
 
   /** Counts `key` as asked for: the next snapshot includes it. */
@@ -141,25 +187,18 @@ class KeyedSnapshot<V> {
   }
 
   async get(key: string): Promise<V | undefined> {
-    const now = this.#freshness.now();
-    this.#askedAt.set(key, now);
-    let taken = this.#taken;
-    if (!taken || !this.#freshness.fresh(taken.at)) taken = this.#snapshot(now);
+    this.#askedAt.set(key, this.#freshness.now());
+    const taken = this.#slot.get();
     // Asked for first after the snapshot was taken: read alone; the next snapshot has it.
     if (!taken.keys.has(key)) return this.#readOne(key);
-    return (await taken.values).get(key);
+    return (await taken.ready).get(key);
   }
 
-  #snapshot(now: number) {
+  /** Every key asked for lately; those not asked for in a long while are forgotten. */
+  #keysAskedFor(now: number): ReadonlySet<string> {
     const forgetBefore = now - FORGET_AFTER_MAX_AGES * this.#freshness.maxAgeMs;
     for (const [key, at] of this.#askedAt) if (at < forgetBefore) this.#askedAt.delete(key);
-    const keys = new Set(this.#askedAt.keys());
-    const taken = { at: now, keys, values: this.#readMany([...keys]) };
-    this.#taken = taken;
-    taken.values.catch(() => {
-      if (this.#taken === taken) this.#taken = undefined;
-    });
-    return taken;
+    return new Set(this.#askedAt.keys());
   }
 }
 
