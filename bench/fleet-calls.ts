@@ -15,14 +15,14 @@
  *   node bench/fleet-calls.ts             (every fleet size, one table: about 15 minutes)
  *   node bench/fleet-calls.ts --fleet 100 [--speed 60]  (one size, its figures as one JSON line)
  *   node bench/fleet-calls.ts --fleet 1000 --record    (one size, in its own process, into results.json)
+ *   node bench/fleet-calls.ts --table                   (the table of what results.json holds)
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
-import { createAwsClients } from "../controller/aws/clients.ts";
+import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { DEFAULT_RATE_LIMIT_SCALE, sharedRateLimiter } from "../controller/aws/rate-limiter.ts";
 import type { RunningDaemon } from "../controller/daemon/daemon.ts";
 import {
@@ -106,20 +106,21 @@ const percentile = (sorted: number[], fraction: number) =>
  * an answer like any other, timed and counted, not hidden behind the SDK's retry backoff.
  */
 async function describeServicesLatency(emulator: { url: string }, names: string[]) {
-  const clients = createAwsClients({
+  // What the emulator answers, not what a client-side limiter makes it wait for: no rate limiter of
+  // ours, and the SDK's standard retry mode (its adaptive mode slows the sender down after a throttle).
+  const ecs = new ECSClient({
     region: "us-east-1",
     endpoint: emulator.url,
-    accessKeyId: PROBE_ACCESS_KEY_ID,
+    credentials: { accessKeyId: PROBE_ACCESS_KEY_ID, secretAccessKey: "probe" },
     maxAttempts: 1,
-    // What the emulator answers, not what a client-side limiter makes it wait for.
-    rateLimiter: null,
+    retryMode: "standard",
   });
   try {
     const samples: number[] = [];
     let throttled = 0;
     for (let index = 0; index < LATENCY_SAMPLES; index++) {
       const started = performance.now();
-      await clients.ecs
+      await ecs
         .send(
           new DescribeServicesCommand({ cluster: CLUSTER, services: [names[index % names.length] ?? ""] }),
         )
@@ -138,7 +139,7 @@ async function describeServicesLatency(emulator: { url: string }, names: string[
       throttled,
     };
   } finally {
-    for (const client of Object.values(clients)) if (typeof client === "object") client.destroy();
+    ecs.destroy();
   }
 }
 
@@ -316,7 +317,7 @@ function printTable(fleets: FleetFigures[]): void {
   row("AWS calls per resync, whole fleet", (fleet) => fleet.callsPerFleetResync);
   row("writes in the window", (fleet) => fleet.writes);
   row("throttles absorbed in the window", (fleet) => fleet.throttlesAbsorbed);
-  row("waits for client-side rate limits (s)", (fleet) => fleet.rateLimitWaitSeconds);
+  row("waits for client-side limits (s, summed)", (fleet) => fleet.rateLimitWaitSeconds);
   row(
     `daemon RSS (MB${fleets.every((fleet) => fleet.gcBeforeMemory) ? ", after GC" : ""})`,
     (fleet) => fleet.rssMB,
@@ -339,6 +340,14 @@ function printTable(fleets: FleetFigures[]): void {
     row(`  ${operation}`, (fleet) => fleet.byOperation[operation] ?? 0);
 }
 
+/** The figures bench/results.json holds, every size as last measured. */
+async function recordedFleets(): Promise<FleetFigures[]> {
+  const results = JSON.parse(await readFile(RESULTS_JSON, "utf8")) as {
+    fleetCalls?: { fleets?: FleetFigures[] };
+  };
+  return results.fleetCalls?.fleets ?? [];
+}
+
 /** Merges this bench's figures into bench/results.json, keeping what other benches wrote there. */
 async function recordResults(fleets: FleetFigures[]): Promise<void> {
   let existing: Record<string, unknown> = {};
@@ -351,7 +360,11 @@ async function recordResults(fleets: FleetFigures[]): Promise<void> {
   const measuredAt = new Date().toISOString();
   const previous = (
     (existing.fleetCalls as { fleets?: (FleetFigures & { measuredAt?: string })[] } | undefined)?.fleets ?? []
-  ).filter((fleet) => !fleets.some((measured) => measured.services === fleet.services));
+  ).filter(
+    (fleet) =>
+      FLEETS.some((size) => size.services === fleet.services) &&
+      !fleets.some((measured) => measured.services === fleet.services),
+  );
   const merged = [...previous, ...fleets.map((fleet) => ({ ...fleet, measuredAt }))].sort(
     (a, b) => a.services - b.services,
   );
@@ -381,7 +394,8 @@ if (import.meta.main) {
     return index === -1 ? undefined : Number(process.argv[index + 1]);
   };
   const size = argument("--fleet");
-  if (size === undefined) await benchFleetCalls();
+  if (process.argv.includes("--table")) printTable(await recordedFleets());
+  else if (size === undefined) await benchFleetCalls();
   else if (process.argv.includes("--record")) await benchFleetCalls([size]);
   else console.log(JSON.stringify(await measureFleet(size, argument("--speed") ?? 60)));
 }
