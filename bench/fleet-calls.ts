@@ -9,8 +9,8 @@
  * of the whole fleet took, the daemon's memory (its process alone), and the emulator's memory, CPU and
  * DescribeServices latency.
  *
- * Each fleet size runs in its own process (started with --expose-gc), so its memory is its own and not
- * what the smaller fleets left behind. Figures only: printed and written to bench/results.json, never asserted.
+ * Each fleet size runs in its own process (started with --expose-gc and the V8 flags the Dockerfile
+ * gives the daemon), so its memory is its own and not what the smaller fleets left behind. Figures only: printed and written to bench/results.json, never asserted.
  *
  *   node bench/fleet-calls.ts             (every fleet size, one table: about 15 minutes)
  *   node bench/fleet-calls.ts --fleet 100 [--speed 60]  (one size, its figures as one JSON line)
@@ -60,6 +60,7 @@ const PROBE_ACCESS_KEY_ID = "fleet-bench-probe";
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 const RESULTS_JSON = fileURLToPath(new URL("./results.json", import.meta.url));
+const DOCKERFILE = fileURLToPath(new URL("../Dockerfile", import.meta.url));
 
 interface FleetFigures {
   services: number;
@@ -283,11 +284,18 @@ export async function measureFleet(size: number, clockSpeed: number): Promise<Fl
 }
 
 /** Runs one fleet size in a fresh process with --expose-gc: its memory is measured alone. */
-function measureFleetInChild(size: number, clockSpeed: number): Promise<FleetFigures> {
+/** The V8 flags the image runs the daemon with (the Dockerfile's NODE_OPTIONS): measured as deployed. */
+async function imageNodeFlags(): Promise<string[]> {
+  const dockerfile = await readFile(DOCKERFILE, "utf8");
+  return /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(dockerfile)?.[1]?.split(/\s+/).filter(Boolean) ?? [];
+}
+
+async function measureFleetInChild(size: number, clockSpeed: number): Promise<FleetFigures> {
+  const flags = await imageNodeFlags();
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ["--expose-gc", THIS_FILE, "--fleet", String(size), "--speed", String(clockSpeed)],
+      [...flags, "--expose-gc", THIS_FILE, "--fleet", String(size), "--speed", String(clockSpeed)],
       // A backstop only: the child bounds each of its own waits.
       { timeout: 1_200_000, maxBuffer: 16 * 2 ** 20 },
       (error, stdout, stderr) => {
