@@ -57,6 +57,9 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** How often an automatic clock's lifecycles are stepped, in real milliseconds. */
 const STEP_INTERVAL_MS = 100;
 
+/** How long the API keeps an idle keep-alive connection open (close() ends them all at once). */
+const IDLE_CONNECTION_MS = 10 * 60_000;
+
 export class Emulator {
   readonly world: World;
   readonly calls = new CallLog();
@@ -116,7 +119,10 @@ export class Emulator {
       ...SERVICE_CONTROL_ROUTES.map((routes) => routes(this.world)),
       dataPlaneControlRoutes(this.loadBalancers),
     ].flat();
-    this.#server = createServer((request, response) => {
+    // An SDK client keeps idle connections with no timeout of its own and sends its next call on one:
+    // a server that closes an idle connection after Node's default 5 s races that call (ECONNRESET,
+    // which a test client with a single attempt reports as a failure). AWS keeps them far longer.
+    this.#server = createServer({ keepAliveTimeout: IDLE_CONNECTION_MS }, (request, response) => {
       this.#serve(request, response)
         .catch((error: unknown) => {
           if (!response.headersSent) response.writeHead(500, { "content-type": "application/json" });
