@@ -76,6 +76,22 @@ async function fleetOf(names: readonly string[]) {
   return stack;
 }
 
+/** Someone else moves a service's desired count (autoscaling, an operator). */
+const setDesiredCount = (service: string, desiredCount: number) =>
+  operator.ecs.send(new UpdateServiceCommand({ cluster: CLUSTER, service, desiredCount }));
+
+/** Registers (or re-registers) a service's scalable target with bounds [1, max]. */
+const registerScalableTarget = (resourceId: string, maxCapacity: number) =>
+  operator.autoscaling.send(
+    new RegisterScalableTargetCommand({
+      ServiceNamespace: "ecs",
+      ResourceId: resourceId,
+      ScalableDimension: "ecs:service:DesiredCount",
+      MinCapacity: 1,
+      MaxCapacity: maxCapacity,
+    }),
+  );
+
 /** An inventory on a clock the test moves. */
 function inventoryAt(clock: { now: number }, maxAgeMs = 10_000) {
   return new FleetInventory(controller, { maxAgeMs, now: () => clock.now });
@@ -105,18 +121,14 @@ describe("FleetInventory", () => {
     const clock = { now: 0 };
     const inventory = inventoryAt(clock);
     expect((await inventory.service(CLUSTER, "web-01"))?.desiredCount).toBe(1);
-    await operator.ecs.send(
-      new UpdateServiceCommand({ cluster: CLUSTER, service: "web-01", desiredCount: 3 }),
-    );
+    await setDesiredCount("web-01", 3);
     clock.now = 5_000;
     // Still fresh: the snapshot (1) is served; that is the tier's documented staleness.
     expect((await inventory.service(CLUSTER, "web-01"))?.desiredCount).toBe(1);
     clock.now = 10_001;
     expect((await inventory.service(CLUSTER, "web-01"))?.desiredCount).toBe(3);
 
-    await operator.ecs.send(
-      new UpdateServiceCommand({ cluster: CLUSTER, service: "web-01", desiredCount: 2 }),
-    );
+    await setDesiredCount("web-01", 2);
     clock.now = 10_002;
     inventory.wrote();
     clock.now = 10_003;
@@ -128,9 +140,7 @@ describe("FleetInventory", () => {
     const clock = { now: 0 };
     const inventory = inventoryAt(clock);
     expect((await inventory.service(CLUSTER, "web-01"))?.desiredCount).toBe(1);
-    await operator.ecs.send(
-      new UpdateServiceCommand({ cluster: CLUSTER, service: "web-01", desiredCount: 3 }),
-    );
+    await setDesiredCount("web-01", 3);
     callsSince();
     // Past 80 % of its max age: the current snapshot answers, and one read of the next starts.
     clock.now = 8_500;
@@ -144,9 +154,7 @@ describe("FleetInventory", () => {
 
   it("reads a deleted service as draining, and one never created or in a missing cluster as missing", async () => {
     await fleetOf(["web-01", "web-02"]);
-    await operator.ecs.send(
-      new UpdateServiceCommand({ cluster: CLUSTER, service: "web-02", desiredCount: 0 }),
-    );
+    await setDesiredCount("web-02", 0);
     await operator.ecs.send(new DeleteServiceCommand({ cluster: CLUSTER, service: "web-02" }));
     const clock = { now: 0 };
     const inventory = inventoryAt(clock);
@@ -192,15 +200,7 @@ describe("FleetInventory", () => {
   it("serves scaling policies on the slow tier, scalable targets every snapshot, and neither after a write", async () => {
     await fleetOf(["web-01"]);
     const resourceId = `service/${CLUSTER}/web-01`;
-    await operator.autoscaling.send(
-      new RegisterScalableTargetCommand({
-        ServiceNamespace: "ecs",
-        ResourceId: resourceId,
-        ScalableDimension: "ecs:service:DesiredCount",
-        MinCapacity: 1,
-        MaxCapacity: 4,
-      }),
-    );
+    await registerScalableTarget(resourceId, 4);
     const clock = { now: 0 };
     const inventory = new FleetInventory(controller, {
       maxAgeMs: 1_000,
@@ -222,15 +222,7 @@ describe("FleetInventory", () => {
         },
       }),
     );
-    await operator.autoscaling.send(
-      new RegisterScalableTargetCommand({
-        ServiceNamespace: "ecs",
-        ResourceId: resourceId,
-        ScalableDimension: "ecs:service:DesiredCount",
-        MinCapacity: 1,
-        MaxCapacity: 6,
-      }),
-    );
+    await registerScalableTarget(resourceId, 6);
     clock.now = 1_001;
     expect((await inventory.scalableTarget(resourceId))?.MaxCapacity).toBe(6);
     expect(await inventory.scalingPolicies(resourceId)).toEqual([]);
