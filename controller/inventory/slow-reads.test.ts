@@ -1,3 +1,4 @@
+/** The slow tier: what it keeps, for how long, and what makes it read again (a failed read, a clear). */
 import { describe, expect, it } from "vitest";
 import { SlowReads } from "./slow-reads.ts";
 
