@@ -25,5 +25,10 @@ RUN mkdir -p bin && ln -s ../controller/cli/main.ts bin/ecs-converge
 ENV PATH=/app/bin:$PATH
 # The files stay owned by root: the controller cannot modify its own code.
 USER node
+# V8's code cache, written here once: the daemon starts from compiled code instead of parsing the AWS SDK's
+# bundles, which is faster and leaves about 25 MB less memory in it for as long as it runs. Node keys the
+# cache by its version, the V8 flags and the user, so it is written under NODE_OPTIONS above, as `node`.
+ENV NODE_COMPILE_CACHE=/home/node/.cache/ecs-converge
+RUN ecs-converge --version
 ENTRYPOINT ["ecs-converge"]
 CMD ["run", "-f", "/config/service.yaml"]

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { cachedModuleCount } from "./support/compile-cache.ts";
 import { replayDockerfile } from "./support/dockerfile-replay.ts";
 import { waitFor } from "./support/wait-for.ts";
 
@@ -44,6 +45,9 @@ describe("the controller image (Dockerfile)", () => {
       execFileSync(entrypoint, args, { env: image.env, cwd: image.workdir, encoding: "utf8" });
     expect(run("--help")).toMatch(/validate \[options\]/);
     expect(run("validate", "-f", join(repository, "service.yaml"))).toMatch(/service "web" is valid/);
+    // The build wrote V8's code cache where the image's NODE_COMPILE_CACHE points (see the Dockerfile).
+    expect(image.env.NODE_COMPILE_CACHE).toBe(join(image.root, "home/node/.cache/ecs-converge"));
+    expect(cachedModuleCount(image.env.NODE_COMPILE_CACHE ?? "")).toBeGreaterThan(100);
   });
 });
 
