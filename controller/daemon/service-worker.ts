@@ -444,13 +444,15 @@ export class ServiceWorker {
       // Every pass, direct or not, keeps the service in the next snapshot.
       inventory?.expect(loaded.spec);
       const fromInventory = resync && inventory !== undefined;
+      // Straight from AWS as of now (this pass's start), for when the inventory's snapshot will not do.
+      const direct = inventory?.directReads(clients);
       const hadCachedReads = fromInventory || this.#caches.tags.size > 0 || this.#caches.slow.size > 0;
       let plan = await planService(
         clients,
         loaded.spec,
         this.#caches,
         {},
-        fromInventory ? inventory : undefined,
+        fromInventory ? inventory : direct,
       );
       if (hadCachedReads && plan.changes.some((change) => change.action !== "noop")) {
         // About to report or change something: decide with fresh tags and slow-tier attributes, so a
@@ -458,7 +460,7 @@ export class ServiceWorker {
         // drift is reported as AWS has it now.
         this.#caches.tags.clear();
         this.#caches.slow.clear();
-        plan = await planService(clients, loaded.spec, this.#caches);
+        plan = await planService(clients, loaded.spec, this.#caches, {}, inventory?.directReads(clients));
       }
       const pending = plan.changes.filter((change) => change.action !== "noop");
       this.#lastPlan = {

@@ -246,4 +246,29 @@ describe("FleetInventory", () => {
     expect(await inventory.scalableTarget(`service/${CLUSTER}/web-01`)).toBeUndefined();
     expect(await inventory.scalingPolicies(`service/${CLUSTER}/web-01`)).toEqual([]);
   });
+
+  it("lets direct passes share a target-group listing under way only if it was issued after they began", async () => {
+    const stack = await fleetOf(["web-01"]);
+    const clock = { now: 0 };
+    const inventory = inventoryAt(clock);
+    // Two passes begin, then both read: one listing between them.
+    const first = inventory.directReads(controller);
+    const second = inventory.directReads(controller);
+    const [a, b] = await Promise.all([first.targetGroups(), second.targetGroups()]);
+    expect(a.map((group) => group.TargetGroupArn)).toEqual([stack.targetGroupArn]);
+    expect(b).toEqual(a);
+    expect(callsSince()).toEqual({ DescribeTargetGroups: 1 });
+
+    // A pass that begins while an older listing is under way does not take it: it reads AWS itself.
+    const early = inventory.directReads(controller);
+    const underWay = early.targetGroups();
+    clock.now = 1;
+    const late = inventory.directReads(controller);
+    await Promise.all([underWay, late.targetGroups()]);
+    expect(callsSince()).toEqual({ DescribeTargetGroups: 2 });
+
+    // A settled listing is never served again, however recent.
+    await early.targetGroups();
+    expect(callsSince()).toEqual({ DescribeTargetGroups: 1 });
+  });
 });

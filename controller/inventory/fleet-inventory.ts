@@ -14,8 +14,8 @@
  *
  * A key first asked for after the snapshot was taken (a service added, a load balancer created) is
  * read on its own until the next snapshot includes it. Keys not asked for in a while are dropped.
- * Passes that must see AWS as it is now (a spec edit, a write, a rollout) do not come here at all: they
- * read through DirectReads.
+ * Passes that must see AWS as it is now (a spec edit, a write, a rollout) never read a snapshot: they
+ * read through `directReads`, straight from AWS, sharing only a listing issued after they began.
  */
 import {
   DescribeScalableTargetsCommand,
@@ -49,7 +49,8 @@ import {
 } from "../resources/security-groups/security-groups.ts";
 import { describeServiceNamed } from "../resources/service/service.ts";
 import { describeTargetGroups } from "../resources/target-group/target-group.ts";
-import type { ObservationReads } from "./observation-reads.ts";
+import { JoinableRead } from "./joinable-read.ts";
+import { DirectReads, type ObservationReads } from "./observation-reads.ts";
 
 /** The APIs' batch limits. */
 const SERVICES_PER_CALL = 10;
@@ -217,6 +218,8 @@ export class FleetInventory implements ObservationReads {
   readonly #securityGroups: Snapshot<Map<string, SecurityGroup[]>>;
   readonly #loadBalancers: Snapshot<Map<string, LoadBalancer>>;
   readonly #targetGroups: Snapshot<TargetGroup[]>;
+  /** Direct passes' listings of every target group, shared while under way (see directReads). */
+  readonly #liveTargetGroups: JoinableRead<TargetGroup[]>;
   readonly #services: KeyedSnapshot<Service | undefined>;
   readonly #scalableTargets: KeyedSnapshot<ScalableTarget | undefined>;
   readonly #scalingPolicies: KeyedSnapshot<ScalingPolicy[]>;
@@ -251,6 +254,7 @@ export class FleetInventory implements ObservationReads {
       freshness,
     );
     this.#targetGroups = new Snapshot(() => describeTargetGroups(clients), freshness);
+    this.#liveTargetGroups = new JoinableRead(now);
     this.#services = new KeyedSnapshot(
       (keys) => this.#describeServices(keys),
       (key) => {
@@ -292,6 +296,18 @@ export class FleetInventory implements ObservationReads {
     this.#scalableTargets.expect(scalingResourceId(cluster, name));
     this.#scalingPolicies.expect(scalingResourceId(cluster, name));
     this.#logGroups.expect(logging.logGroup);
+  }
+
+  /**
+   * Reads straight from AWS for a pass that must see it as it is now, through the pass's own `clients`.
+   * The listing of every target group is shared with other passes' while under way, if it was issued
+   * after this pass began (now): the one read here that grows with the fleet, once per pass.
+   */
+  directReads(clients: AwsClients): ObservationReads {
+    const notBefore = this.#freshness.now();
+    return new DirectReads(clients, {
+      targetGroups: (read) => this.#liveTargetGroups.get(notBefore, read),
+    });
   }
 
   /** This daemon wrote to AWS: no snapshot taken before now serves another pass. */

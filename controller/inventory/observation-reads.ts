@@ -36,12 +36,20 @@ export interface ObservationReads {
   logGroupNamed(name: string): Promise<LogGroup | undefined>;
 }
 
+/** Reads several services' passes may share, as long as each is as fresh as a direct read of its own. */
+export interface SharedDirectReads {
+  targetGroups(read: () => Promise<TargetGroup[]>): Promise<TargetGroup[]>;
+}
+
 /** One service's reads, straight from AWS. */
 export class DirectReads implements ObservationReads {
   readonly #clients: AwsClients;
+  readonly #shared: SharedDirectReads | undefined;
 
-  constructor(clients: AwsClients) {
+  /** `shared`: the daemon's, so concurrent passes share their region-wide listings (see JoinableRead). */
+  constructor(clients: AwsClients, shared?: SharedDirectReads) {
     this.#clients = clients;
+    this.#shared = shared;
   }
 
   ownedSecurityGroups(service: string) {
@@ -51,7 +59,8 @@ export class DirectReads implements ObservationReads {
     return describeLoadBalancerNamed(this.#clients, name);
   }
   targetGroups() {
-    return describeTargetGroups(this.#clients);
+    const read = () => describeTargetGroups(this.#clients);
+    return this.#shared ? this.#shared.targetGroups(read) : read();
   }
   listenersOf(loadBalancerArn: string) {
     return describeListenersOf(this.#clients, loadBalancerArn);
