@@ -33,8 +33,6 @@ import {
 import { afterEach, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { type AwsClients, createAwsClients, EMULATOR_ACCESS_KEY_ID } from "../controller/aws/clients.ts";
-import { runCli } from "../controller/cli/program.ts";
-import { captureStreams } from "../controller/cli/test-streams.ts";
 import { hasChanges } from "../controller/engine/plan.ts";
 import { createPassCaches, planService } from "../controller/engine/reconcile.ts";
 import { FleetInventory } from "../controller/inventory/fleet-inventory.ts";
@@ -42,6 +40,7 @@ import { MANAGED_BY_TAG, MANAGED_BY_VALUE } from "../controller/ownership.ts";
 import { type Emulator, ScaledClock, startEmulator } from "../emulator/index.ts";
 import { Random } from "../emulator/random.ts";
 import { loadSpecFile, type ServiceSpec } from "../specs/index.ts";
+import { runCliWithEnvironment } from "./support/cli-session.ts";
 import { killDaemons, startDaemonProcess } from "./support/daemon-process.ts";
 import { allConverged, FLEET_CLUSTER, isWrite, startFleetDaemon, writeFleetSpecs } from "./support/fleet.ts";
 import { waitFor } from "./support/wait-for.ts";
@@ -118,18 +117,6 @@ async function managedResources(operator: AwsClients) {
 }
 
 /** The CLI in this process, with the SDK's standard environment pointed at the emulator. */
-async function runCliWith(args: string[], environment: NodeJS.ProcessEnv) {
-  const saved = process.env;
-  process.env = { ...saved, ...environment };
-  try {
-    const streams = captureStreams();
-    const code = await runCli(args, streams);
-    return { code, stderr: streams.stderrText() };
-  } finally {
-    process.env = saved;
-  }
-}
-
 const noDuplicates = (names: string[]) => expect(new Set(names).size).toBe(names.length);
 
 describe("a fleet under throttling, server errors and dropped connections", () => {
@@ -173,7 +160,7 @@ describe("a fleet under throttling, server errors and dropped connections", () =
     expect(steadyWrites.map((call) => call.operation)).toEqual([]);
 
     await daemon.stop();
-    const destroyed = await runCliWith(["destroy", "-f", directory, "--yes", "--timeout", "10m"], {
+    const destroyed = await runCliWithEnvironment(["destroy", "-f", directory, "--yes", "--timeout", "10m"], {
       AWS_ENDPOINT_URL: emulator.url,
       AWS_REGION: "us-east-1",
       AWS_ACCESS_KEY_ID: "destroy",

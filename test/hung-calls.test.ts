@@ -8,9 +8,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { runCli } from "../controller/cli/program.ts";
-import { captureStreams } from "../controller/cli/test-streams.ts";
 import { merge, specYaml } from "../specs/test-builders.ts";
+import { runCliWithEnvironment } from "./support/cli-session.ts";
 import { type DaemonStatus, killDaemons, startDaemonProcess } from "./support/daemon-process.ts";
 import { type EmulatedAws, startEmulatedAws } from "./support/emulated-aws.ts";
 import { waitFor } from "./support/wait-for.ts";
@@ -160,12 +159,7 @@ describe("the daemon with hanging AWS calls", () => {
 });
 
 describe("--timeout with hanging AWS calls", () => {
-  async function run(...args: string[]) {
-    process.env = { ...savedEnvironment, ...environment() };
-    const streams = captureStreams();
-    const code = await runCli(args, streams);
-    return { code, stderr: streams.stderrText() };
-  }
+  const run = (...args: string[]) => runCliWithEnvironment(args, environment());
 
   it("ends apply --wait with exit 1 and says which call it abandoned", async () => {
     await writeSpecs(["web"]);

@@ -70,3 +70,19 @@ export function useCliSession(
     },
   };
 }
+
+/**
+ * Runs the CLI in this process, as `ecs-converge <args>`, with `environment` over the process's own
+ * for the run (the SDK reads AWS_ENDPOINT_URL and credentials from it), restored afterwards.
+ */
+export async function runCliWithEnvironment(args: string[], environment: NodeJS.ProcessEnv): Promise<CliRun> {
+  const saved = process.env;
+  process.env = { ...saved, ...environment };
+  try {
+    const streams = captureStreams();
+    const code = await runCli(args, streams);
+    return { code, stdout: streams.stdoutText(), stderr: streams.stderrText() };
+  } finally {
+    process.env = saved;
+  }
+}
