@@ -13,6 +13,7 @@ import {
   ElasticLoadBalancingV2Client,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterEach, describe, expect, it } from "vitest";
+import { startEmulatorProcess } from "./support/emulator-process.ts";
 import { waitFor } from "./support/wait-for.ts";
 
 const cli = fileURLToPath(new URL("../controller/cli/main.ts", import.meta.url));
@@ -24,22 +25,11 @@ afterEach(() => {
 
 describe("ecs-converge emulator", () => {
   it("prints the environment to use, serves the SDK, and exits 0 on SIGTERM", async () => {
-    const running = spawn(
-      process.execPath,
-      [cli, "emulator", "--port", "0", "--speed", "120", "--seed", "5"],
-      {
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
+    const emulator = await startEmulatorProcess(["--port", "0", "--speed", "120", "--seed", "5"]);
+    const running = emulator.process;
     child = running;
-    let output = "";
-    running.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-      output += chunk;
-    });
-    const endpoint = await waitFor(
-      "the endpoint line",
-      () => output.match(/export AWS_ENDPOINT_URL=(\S+)/)?.[1],
-    );
+    const endpoint = emulator.url;
+    const output = emulator.output();
     expect(output).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+ \(clock ×120, seed 5\)/);
     expect(output).toMatch(/export AWS_REGION=us-east-1/);
 
@@ -58,18 +48,10 @@ describe("ecs-converge emulator", () => {
   });
 
   it("serves an active load balancer's listener on loopback and says where", async () => {
-    const running = spawn(process.execPath, [cli, "emulator", "--port", "0", "--listener-ports", "80=0"], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const emulator = await startEmulatorProcess(["--port", "0", "--listener-ports", "80=0"]);
+    const running = emulator.process;
     child = running;
-    let output = "";
-    running.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-      output += chunk;
-    });
-    const endpoint = await waitFor(
-      "the endpoint line",
-      () => output.match(/export AWS_ENDPOINT_URL=(\S+)/)?.[1],
-    );
+    const endpoint = emulator.url;
     const config = {
       endpoint,
       region: "us-east-1",
@@ -98,9 +80,11 @@ describe("ecs-converge emulator", () => {
     const url = await waitFor(
       "the listener line",
       () =>
-        output.match(
-          /load balancer listener serving: web :80 \(web-[\w.-]+\) at (http:\/\/127\.0\.0\.1:\d+\/)/,
-        )?.[1],
+        emulator
+          .output()
+          .match(
+            /load balancer listener serving: web :80 \(web-[\w.-]+\) at (http:\/\/127\.0\.0\.1:\d+\/)/,
+          )?.[1],
     );
     expect(await (await fetch(url)).text()).toBe("hello");
     const { listeners } = (await (await fetch(`${endpoint}/_emulator/elbv2/listeners`)).json()) as {

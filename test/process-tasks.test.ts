@@ -4,7 +4,6 @@
  * their ports; the health-check grace period really protects a slow starter, and a too-short one
  * really causes a replacement loop.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -27,9 +26,9 @@ import {
   webTaskDefinition,
 } from "../emulator/services/ecs/test-fixtures.ts";
 import { clientsFor, type TestClients } from "../emulator/test-clients.ts";
+import { startEmulatorProcess } from "./support/emulator-process.ts";
 import { waitFor } from "./support/wait-for.ts";
 
-const repository = fileURLToPath(new URL("../", import.meta.url));
 const SAMPLE_APP = fileURLToPath(new URL("../sample-app/server.ts", import.meta.url));
 const IMAGE = "example/sample-app:1";
 const DEADLINE_MS = 40_000;
@@ -87,33 +86,20 @@ describe("tasks as real processes", () => {
     timeout: 120_000,
   }, async () => {
     const marker = `process-tasks-sigkill-${process.pid}`;
-    const emulatorProcess: ChildProcess = spawn(
-      process.execPath,
-      [
-        "controller/cli/main.ts",
-        "emulator",
-        "--port",
-        "0",
-        "--speed",
-        "20",
-        "--run-image",
-        `example/sample-app:*=node ${SAMPLE_APP} ${marker}`,
-      ],
-      { cwd: repository, stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const emulator = await startEmulatorProcess([
+      "--port",
+      "0",
+      "--speed",
+      "20",
+      "--run-image",
+      `example/sample-app:*=node ${SAMPLE_APP} ${marker}`,
+    ]);
+    const emulatorProcess = emulator.process;
+    const url = emulator.url;
     cleanups.push(() => {
       emulatorProcess.kill("SIGKILL");
       for (const pid of markedProcesses(marker)) process.kill(pid, "SIGKILL");
     });
-    let output = "";
-    emulatorProcess.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-      output += chunk;
-    });
-    const url = await waitFor(
-      "the emulator's URL",
-      () => /listening on (http:\S+)/.exec(output)?.[1],
-      DEADLINE_MS,
-    );
     const clients = clientsFor({ url } as Emulator);
     cleanups.push(() => {
       for (const client of Object.values(clients)) client.destroy();
