@@ -17,14 +17,16 @@
  *   node bench/fleet-calls.ts --fleet 1000 --record    (one size, in its own process, into results.json)
  *   node bench/fleet-calls.ts --table                   (the table of what results.json holds)
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
+import { parse, stringify } from "yaml";
 import { DEFAULT_RATE_LIMIT_SCALE, sharedRateLimiter } from "../controller/aws/rate-limiter.ts";
 import type { RunningDaemon } from "../controller/daemon/daemon.ts";
+import { startEmulatorProcess } from "../test/support/emulator-process.ts";
 import {
   allConverged,
   FLEET_CLUSTER as CLUSTER,
@@ -54,6 +56,8 @@ const resyncFor = (size: number) => (size >= 1000 ? 30_000 : size >= 100 ? 5_000
 const concurrencyFor = (size: number) => (size >= 1000 ? 16 : CONCURRENCY);
 const CLI = fileURLToPath(new URL("../controller/cli/main.ts", import.meta.url));
 const LATENCY_SAMPLES = 300;
+/** How often the edit's reaction polls the emulator's call log. */
+const POLL_MS = 50;
 const TOP_OPERATIONS = 10;
 /** The key the latency probe signs with: its calls are told apart from the daemon's in the call log. */
 const PROBE_ACCESS_KEY_ID = "fleet-bench-probe";
@@ -61,6 +65,7 @@ const PROBE_ACCESS_KEY_ID = "fleet-bench-probe";
 const THIS_FILE = fileURLToPath(import.meta.url);
 const RESULTS_JSON = fileURLToPath(new URL("./results.json", import.meta.url));
 const DOCKERFILE = fileURLToPath(new URL("../Dockerfile", import.meta.url));
+const COMPILE_CACHE = join(tmpdir(), "ecs-converge-bench-compile-cache");
 
 interface FleetFigures {
   services: number;
@@ -95,6 +100,9 @@ interface FleetFigures {
   /** The emulator's CPU in the window, as a share of one core. */
   emulatorCpuShare: number;
   describeServicesMs: { p50: number; p99: number; samples: number; throttled: number };
+  /** One spec edited at steady state: until the daemon's first write for it, and its UpdateService (ms). */
+  editToFirstWriteMs?: number;
+  editToUpdateServiceMs?: number;
 }
 
 const percentile = (sorted: number[], fraction: number) =>
@@ -160,19 +168,6 @@ function memoryAfterGc() {
   };
 }
 
-/** The emulator as a process of its own, so the daemon's memory is measured alone; its CPU from /proc. */
-async function startEmulatorProcess(clockSpeed: number): Promise<{ url: string; process: ChildProcess }> {
-  const child = spawn(process.execPath, [CLI, "emulator", "--port", "0", "--speed", String(clockSpeed)], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  let output = "";
-  child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-    output += chunk;
-  });
-  const url = await waitFor("the emulator's URL", () => /listening on (http:\S+)/.exec(output)?.[1], 30_000);
-  return { url, process: child };
-}
-
 /** CPU seconds a process has used (user + system), from /proc (Linux). */
 async function cpuSecondsOf(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, "utf8");
@@ -199,9 +194,45 @@ async function throttleFigures(daemon: RunningDaemon) {
   };
 }
 
+/**
+ * Edits one service's spec at steady state (a new APP_VERSION: a new revision to roll out) and times,
+ * on this machine's clock, the write of the file to the first write the daemon makes for it, and to its
+ * UpdateService: how long an edit waits behind a fleet's resyncs under AWS's rate limits. The emulator's
+ * call log is polled (every POLL_MS), so each figure is late by up to that much.
+ */
+async function editReaction(emulatorUrl: string, directory: string, name: string) {
+  const log = remoteCallLog(emulatorUrl);
+  await log.reset();
+  const file = join(directory, `${name}.yaml`);
+  const document = parse(await readFile(file, "utf8")) as {
+    spec: { task: { container: { environment: Record<string, string> } } };
+  };
+  document.spec.task.container.environment.APP_VERSION = "1.0.1";
+  await writeFile(file, stringify(document));
+  const written = performance.now();
+  let firstWriteMs: number | undefined;
+  const updateServiceMs = await waitFor(
+    `${name}'s UpdateService after its spec was edited`,
+    async () => {
+      const writes = (await log.calls()).filter(isWrite);
+      if (writes.length > 0) firstWriteMs ??= performance.now() - written;
+      return writes.some((call) => call.operation === "UpdateService")
+        ? performance.now() - written
+        : undefined;
+    },
+    120_000,
+    POLL_MS,
+  );
+  return {
+    firstWriteMs: Math.round(firstWriteMs ?? updateServiceMs),
+    updateServiceMs: Math.round(updateServiceMs),
+  };
+}
+
 /** One fleet size: the daemon in this process, the emulator in its own (with AWS's rate limits). */
 export async function measureFleet(size: number, clockSpeed: number): Promise<FleetFigures> {
-  const emulator = await startEmulatorProcess(clockSpeed);
+  // The emulator as a process of its own, so the daemon's memory is measured alone; its CPU from /proc.
+  const emulator = await startEmulatorProcess(["--port", "0", "--speed", String(clockSpeed)], "inherit");
   const emulatorPid = emulator.process.pid ?? 0;
   const directory = await mkdtemp(join(tmpdir(), "ecs-converge-bench-fleet-"));
   let daemon: RunningDaemon | undefined;
@@ -245,6 +276,7 @@ export async function measureFleet(size: number, clockSpeed: number): Promise<Fl
     const memory = memoryAfterGc();
     const emulatorRssMB = await rssMBOf(emulatorPid);
     const describeServicesMs = await describeServicesLatency(emulator, names);
+    const edit = await editReaction(emulator.url, directory, names.at(-1) ?? "");
 
     const perPass = (count: number) => Math.round((count / window.passes) * 100) / 100;
     const byOperation = [...countByOperation(window.calls)]
@@ -274,6 +306,8 @@ export async function measureFleet(size: number, clockSpeed: number): Promise<Fl
       emulatorRssMB,
       emulatorCpuShare: Math.round((emulatorCpu / window.seconds) * 100) / 100,
       describeServicesMs,
+      editToFirstWriteMs: edit.firstWriteMs,
+      editToUpdateServiceMs: edit.updateServiceMs,
     };
   } finally {
     await daemon?.stop();
@@ -290,14 +324,29 @@ async function imageNodeFlags(): Promise<string[]> {
   return /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(dockerfile)?.[1]?.split(/\s+/).filter(Boolean) ?? [];
 }
 
+/**
+ * As the image runs it: V8's compile cache written beforehand (the image writes it at build time) under
+ * the same flags, which Node keys the cache by.
+ */
+async function warmCompileCache(flags: string[]): Promise<NodeJS.ProcessEnv> {
+  const env = { ...process.env, NODE_COMPILE_CACHE: COMPILE_CACHE };
+  await new Promise<void>((resolve, reject) =>
+    execFile(process.execPath, [...flags, CLI, "--version"], { env, timeout: 60_000 }, (error) =>
+      error ? reject(error) : resolve(),
+    ),
+  );
+  return env;
+}
+
 async function measureFleetInChild(size: number, clockSpeed: number): Promise<FleetFigures> {
   const flags = await imageNodeFlags();
+  const env = await warmCompileCache(flags);
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       [...flags, "--expose-gc", THIS_FILE, "--fleet", String(size), "--speed", String(clockSpeed)],
       // A backstop only: the child bounds each of its own waits.
-      { timeout: 1_200_000, maxBuffer: 16 * 2 ** 20 },
+      { timeout: 1_200_000, maxBuffer: 16 * 2 ** 20, env },
       (error, stdout, stderr) => {
         if (error) return reject(new Error(`fleet of ${size}: ${error.message}\n${stderr}`));
         const lastLine = stdout.trim().split("\n").at(-1) ?? "";
@@ -331,6 +380,8 @@ function printTable(fleets: FleetFigures[]): void {
     (fleet) => fleet.rssMB,
   );
   row("daemon heap used / held (MB)", (fleet) => `${fleet.heapUsedMB} / ${fleet.heapTotalMB}`);
+  row("spec edit → first write (ms)", (fleet) => fleet.editToFirstWriteMs ?? "-");
+  row("spec edit → UpdateService (ms)", (fleet) => fleet.editToUpdateServiceMs ?? "-");
   row("emulator RSS (MB)", (fleet) => fleet.emulatorRssMB);
   row("emulator CPU (share of a core)", (fleet) => fleet.emulatorCpuShare);
   row(
