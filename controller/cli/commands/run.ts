@@ -10,6 +10,7 @@ import { LOCAL_EMULATOR_ENDPOINT } from "../../aws/clients.ts";
 import { startDaemon } from "../../daemon/daemon.ts";
 import { parseListen } from "../../daemon/endpoints.ts";
 import { createLogger, LOG_LEVELS, type LogFormat, type Logger } from "../../daemon/logger.ts";
+import type { WorkerSettings } from "../../daemon/service-worker.ts";
 import { callTimeoutsFrom } from "../aws-session.ts";
 import { CliError } from "../cli-error.ts";
 import { parseDuration } from "../duration.ts";
@@ -41,6 +42,28 @@ export interface RunOptions extends EmulatorImageOptions {
   leaseRegion?: string;
   leaseDuration: string;
   replicaId?: string;
+}
+
+/** How long the daemon waits before looking again at a rollout in progress (or a step waiting for AWS) on AWS. */
+const ROLLOUT_POLL_MS = 2000;
+/** The shortest poll on a fast emulator clock: the daemon keeps looking, but never in a busy loop. */
+const MIN_ROLLOUT_POLL_MS = 20;
+
+/**
+ * The daemon's waits under `run`. Its timers run in real time, the built-in emulator's clock
+ * `emulatorSpeed` times faster: a real 2 s between looks at a rollout would be 120 simulated seconds
+ * at ×60, most of a load balancer's provisioning, and a from-scratch convergence took 1.8× its
+ * critical path (bench/critical-path.ts). So against the emulator the poll keeps AWS's pace in
+ * simulated time. Error backoff stays in real time: it spares a failing endpoint, whatever its clock.
+ */
+export function runWaits(
+  emulatorSpeed = 1,
+): Pick<WorkerSettings, "rolloutPollMs" | "initialBackoffMs" | "maxBackoffMs"> {
+  return {
+    rolloutPollMs: Math.max(MIN_ROLLOUT_POLL_MS, Math.round(ROLLOUT_POLL_MS / emulatorSpeed)),
+    initialBackoffMs: 1000,
+    maxBackoffMs: 5 * 60_000,
+  };
 }
 
 /** Tasks that stop by themselves (a crash, a failed start), as opposed to ECS retiring them. */
@@ -195,9 +218,7 @@ export async function runCommand(
       : {}),
     settings: {
       resyncMs,
-      rolloutPollMs: 2000,
-      initialBackoffMs: 1000,
-      maxBackoffMs: 5 * 60_000,
+      ...runWaits(emulator ? speed : undefined),
       dryRun: Boolean(options.dryRun),
       passTimeoutMs,
       stuckAfterMs,
