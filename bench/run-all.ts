@@ -1,4 +1,5 @@
 /** Runs every benchmark and prints its figures (`npm run bench`). Nothing here passes or fails on time. */
+import { benchCriticalPath } from "./critical-path.ts";
 import { benchDaemonReaction } from "./daemon-reaction.ts";
 import { benchEmulatorFleet } from "./emulator-fleet.ts";
 import { benchFleetCalls } from "./fleet-calls.ts";
@@ -18,3 +19,5 @@ console.log();
 await benchFleetCalls([1, 100]);
 console.log();
 await benchEmulatorFleet({ services: 200 });
+console.log();
+await benchCriticalPath();
