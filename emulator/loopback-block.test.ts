@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -48,5 +48,18 @@ describe("reserveLoopbackBlock", () => {
     expect(next.octet).toBe(33);
     block.release();
     next.release();
+  });
+
+  it("stays held while a helper it named lives on after its holder died, and is free once all are gone", () => {
+    const locks = directory();
+    const block = reserveLoopbackBlock(locks);
+    block.holdWhileAlive(process.ppid);
+    const file = join(locks, "ecs-converge-loopback-127.31.lock");
+    expect(readFileSync(file, "utf8")).toBe(`${process.pid} ${process.ppid}`);
+    // As a SIGKILLed emulator leaves it: the emulator dead, its reaper still killing its tasks.
+    writeFileSync(file, `${deadPid()} ${process.ppid}`);
+    expect(reserveLoopbackBlock(locks).octet).toBe(32);
+    writeFileSync(file, `${deadPid()} ${deadPid()}`);
+    expect(reserveLoopbackBlock(locks).octet).toBe(31);
   });
 });

@@ -3,10 +3,12 @@
  * IP, and ENI IPs come from a seeded stream: two emulators on one machine (tests run side by side, or
  * a user's two terminals) would hand out the same addresses and fight over them. Each emulator
  * therefore reserves its own block with a lock file in the temporary directory, created exclusively and
- * holding its pid; a lock whose process is gone (SIGKILL) is taken over. 127.31 comes first, so a
- * lone emulator keeps the documented addresses.
+ * holding its pid, and the pids of the helpers that outlive it (the process reaper, which kills the
+ * tasks of an emulator that was SIGKILLed). A lock none of whose processes is alive is taken over: so a
+ * block is free again only once a killed emulator's tasks are gone, never while they still listen on
+ * its addresses. 127.31 comes first, so a lone emulator keeps the documented addresses.
  */
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -17,6 +19,8 @@ const LAST_OCTET = 254;
 export interface LoopbackBlock {
   /** N of 127.N.0.0/16. */
   octet: number;
+  /** Keeps the block held for as long as `pid` lives too, even past this process's death. */
+  holdWhileAlive(pid: number): void;
   /** Gives the block back (idempotent). */
   release(): void;
 }
@@ -39,9 +43,9 @@ export function reserveLoopbackBlock(directory = tmpdir()): LoopbackBlock {
   for (let octet = FIRST_OCTET; octet <= LAST_OCTET; octet++) {
     const file = lockFile(directory, octet);
     if (!tryCreate(file)) {
-      const holder = Number(readQuietly(file));
-      // A lock left by a process that died without releasing it (or a torn write) is free again.
-      if (Number.isInteger(holder) && holder > 0 && alive(holder)) continue;
+      const holders = readQuietly(file).split(/\s+/).map(Number);
+      // A lock left by processes that all died without releasing it (or a torn write) is free again.
+      if (holders.some((holder) => Number.isInteger(holder) && holder > 0 && alive(holder))) continue;
       try {
         unlinkSync(file);
       } catch {
@@ -61,7 +65,14 @@ export function reserveLoopbackBlock(directory = tmpdir()): LoopbackBlock {
       }
     };
     process.on("exit", release);
-    return { octet, release };
+    const holders = [process.pid];
+    const holdWhileAlive = (pid: number) => {
+      if (released) return;
+      holders.push(pid);
+      // Rewritten whole: a reader sees the old list or the new one (a torn read holds nothing, as above).
+      writeFileSync(file, holders.join(" "));
+    };
+    return { octet, holdWhileAlive, release };
   }
   throw new Error(
     `every loopback block 127.${FIRST_OCTET}-${LAST_OCTET}.0.0/16 is held by a running emulator`,

@@ -88,6 +88,8 @@ export class Emulator {
             commands,
             now: () => clock.now(),
             speed: clock instanceof ScaledClock ? clock.speed : 1,
+            // The loopback block stays taken until the tasks on its addresses are gone, reaped or not.
+            onReaperStarted: (pid) => this.#loopbackBlock?.holdWhileAlive(pid),
           });
     this.processes = processes;
     this.#onEcsActivity = options.onEcsActivity;

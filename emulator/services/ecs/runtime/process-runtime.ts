@@ -38,6 +38,8 @@ export interface ProcessRuntimeOptions {
   now: () => number;
   /** Simulated milliseconds per real millisecond (a ScaledClock's speed; 1 for a manual clock). */
   speed: number;
+  /** Told the pid of the reaper once it starts: it outlives a SIGKILLed emulator until the tasks are gone. */
+  onReaperStarted?: (pid: number) => void;
 }
 
 /** What a secret's value is in a process: the emulator holds no secrets, and never passes an ARN on. */
@@ -482,6 +484,7 @@ export class ProcessRuntime implements TaskRuntime {
     reaper.unref();
     (reaper.stdin as unknown as { unref?: () => void } | null)?.unref?.();
     this.#reaper = reaper;
+    if (reaper.pid !== undefined) this.#options.onReaperStarted?.(reaper.pid);
     return reaper;
   }
 
