@@ -130,7 +130,19 @@ describe("tasks as real processes", () => {
       () => (markedProcesses(marker).length === 0 ? true : undefined),
       DEADLINE_MS,
     );
-    for (const ip of ips) expect(await listening(ip, SIGKILL_CASE_PORT)).toBe(false);
+    // A killed process leaves /proc (its command line reads empty) a moment before the kernel closes
+    // its sockets: the ports are awaited too, not read once.
+    const stillListening = async () => {
+      const open = [];
+      for (const ip of ips) if (await listening(ip, SIGKILL_CASE_PORT)) open.push(ip);
+      return open;
+    };
+    await waitFor(
+      "the task processes' ports to close",
+      async () => ((await stillListening()).length === 0 ? true : undefined),
+      DEADLINE_MS,
+    );
+    expect(await stillListening()).toEqual([]);
   });
 
   it("a grace period longer than the app's startup protects it; a short one replaces it in a loop", {
