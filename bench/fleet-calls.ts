@@ -1,20 +1,20 @@
 /**
  * What a fleet costs at steady state: a daemon on a directory of N copies of service.yaml (distinct
  * names, one shared cluster, as a platform team runs them) against the emulator in a process of its own
- * (clock ×60), for N = 1, 100 and 1,000. The fleet converges from nothing without rate limits, then
- * AWS's documented rate limits are switched on (the emulator's `aws` preset) for the steady state: two
- * warm-up resyncs later, the emulator's call log is cleared and each service makes PASSES_PER_SERVICE
- * resync passes (counted from the daemon's `ecs_converge_reconciles_total`). The figures are the
- * daemon's calls in that window per pass, by operation, the throttles it absorbed, how long one resync
- * of the whole fleet took, the daemon's memory (its process alone), and the emulator's memory, CPU and
- * DescribeServices latency.
+ * (clock ×60), for N = 1, 100 and 1,000. The fleet converges from nothing under a first daemon without
+ * rate limits. Then AWS's documented rate limits are switched on (the emulator's `aws` preset) and the
+ * daemon measured starts as an operator runs it: `ecs-converge run` in its own process, with the
+ * image's V8 flags (the Dockerfile's NODE_OPTIONS) and its compile cache. After its first round and two
+ * warm-up resyncs, the emulator's call log is cleared and each service makes PASSES_PER_SERVICE resync
+ * passes (counted from the daemon's `ecs_converge_reconciles_total`). The figures are the daemon's
+ * calls in that window per pass, by operation, the throttles it absorbed, how long one resync of the
+ * whole fleet took, the daemon process's RSS (as the system sees it, no GC forced), how long a spec
+ * edit takes to reach AWS, and the emulator's memory, CPU and DescribeServices latency. Figures only:
+ * printed and written to bench/results.json, never asserted.
  *
- * Each fleet size runs in its own process (started with --expose-gc and the V8 flags the Dockerfile
- * gives the daemon), so its memory is its own and not what the smaller fleets left behind. Figures only: printed and written to bench/results.json, never asserted.
- *
- *   node bench/fleet-calls.ts             (every fleet size, one table: about 15 minutes)
+ *   node bench/fleet-calls.ts             (every fleet size, one table: about 12 minutes)
  *   node bench/fleet-calls.ts --fleet 100 [--speed 60]  (one size, its figures as one JSON line)
- *   node bench/fleet-calls.ts --fleet 1000 --record    (one size, in its own process, into results.json)
+ *   node bench/fleet-calls.ts --fleet 1000 --record    (one size, into results.json)
  *   node bench/fleet-calls.ts --table                   (the table of what results.json holds)
  */
 import { execFile } from "node:child_process";
@@ -24,8 +24,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DescribeServicesCommand, ECSClient } from "@aws-sdk/client-ecs";
 import { parse, stringify } from "yaml";
+import { EMULATOR_ACCESS_KEY_ID } from "../controller/aws/clients.ts";
 import { DEFAULT_RATE_LIMIT_SCALE, sharedRateLimiter } from "../controller/aws/rate-limiter.ts";
 import type { RunningDaemon } from "../controller/daemon/daemon.ts";
+import { type DaemonProcess, startDaemonProcess } from "../test/support/daemon-process.ts";
 import { startEmulatorProcess } from "../test/support/emulator-process.ts";
 import {
   allConverged,
@@ -62,7 +64,6 @@ const TOP_OPERATIONS = 10;
 /** The key the latency probe signs with: its calls are told apart from the daemon's in the call log. */
 const PROBE_ACCESS_KEY_ID = "fleet-bench-probe";
 
-const THIS_FILE = fileURLToPath(import.meta.url);
 const RESULTS_JSON = fileURLToPath(new URL("./results.json", import.meta.url));
 const DOCKERFILE = fileURLToPath(new URL("../Dockerfile", import.meta.url));
 const COMPILE_CACHE = join(tmpdir(), "ecs-converge-bench-compile-cache");
@@ -89,13 +90,11 @@ interface FleetFigures {
   throttlesAbsorbed: number;
   /** Seconds calls waited for the client-side rate limits' tokens, in the window. */
   rateLimitWaitSeconds: number;
-  /** The daemon's process (the emulator runs in its own). */
+  /** The measured daemon's process RSS (MB) at the end of the window, and the largest sampled in it. */
   rssMB: number;
-  heapUsedMB: number;
-  /** What V8 holds for the heap (used or not), and memory outside it (buffers, native objects). */
-  heapTotalMB: number;
-  externalMB: number;
-  gcBeforeMemory: boolean;
+  peakRssMB: number;
+  /** From the measured daemon's start to the window's: its first round (direct reads) and the warm-up. */
+  restartToWindowSeconds: number;
   emulatorRssMB: number;
   /** The emulator's CPU in the window, as a share of one core. */
   emulatorCpuShare: number;
@@ -152,22 +151,6 @@ async function describeServicesLatency(emulator: { url: string }, names: string[
   }
 }
 
-const megabytes = (bytes: number) => Math.round(bytes / 2 ** 20);
-
-function memoryAfterGc() {
-  // Present when the process was started with --expose-gc (as benchFleetCalls starts it).
-  const gc = (globalThis as { gc?: () => void }).gc;
-  gc?.();
-  const { rss, heapUsed, heapTotal, external } = process.memoryUsage();
-  return {
-    rssMB: megabytes(rss),
-    heapUsedMB: megabytes(heapUsed),
-    heapTotalMB: megabytes(heapTotal),
-    externalMB: megabytes(external),
-    gcBeforeMemory: gc !== undefined,
-  };
-}
-
 /** CPU seconds a process has used (user + system), from /proc (Linux). */
 async function cpuSecondsOf(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, "utf8");
@@ -181,7 +164,7 @@ async function rssMBOf(pid: number): Promise<number> {
 }
 
 /** Throttles the daemon absorbed (per attempt) and seconds its calls waited for client-side tokens. */
-async function throttleFigures(daemon: RunningDaemon) {
+async function throttleFigures(daemon: { url: string }) {
   const text = await (await fetch(`${daemon.url}/metrics`)).text();
   const total = (name: string) =>
     text
@@ -229,29 +212,53 @@ async function editReaction(emulatorUrl: string, directory: string, name: string
   };
 }
 
-/** One fleet size: the daemon in this process, the emulator in its own (with AWS's rate limits). */
+/** Samples a process's RSS every second: the largest seen, and the last. */
+function sampleRss(pid: number) {
+  let peakMB = 0;
+  let lastMB = 0;
+  const sample = async () => {
+    lastMB = await rssMBOf(pid).catch(() => lastMB);
+    peakMB = Math.max(peakMB, lastMB);
+  };
+  const timer = setInterval(() => void sample(), 1_000);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await sample();
+      return { peakMB, lastMB };
+    },
+  };
+}
+
+/**
+ * One fleet size. The fleet converges from nothing under a first daemon in this process, with no rate
+ * limits; then the daemon measured takes over as an operator runs it — `ecs-converge run` in a process
+ * of its own, with the image's V8 flags and a compile cache written beforehand, at `--rate-limit-scale`
+ * 0.8 — against the emulator in a third process with AWS's rate limits. Its memory is that process's
+ * RSS as the system sees it (no GC forced), sampled through the window.
+ */
 export async function measureFleet(size: number, clockSpeed: number): Promise<FleetFigures> {
-  // The emulator as a process of its own, so the daemon's memory is measured alone; its CPU from /proc.
   const emulator = await startEmulatorProcess(["--port", "0", "--speed", String(clockSpeed)], "inherit");
   const emulatorPid = emulator.process.pid ?? 0;
   const directory = await mkdtemp(join(tmpdir(), "ecs-converge-bench-fleet-"));
-  let daemon: RunningDaemon | undefined;
+  let converger: RunningDaemon | undefined;
+  let daemon: DaemonProcess | undefined;
   try {
     const names = await writeFleetSpecs(directory, size);
     const startedAt = performance.now();
     const resyncMs = resyncFor(size);
-    // The clients take the shared client-side limiter (off while the fleet converges, see below).
     sharedRateLimiter.configure({ scale: 0, limitExplicitEndpoints: true });
-    daemon = await startFleetDaemon(emulator, directory, { resyncMs }, concurrencyFor(size));
-    const running = daemon;
+    converger = await startFleetDaemon(emulator, directory, { resyncMs }, concurrencyFor(size));
+    const converging = converger;
     await waitFor(
       `${size} services Ready and Synced`,
-      () => allConverged(running, size) || undefined,
+      () => allConverged(converging, size) || undefined,
       60_000 + 2_000 * size,
-      // The status of a thousand services is not free, and this process is the daemon's.
       1_000,
     );
     const convergeSeconds = (performance.now() - startedAt) / 1000;
+    await converger.stop();
+    converger = undefined;
     // Steady state meets AWS's documented rate limits. (Converging a fleet from nothing under them is
     // paced by CreateLoadBalancer's few calls a second: minutes for a hundred, as on AWS.)
     await fetch(`${emulator.url}/_emulator/faults`, {
@@ -259,21 +266,38 @@ export async function measureFleet(size: number, clockSpeed: number): Promise<Fl
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ preset: "aws" }),
     });
-    // And the daemon stays below them, as it does against AWS by default (`--rate-limit-scale 0.8`).
-    sharedRateLimiter.configure({ scale: DEFAULT_RATE_LIMIT_SCALE, limitExplicitEndpoints: true });
 
+    const environment = await daemonEnvironment(emulator.url);
+    const restartedAt = performance.now();
+    daemon = await startDaemonProcess(
+      [
+        "-f",
+        directory,
+        "--resync",
+        `${resyncMs / 1000}s`,
+        "--concurrency",
+        String(concurrencyFor(size)),
+        // Below AWS's limits, as against AWS by default; given explicitly, it limits the emulator too.
+        "--rate-limit-scale",
+        String(DEFAULT_RATE_LIMIT_SCALE),
+      ],
+      environment,
+    );
+    const daemonPid = daemon.child.pid ?? 0;
     const cpuBefore = await cpuSecondsOf(emulatorPid);
     const throttlesBefore = await throttleFigures(daemon);
+    const rss = sampleRss(daemonPid);
     const window = await countResyncWindow(
       remoteCallLog(emulator.url),
       daemon,
       names,
       PASSES_PER_SERVICE,
-      60_000 + 20 * resyncMs + 100 * size,
+      // The measured daemon's first round reads every service directly, under the rate limits.
+      120_000 + 20 * resyncMs + 300 * size,
     );
+    const memory = await rss.stop();
     const emulatorCpu = (await cpuSecondsOf(emulatorPid)) - cpuBefore;
     const throttlesAfter = await throttleFigures(daemon);
-    const memory = memoryAfterGc();
     const emulatorRssMB = await rssMBOf(emulatorPid);
     const describeServicesMs = await describeServicesLatency(emulator, names);
     const edit = await editReaction(emulator.url, directory, names.at(-1) ?? "");
@@ -302,7 +326,9 @@ export async function measureFleet(size: number, clockSpeed: number): Promise<Fl
       throttlesAbsorbed: throttlesAfter.throttles - throttlesBefore.throttles,
       rateLimitWaitSeconds:
         Math.round((throttlesAfter.rateLimitWaitSeconds - throttlesBefore.rateLimitWaitSeconds) * 10) / 10,
-      ...memory,
+      rssMB: memory.lastMB,
+      peakRssMB: memory.peakMB,
+      restartToWindowSeconds: Math.round((window.startedAt - restartedAt) / 100) / 10,
       emulatorRssMB,
       emulatorCpuShare: Math.round((emulatorCpu / window.seconds) * 100) / 100,
       describeServicesMs,
@@ -310,6 +336,7 @@ export async function measureFleet(size: number, clockSpeed: number): Promise<Fl
       editToUpdateServiceMs: edit.updateServiceMs,
     };
   } finally {
+    await converger?.stop();
     await daemon?.stop();
     emulator.process.kill("SIGTERM");
     await new Promise((resolve) => emulator.process.once("exit", resolve));
@@ -317,43 +344,33 @@ export async function measureFleet(size: number, clockSpeed: number): Promise<Fl
   }
 }
 
-/** Runs one fleet size in a fresh process with --expose-gc: its memory is measured alone. */
 /** The V8 flags the image runs the daemon with (the Dockerfile's NODE_OPTIONS): measured as deployed. */
-async function imageNodeFlags(): Promise<string[]> {
+async function imageNodeOptions(): Promise<string> {
   const dockerfile = await readFile(DOCKERFILE, "utf8");
-  return /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(dockerfile)?.[1]?.split(/\s+/).filter(Boolean) ?? [];
+  return /^ENV NODE_OPTIONS="([^"]*)"$/m.exec(dockerfile)?.[1] ?? "";
 }
 
 /**
- * As the image runs it: V8's compile cache written beforehand (the image writes it at build time) under
- * the same flags, which Node keys the cache by.
+ * The measured daemon's environment: the emulator as its AWS endpoint (signing with the controller's
+ * key, which the window's count goes by), the image's V8 flags, and V8's compile cache written
+ * beforehand under those flags (Node keys the cache by them), as the image writes it at build time.
  */
-async function warmCompileCache(flags: string[]): Promise<NodeJS.ProcessEnv> {
-  const env = { ...process.env, NODE_COMPILE_CACHE: COMPILE_CACHE };
+async function daemonEnvironment(emulatorUrl: string): Promise<NodeJS.ProcessEnv> {
+  const env = {
+    ...process.env,
+    AWS_ENDPOINT_URL: emulatorUrl,
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: EMULATOR_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY: EMULATOR_ACCESS_KEY_ID,
+    NODE_OPTIONS: await imageNodeOptions(),
+    NODE_COMPILE_CACHE: COMPILE_CACHE,
+  };
   await new Promise<void>((resolve, reject) =>
-    execFile(process.execPath, [...flags, CLI, "--version"], { env, timeout: 60_000 }, (error) =>
+    execFile(process.execPath, [CLI, "--version"], { env, timeout: 60_000 }, (error) =>
       error ? reject(error) : resolve(),
     ),
   );
   return env;
-}
-
-async function measureFleetInChild(size: number, clockSpeed: number): Promise<FleetFigures> {
-  const flags = await imageNodeFlags();
-  const env = await warmCompileCache(flags);
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [...flags, "--expose-gc", THIS_FILE, "--fleet", String(size), "--speed", String(clockSpeed)],
-      // A backstop only: the child bounds each of its own waits.
-      { timeout: 1_200_000, maxBuffer: 16 * 2 ** 20, env },
-      (error, stdout, stderr) => {
-        if (error) return reject(new Error(`fleet of ${size}: ${error.message}\n${stderr}`));
-        const lastLine = stdout.trim().split("\n").at(-1) ?? "";
-        resolve(JSON.parse(lastLine) as FleetFigures);
-      },
-    );
-  });
 }
 
 function printTable(fleets: FleetFigures[]): void {
@@ -375,13 +392,8 @@ function printTable(fleets: FleetFigures[]): void {
   row("writes in the window", (fleet) => fleet.writes);
   row("throttles absorbed in the window", (fleet) => fleet.throttlesAbsorbed);
   row("waits for client-side limits (s, summed)", (fleet) => fleet.rateLimitWaitSeconds);
-  row(
-    `daemon RSS (MB${fleets.every((fleet) => fleet.gcBeforeMemory) ? ", after GC" : ""})`,
-    (fleet) => fleet.rssMB,
-  );
-  row("daemon heap used / held (MB)", (fleet) => `${fleet.heapUsedMB} / ${fleet.heapTotalMB}`);
-  row("spec edit → first write (ms)", (fleet) => fleet.editToFirstWriteMs ?? "-");
-  row("spec edit → UpdateService (ms)", (fleet) => fleet.editToUpdateServiceMs ?? "-");
+  row("daemon RSS at the end / peak (MB)", (fleet) => `${fleet.rssMB} / ${fleet.peakRssMB}`);
+  row("daemon start → window (s)", (fleet) => fleet.restartToWindowSeconds);
   row("emulator RSS (MB)", (fleet) => fleet.emulatorRssMB);
   row("emulator CPU (share of a core)", (fleet) => fleet.emulatorCpuShare);
   row(
@@ -436,7 +448,7 @@ export async function benchFleetCalls(sizes?: readonly number[]): Promise<FleetF
   const fleets: FleetFigures[] = [];
   for (const { services, clockSpeed } of FLEETS.filter((fleet) => !sizes || sizes.includes(fleet.services))) {
     try {
-      fleets.push(await measureFleetInChild(services, clockSpeed));
+      fleets.push(await measureFleet(services, clockSpeed));
     } catch (error) {
       // A size that could not be measured is reported, and the others still are.
       console.log(error instanceof Error ? error.message : String(error));

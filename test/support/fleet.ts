@@ -78,6 +78,9 @@ export function allConverged(daemon: RunningDaemon, size: number): boolean {
   );
 }
 
+/** A daemon's endpoints: one in this process (RunningDaemon) or in its own (DaemonProcess). */
+type DaemonEndpoints = Pick<RunningDaemon, "url">;
+
 interface ReconcileCounts {
   /** Every finished pass, by service. */
   total: Map<string, number>;
@@ -85,7 +88,7 @@ interface ReconcileCounts {
 }
 
 /** Reads `ecs_converge_reconciles_total{service,result}` from the daemon's own /metrics. */
-async function reconcileCounts(daemon: RunningDaemon): Promise<ReconcileCounts> {
+async function reconcileCounts(daemon: DaemonEndpoints): Promise<ReconcileCounts> {
   const text = await (await fetch(`${daemon.url}/metrics`)).text();
   const counts: ReconcileCounts = { total: new Map(), synced: 0 };
   for (const line of text.split("\n")) {
@@ -134,13 +137,15 @@ export interface ResyncWindow {
   passes: number;
   passesNotSynced: number;
   seconds: number;
+  /** When the window began (performance.now()), after the warm-up. */
+  startedAt: number;
 }
 
 const WARM_UP_PASSES = 2;
 
 /** Waits until every service has finished `passes` more passes than `before`; returns the counts then. */
 function passesDone(
-  daemon: RunningDaemon,
+  daemon: DaemonEndpoints,
   names: string[],
   before: ReconcileCounts,
   passes: number,
@@ -168,7 +173,7 @@ function passesDone(
  */
 export async function countResyncWindow(
   log: CallLogView,
-  daemon: RunningDaemon,
+  daemon: DaemonEndpoints,
   names: string[],
   passesPerService: number,
   deadlineMs: number,
@@ -188,5 +193,6 @@ export async function countResyncWindow(
     passes,
     passesNotSynced: passes - (after.synced - before.synced),
     seconds: (performance.now() - started) / 1000,
+    startedAt: started,
   };
 }
