@@ -10,7 +10,6 @@
  *
  *   node bench/critical-path.ts
  */
-import { readFile, writeFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { runWaits } from "../controller/cli/commands/run.ts";
@@ -20,9 +19,9 @@ import { DEFAULT_TIMINGS } from "../emulator/timings.ts";
 import { loadSpecFile } from "../specs/index.ts";
 import { allConverged, startFleetDaemon } from "../test/support/fleet.ts";
 import { type CriticalPath, criticalPath } from "./critical-path-chain.ts";
+import { updateResults } from "./results-file.ts";
 
 const SERVICE_YAML = fileURLToPath(new URL("../service.yaml", import.meta.url));
-const RESULTS_JSON = fileURLToPath(new URL("./results.json", import.meta.url));
 /** `npm start`'s clock. */
 const SPEED = 60;
 const RUNS = 3;
@@ -106,18 +105,6 @@ function completedAtOf(emulator: Emulator): number {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
-/** Merges this bench's figures into bench/results.json, keeping what other benches wrote there. */
-async function recordResults(figures: Record<string, unknown>): Promise<void> {
-  let existing: Record<string, unknown> = {};
-  try {
-    existing = JSON.parse(await readFile(RESULTS_JSON, "utf8")) as Record<string, unknown>;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-  }
-  const results = { ...existing, criticalPath: { measuredAt: new Date().toISOString(), ...figures } };
-  await writeFile(RESULTS_JSON, `${JSON.stringify(results, null, 2)}\n`);
-}
-
 export async function benchCriticalPath(runs = RUNS): Promise<{ median: number; worst: number }> {
   const { spec } = await loadSpecFile(SERVICE_YAML);
   // The emulator's defaults: what startEmulator runs with when no timing is overridden.
@@ -148,14 +135,15 @@ export async function benchCriticalPath(runs = RUNS): Promise<{ median: number; 
     `  measured / critical path: median ${result.median}×, worst ${result.worst}× ` +
       `(simulated s: median ${median(runFigures.map((figures) => figures.measuredSeconds))}, critical path ${seconds(path.totalMs)})`,
   );
-  await recordResults({
+  await updateResults("criticalPath", () => ({
+    measuredAt: new Date().toISOString(),
     clockSpeed: SPEED,
     criticalPathSeconds: seconds(path.totalMs),
     chain: path.steps.map((step) => ({ step: step.name, seconds: seconds(step.ms) })),
     medianRatio: result.median,
     worstRatio: result.worst,
     runs: runFigures,
-  });
+  }));
   return result;
 }
 

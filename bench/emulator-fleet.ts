@@ -12,10 +12,8 @@
  *
  *   node bench/emulator-fleet.ts [--services 1000] [--speed 60] [--window 30] [--concurrency 8]
  */
-import { readFile, writeFile } from "node:fs/promises";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import { CreateLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateSecurityGroupCommand, DescribeSubnetsCommand } from "@aws-sdk/client-ec2";
 import {
@@ -33,6 +31,7 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { type Emulator, ScaledClock, startEmulator } from "../emulator/index.ts";
 import { clientsFor, type TestClients } from "../emulator/test-clients.ts";
+import { updateResults } from "./results-file.ts";
 
 const CLUSTER = "fleet";
 const LOG_GROUP = "/ecs/fleet";
@@ -54,7 +53,6 @@ const STEADY_DEADLINE_MS = 15 * 60_000;
 /** Before the probe, the process is watched with no calls at all: the emulator's own CPU at steady state. */
 const QUIET_SECONDS = 10;
 const LOOP_DELAY_RESOLUTION_MS = 10;
-const RESULTS_JSON = fileURLToPath(new URL("./results.json", import.meta.url));
 
 interface Options {
   services: number;
@@ -424,23 +422,11 @@ function printFigures(figures: FleetFigures): void {
 }
 
 /** Merges this run's figures into bench/results.json by fleet size, keeping what other runs wrote there. */
-async function recordResults(figures: FleetFigures): Promise<void> {
-  let existing: Record<string, unknown> = {};
-  try {
-    existing = JSON.parse(await readFile(RESULTS_JSON, "utf8")) as Record<string, unknown>;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-  }
-  const sizes = (existing.emulatorFleet ?? {}) as Record<string, unknown>;
-  const results = {
-    ...existing,
-    emulatorFleet: {
-      ...sizes,
-      [String(figures.services)]: { measuredAt: new Date().toISOString(), ...figures },
-    },
-  };
-  await writeFile(RESULTS_JSON, `${JSON.stringify(results, null, 2)}\n`);
-}
+const recordResults = (figures: FleetFigures) =>
+  updateResults("emulatorFleet", (sizes) => ({
+    ...(sizes as Record<string, unknown> | undefined),
+    [String(figures.services)]: { measuredAt: new Date().toISOString(), ...figures },
+  }));
 
 export async function benchEmulatorFleet(options: Partial<Options> = {}): Promise<FleetFigures> {
   const figures = await measureEmulatorFleet({ ...readOptions([]), ...options });

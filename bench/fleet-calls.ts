@@ -41,6 +41,8 @@ import {
   writeFleetSpecs,
 } from "../test/support/fleet.ts";
 import { waitFor } from "../test/support/wait-for.ts";
+import { readResults, updateResults } from "./results-file.ts";
+import { printSummary } from "./summary.ts";
 
 /**
  * The clock runs ×60, as `npm start`. Calls per pass do not depend on the clock, only how long the
@@ -51,7 +53,7 @@ const FLEETS = [
   { services: 100, clockSpeed: 60 },
   { services: 1000, clockSpeed: 60 },
 ];
-const PASSES_PER_SERVICE = 3;
+export const PASSES_PER_SERVICE = 3;
 /** Short resyncs keep the bench short; the largest fleet gets one it must keep up with, at 4 passes at once. */
 const resyncFor = (size: number) => (size >= 1000 ? 30_000 : size >= 100 ? 5_000 : 2_000);
 /** The CLI's default, except for the largest fleet's convergence from nothing. */
@@ -60,15 +62,13 @@ const CLI = fileURLToPath(new URL("../controller/cli/main.ts", import.meta.url))
 const LATENCY_SAMPLES = 300;
 /** How often the edit's reaction polls the emulator's call log. */
 const POLL_MS = 50;
-const TOP_OPERATIONS = 10;
 /** The key the latency probe signs with: its calls are told apart from the daemon's in the call log. */
 const PROBE_ACCESS_KEY_ID = "fleet-bench-probe";
 
-const RESULTS_JSON = fileURLToPath(new URL("./results.json", import.meta.url));
 const DOCKERFILE = fileURLToPath(new URL("../Dockerfile", import.meta.url));
 const COMPILE_CACHE = join(tmpdir(), "ecs-converge-bench-compile-cache");
 
-interface FleetFigures {
+export interface FleetFigures {
   services: number;
   clockSpeed: number;
   resyncSeconds: number;
@@ -373,75 +373,18 @@ async function daemonEnvironment(emulatorUrl: string): Promise<NodeJS.ProcessEnv
   return env;
 }
 
-function printTable(fleets: FleetFigures[]): void {
-  const label = (text: string) => text.padEnd(38);
-  const cell = (text: string | number) => String(text).padStart(14);
-  const row = (name: string, value: (fleet: FleetFigures) => string | number) =>
-    console.log(`${label(name)}${fleets.map((fleet) => cell(value(fleet))).join("")}`);
-  console.log(
-    `Fleet at steady state: N copies of service.yaml in one shared cluster, one daemon, the emulator in its own process with AWS's rate limits, ${PASSES_PER_SERVICE} resync passes per service counted:`,
-  );
-  row("services", (fleet) => fleet.services);
-  row("resync (s) / concurrency", (fleet) => `${fleet.resyncSeconds} / ${fleet.concurrency}`);
-  row("emulator clock", (fleet) => `×${fleet.clockSpeed}`);
-  row("converged from nothing (s)", (fleet) => fleet.convergeSeconds);
-  row("passes counted (not synced)", (fleet) => `${fleet.passes} (${fleet.passesNotSynced})`);
-  row("one resync of the whole fleet (s)", (fleet) => fleet.fullResyncSeconds);
-  row("AWS calls per service per resync", (fleet) => fleet.callsPerServicePerResync);
-  row("AWS calls per resync, whole fleet", (fleet) => fleet.callsPerFleetResync);
-  row("writes in the window", (fleet) => fleet.writes);
-  row("throttles absorbed in the window", (fleet) => fleet.throttlesAbsorbed);
-  row("waits for client-side limits (s, summed)", (fleet) => fleet.rateLimitWaitSeconds);
-  row("daemon RSS at the end / peak (MB)", (fleet) => `${fleet.rssMB} / ${fleet.peakRssMB}`);
-  row("daemon start → window (s)", (fleet) => fleet.restartToWindowSeconds);
-  row("emulator RSS (MB)", (fleet) => fleet.emulatorRssMB);
-  row("emulator CPU (share of a core)", (fleet) => fleet.emulatorCpuShare);
-  row(
-    "emulator DescribeServices p50/p99 (ms)",
-    (fleet) => `${fleet.describeServicesMs.p50}/${fleet.describeServicesMs.p99}`,
-  );
-  row(
-    "  of which throttled (of samples)",
-    (fleet) => `${fleet.describeServicesMs.throttled}/${fleet.describeServicesMs.samples}`,
-  );
-  const largest = fleets.at(-1);
-  if (!largest) return;
-  console.log(`top ${TOP_OPERATIONS} operations, calls per service per resync:`);
-  for (const operation of Object.keys(largest.byOperation).slice(0, TOP_OPERATIONS))
-    row(`  ${operation}`, (fleet) => fleet.byOperation[operation] ?? 0);
-}
-
-/** The figures bench/results.json holds, every size as last measured. */
-async function recordedFleets(): Promise<FleetFigures[]> {
-  const results = JSON.parse(await readFile(RESULTS_JSON, "utf8")) as {
-    fleetCalls?: { fleets?: FleetFigures[] };
-  };
-  return results.fleetCalls?.fleets ?? [];
-}
-
-/** Merges this bench's figures into bench/results.json, keeping what other benches wrote there. */
-async function recordResults(fleets: FleetFigures[]): Promise<void> {
-  let existing: Record<string, unknown> = {};
-  try {
-    existing = JSON.parse(await readFile(RESULTS_JSON, "utf8")) as Record<string, unknown>;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-  }
-  // Sizes not measured this time keep their last figures, each with the date it was measured.
-  const measuredAt = new Date().toISOString();
-  const previous = (
-    (existing.fleetCalls as { fleets?: (FleetFigures & { measuredAt?: string })[] } | undefined)?.fleets ?? []
-  ).filter(
-    (fleet) =>
-      FLEETS.some((size) => size.services === fleet.services) &&
-      !fleets.some((measured) => measured.services === fleet.services),
-  );
-  const merged = [...previous, ...fleets.map((fleet) => ({ ...fleet, measuredAt }))].sort(
-    (a, b) => a.services - b.services,
-  );
-  const results = { ...existing, fleetCalls: { fleets: merged } };
-  await writeFile(RESULTS_JSON, `${JSON.stringify(results, null, 2)}\n`);
-}
+/** Merges this run's sizes into bench/results.json; sizes not measured this time keep their last figures. */
+const recordResults = (fleets: FleetFigures[]) =>
+  updateResults("fleetCalls", (previous) => {
+    const measuredAt = new Date().toISOString();
+    const kept = ((previous as { fleets?: FleetFigures[] } | undefined)?.fleets ?? []).filter(
+      (fleet) =>
+        FLEETS.some((size) => size.services === fleet.services) &&
+        !fleets.some((measured) => measured.services === fleet.services),
+    );
+    const merged = [...kept, ...fleets.map((fleet) => ({ ...fleet, measuredAt }))];
+    return { fleets: merged.sort((a, b) => a.services - b.services) };
+  });
 
 /** `sizes`: the fleet sizes to measure (default all; `npm run bench` leaves out the thousand, about 10 minutes). */
 export async function benchFleetCalls(sizes?: readonly number[]): Promise<FleetFigures[]> {
@@ -454,7 +397,6 @@ export async function benchFleetCalls(sizes?: readonly number[]): Promise<FleetF
       console.log(error instanceof Error ? error.message : String(error));
     }
   }
-  printTable(fleets);
   await recordResults(fleets);
   return fleets;
 }
@@ -465,8 +407,12 @@ if (import.meta.main) {
     return index === -1 ? undefined : Number(process.argv[index + 1]);
   };
   const size = argument("--fleet");
-  if (process.argv.includes("--table")) printTable(await recordedFleets());
-  else if (size === undefined) await benchFleetCalls();
-  else if (process.argv.includes("--record")) await benchFleetCalls([size]);
-  else console.log(JSON.stringify(await measureFleet(size, argument("--speed") ?? 60)));
+  if (process.argv.includes("--table")) printSummary(await readResults());
+  else if (size === undefined) {
+    await benchFleetCalls();
+    printSummary(await readResults());
+  } else if (process.argv.includes("--record")) {
+    await benchFleetCalls([size]);
+    printSummary(await readResults());
+  } else console.log(JSON.stringify(await measureFleet(size, argument("--speed") ?? 60)));
 }
