@@ -1,7 +1,7 @@
 /** The critical path of a from-scratch convergence, against the emulator's default timings and the repo's service.yaml. */
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type AwsClients, createAwsClients } from "../controller/aws/clients.ts";
+import { type AwsClients, createAwsClients, destroyAwsClients } from "../controller/aws/clients.ts";
 import { applyPlan, planService } from "../controller/engine/reconcile.ts";
 import { readRollout } from "../controller/engine/rollout.ts";
 import type { Emulator } from "../emulator/index.ts";
@@ -93,7 +93,7 @@ describe("criticalPath against the emulator", () => {
   let emulator: Emulator | undefined;
   let clients: AwsClients | undefined;
   afterEach(async () => {
-    for (const client of Object.values(clients ?? {})) if (typeof client === "object") client.destroy();
+    destroyAwsClients(clients);
     await emulator?.close();
     clients = undefined;
     emulator = undefined;

@@ -7,7 +7,7 @@
  *   node bench/plan-calls.ts (this one)
  */
 import { fileURLToPath } from "node:url";
-import { createAwsClients } from "../controller/aws/clients.ts";
+import { createAwsClients, destroyAwsClients } from "../controller/aws/clients.ts";
 import { applyPlan, createPassCaches, planService } from "../controller/engine/reconcile.ts";
 import { ScaledClock, startEmulator } from "../emulator/index.ts";
 import { loadSpecFile } from "../specs/index.ts";
@@ -49,7 +49,7 @@ export async function benchPlanCalls(): Promise<{ cold: number; warm: number; wr
     );
     return { cold: total(coldCounts), warm: total(warmCounts), writes };
   } finally {
-    for (const client of Object.values(clients)) if (typeof client === "object") client.destroy();
+    destroyAwsClients(clients);
     await emulator.close();
   }
 }

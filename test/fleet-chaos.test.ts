@@ -32,7 +32,12 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterEach, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { type AwsClients, createAwsClients, EMULATOR_ACCESS_KEY_ID } from "../controller/aws/clients.ts";
+import {
+  type AwsClients,
+  createAwsClients,
+  destroyAwsClients,
+  EMULATOR_ACCESS_KEY_ID,
+} from "../controller/aws/clients.ts";
 import { hasChanges } from "../controller/engine/plan.ts";
 import { createPassCaches, planService } from "../controller/engine/reconcile.ts";
 import { FleetInventory } from "../controller/inventory/fleet-inventory.ts";
@@ -69,7 +74,7 @@ async function emulatorAndDirectory(speed: number) {
     accessKeyId: "operator",
   });
   cleanups.push(async () => {
-    for (const client of Object.values(operator)) if (typeof client === "object") client.destroy();
+    destroyAwsClients(operator);
     await emulator.close();
     await rm(directory, { recursive: true, force: true });
   });
@@ -207,7 +212,7 @@ describe("resyncs of a converged fleet through the shared inventory", () => {
 
     const clients = createAwsClients({ region: "us-east-1", endpoint: emulator.url });
     cleanups.push(() => {
-      for (const client of Object.values(clients)) if (typeof client === "object") client.destroy();
+      destroyAwsClients(clients);
     });
     // Each round is a resync of the whole fleet: the inventory's clock moves past its max age.
     const clock = { now: 0 };

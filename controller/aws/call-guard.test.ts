@@ -16,13 +16,13 @@ import {
   withCallGuard,
 } from "./call-guard.ts";
 import { instrumentClients } from "./call-metrics.ts";
-import { type AwsClients, createAwsClients } from "./clients.ts";
+import { type AwsClients, createAwsClients, destroyAwsClients } from "./clients.ts";
 
 let emulator: Emulator | undefined;
 let clients: AwsClients | undefined;
 
 afterEach(async () => {
-  for (const client of Object.values(clients ?? {})) if (typeof client === "object") client.destroy();
+  destroyAwsClients(clients);
   await emulator?.close();
   clients = undefined;
   emulator = undefined;

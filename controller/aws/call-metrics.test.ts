@@ -6,13 +6,13 @@ import { DescribeLoadBalancersCommand } from "@aws-sdk/client-elastic-load-balan
 import { afterEach, describe, expect, it } from "vitest";
 import { type Emulator, startEmulator } from "../../emulator/index.ts";
 import { type AwsCall, instrumentClients, operationName } from "./call-metrics.ts";
-import { type AwsClients, createAwsClients } from "./clients.ts";
+import { type AwsClients, createAwsClients, destroyAwsClients } from "./clients.ts";
 
 let emulator: Emulator | undefined;
 let clients: AwsClients | undefined;
 
 afterEach(async () => {
-  for (const client of Object.values(clients ?? {})) if (typeof client === "object") client.destroy();
+  destroyAwsClients(clients);
   await emulator?.close();
   clients = undefined;
   emulator = undefined;

@@ -95,6 +95,13 @@ export function sdkClientConfig(options: ClientOptions & { region: string }) {
 /** The emulator ignores signatures, but the SDK insists on credentials; the key id names the caller in its call log. */
 export const EMULATOR_ACCESS_KEY_ID = "ecs-converge";
 
+/** Closes every SDK client of a set (their sockets): the set is not used again. */
+export function destroyAwsClients(clients: object | undefined): void {
+  for (const client of Object.values(clients ?? {}))
+    if (typeof client === "object" && client !== null && "destroy" in client)
+      (client as { destroy(): void }).destroy();
+}
+
 export function createAwsClients(options: ClientOptions & { region: string }): AwsClients {
   const config = sdkClientConfig(options);
   const clients = {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Emulator, startEmulator } from "../../emulator/index.ts";
 import type { DocumentedBucket } from "./aws-rate-limits.ts";
 import { DeadlineExceededError, guardClients } from "./call-guard.ts";
-import { type AwsClients, createAwsClients } from "./clients.ts";
+import { type AwsClients, createAwsClients, destroyAwsClients } from "./clients.ts";
 import { AwsRateLimiter } from "./rate-limiter.ts";
 
 /** ECS cluster reads, as in AWS's table, at a tenth of its size so that the test is short. */
@@ -70,8 +70,7 @@ beforeEach(() => {
   });
 });
 afterAll(async () => {
-  for (const clients of made)
-    for (const client of Object.values(clients)) if (typeof client === "object") client.destroy();
+  for (const clients of made) destroyAwsClients(clients);
   await emulator?.close();
 });
 

@@ -14,6 +14,7 @@ import {
   clientsForService,
   DEFAULT_CALL_TIMEOUTS,
   defaultRegion,
+  destroyAwsClients,
 } from "../aws/clients.ts";
 import { sharedRateLimiter } from "../aws/rate-limiter.ts";
 import { CliError } from "../cli/cli-error.ts";
@@ -311,7 +312,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       } catch (error) {
         log.error({ service, error: error instanceof Error ? error.message : String(error) }, "prune failed");
       } finally {
-        for (const client of Object.values(clients ?? {})) if (typeof client === "object") client.destroy();
+        destroyAwsClients(clients);
         pruning.delete(service);
       }
     });
@@ -429,8 +430,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
           ...sharedClients.values(),
           ...[...inventories.values()].map((entry) => entry.clients),
         ])
-          for (const client of Object.values(await clients.catch(() => ({}))))
-            if (typeof client === "object") client.destroy();
+          destroyAwsClients(await clients.catch(() => undefined));
         await endpoints.close();
         stopCountingWaits();
         log.info("stopped");

@@ -23,7 +23,12 @@ import {
   webService,
 } from "../../emulator/services/ecs/test-fixtures.ts";
 import { startTestEmulator, type TestClients } from "../../emulator/test-clients.ts";
-import { type AwsClients, createAwsClients, EMULATOR_ACCESS_KEY_ID } from "../aws/clients.ts";
+import {
+  type AwsClients,
+  createAwsClients,
+  destroyAwsClients,
+  EMULATOR_ACCESS_KEY_ID,
+} from "../aws/clients.ts";
 import { FleetInventory } from "./fleet-inventory.ts";
 
 let emulator: Emulator;
@@ -35,7 +40,7 @@ beforeAll(async () => {
   controller = createAwsClients({ region: "us-east-1", endpoint: emulator.url });
 });
 afterAll(async () => {
-  for (const client of Object.values(controller)) if (typeof client === "object") client.destroy();
+  destroyAwsClients(controller);
   await emulator?.close();
 });
 beforeEach(() => {

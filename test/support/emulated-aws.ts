@@ -4,7 +4,7 @@
  * minute in well under a second), so waits inside the controller pass as they would on AWS.
  */
 import { afterAll, beforeAll, beforeEach } from "vitest";
-import { type AwsClients, createAwsClients } from "../../controller/aws/clients.ts";
+import { type AwsClients, createAwsClients, destroyAwsClients } from "../../controller/aws/clients.ts";
 import { type Emulator, ScaledClock, startEmulator } from "../../emulator/index.ts";
 
 /** Simulated seconds per real second. */
@@ -34,7 +34,7 @@ export async function startEmulatedAws(region = "us-east-1"): Promise<EmulatedAw
     operator,
     async close() {
       for (const set of [clients, operator]) {
-        for (const client of Object.values(set)) if (typeof client === "object") client.destroy();
+        destroyAwsClients(set);
       }
       await emulator.close();
     },

@@ -18,7 +18,7 @@ import {
   DescribeTargetHealthCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { parse, stringify } from "yaml";
-import { type AwsClients, createAwsClients } from "../../controller/aws/clients.ts";
+import { type AwsClients, createAwsClients, destroyAwsClients } from "../../controller/aws/clients.ts";
 import type { ServicePlan } from "../../controller/engine/reconcile.ts";
 import { type Emulator, ScaledClock, startEmulator } from "../../emulator/index.ts";
 import { parseSpec, type ServiceSpec } from "../../specs/index.ts";
@@ -248,7 +248,7 @@ export class SampleService {
   }
 
   async close(): Promise<void> {
-    for (const client of Object.values(this.clients)) if (typeof client === "object") client.destroy();
+    destroyAwsClients(this.clients);
     await this.emulator.close();
   }
 }

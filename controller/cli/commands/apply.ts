@@ -2,8 +2,10 @@
  * `ecs-converge apply`: converges AWS to the spec once, printing each change as it happens. With
  * `--wait` it carries a change that takes several passes (a replaced target group) to its end.
  */
+
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AwsClients } from "../../aws/clients.ts";
+import { destroyAwsClients } from "../../aws/clients.ts";
 import { type HeldBack, hasChanges, summarize } from "../../engine/plan.ts";
 import { applyPlan, planService } from "../../engine/reconcile.ts";
 import { heldBackLine, summaryLine, waitingLine } from "../../engine/render-plan.ts";
@@ -155,7 +157,7 @@ export async function applyCommand(options: ApplyOptions, streams: CliStreams): 
       throw explainFailure(error, loaded, options);
     } finally {
       deadline.clear();
-      for (const client of Object.values(clients)) if (typeof client === "object") client.destroy();
+      destroyAwsClients(clients);
     }
   }
   if (notRunning.length > 0) throw new CliError(notRunning.join("; "), { hint: HELD_BACK_HINT });

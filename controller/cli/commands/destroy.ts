@@ -2,7 +2,9 @@
  * `ecs-converge destroy`: removes everything the spec owns, after showing the plan and asking, and says
  * what it left in place because it is not ours. With `--json`, one document per service at the end.
  */
+
 import { createInterface } from "node:readline/promises";
+import { destroyAwsClients } from "../../aws/clients.ts";
 import { hasChanges, type PlanDocument, summarize } from "../../engine/plan.ts";
 import { applyPlan, planDestroy } from "../../engine/reconcile.ts";
 import { renderPlan } from "../../engine/render-plan.ts";
@@ -102,7 +104,7 @@ export async function destroyCommand(
       throw explainFailure(error, loaded, options);
     } finally {
       deadline.clear();
-      for (const client of Object.values(clients)) if (typeof client === "object") client.destroy();
+      destroyAwsClients(clients);
     }
   }
   if (options.json) out.json(documents.length === 1 ? documents[0] : documents);

@@ -3,11 +3,13 @@
  * task's stream in the spec's log group (`{name}/{container}/{task id}`, the awslogs prefix the task
  * definition sets), oldest first; with `--follow`, new lines as they arrive until SIGINT or SIGTERM.
  */
+
 import { setTimeout as sleep } from "node:timers/promises";
 import { type FilteredLogEvent, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import type { LoadedSpec } from "../../../specs/index.ts";
 import { guardClients } from "../../aws/call-guard.ts";
 import type { AwsClients } from "../../aws/clients.ts";
+import { destroyAwsClients } from "../../aws/clients.ts";
 import { isNotFound } from "../../aws/errors.ts";
 import { type AwsCommandOptions, clientsForSpec, explainFailure, loadValidSpecs } from "../aws-session.ts";
 import { CliError } from "../cli-error.ts";
@@ -80,8 +82,7 @@ export async function logsCommand(
     throw error;
   } finally {
     interrupt?.dispose();
-    for (const source of sources)
-      for (const client of Object.values(source.clients)) if (typeof client === "object") client.destroy();
+    for (const source of sources) destroyAwsClients(source.clients);
   }
 }
 

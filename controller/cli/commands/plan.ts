@@ -6,6 +6,7 @@
 
 import type { LoadedSpec } from "../../../specs/index.ts";
 import type { AwsClients } from "../../aws/clients.ts";
+import { destroyAwsClients } from "../../aws/clients.ts";
 import { desiredCountOwnedByAutoscaling } from "../../engine/autoscaling-owned.ts";
 import { hasChanges, summarize } from "../../engine/plan.ts";
 import { createPassCaches, type PassCaches, planService } from "../../engine/reconcile.ts";
@@ -52,8 +53,7 @@ class RegionReads {
   }
 
   close(): void {
-    for (const { clients } of this.#regions.values())
-      for (const client of Object.values(clients)) if (typeof client === "object") client.destroy();
+    for (const { clients } of this.#regions.values()) destroyAwsClients(clients);
   }
 }
 

@@ -1,4 +1,5 @@
 /** `ecs-converge status`: per service, what exists, how the rollout stands, and whether anything drifted. */
+import { destroyAwsClients } from "../../aws/clients.ts";
 import { type ObservedCondition, observedConditions } from "../../engine/observed-conditions.ts";
 import { hasChanges, summarize } from "../../engine/plan.ts";
 import { planService } from "../../engine/reconcile.ts";
@@ -132,7 +133,7 @@ export async function statusCommand(options: StatusOptions, streams: CliStreams)
     } catch (error) {
       throw explainFailure(error, loaded, options);
     } finally {
-      for (const client of Object.values(clients)) if (typeof client === "object") client.destroy();
+      destroyAwsClients(clients);
     }
   }
   if (options.json) out.json(reports.length === 1 ? reports[0] : reports);
