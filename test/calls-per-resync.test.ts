@@ -43,7 +43,7 @@ async function convergedFleet(size: number, settings: Partial<WorkerSettings> = 
   const daemon: RunningDaemon = await startFleetDaemon(emulator, directory, settings);
   cleanups.push(() => daemon.stop());
   await waitFor(`${size} services Ready and Synced`, () => allConverged(daemon, size) || undefined, 90_000);
-  return { emulator, daemon, names };
+  return { emulator, daemon, names, directory };
 }
 
 describe("AWS calls per resync at steady state", () => {
@@ -76,6 +76,34 @@ describe("AWS calls per resync at steady state", () => {
     // Never one call per service: DescribeServices batches the 10.
     const describeServices = countByOperation(window.calls).get("ecs:DescribeServices") ?? 0;
     expect(describeServices).toBeLessThanOrEqual(0.2 * (window.passes + names.length));
+  });
+
+  it("a daemon restarted on a converged fleet of 10 reads it in batches on its first round, and writes nothing", {
+    timeout: 120_000,
+  }, async () => {
+    const { emulator, daemon, names, directory } = await convergedFleet(10, { resyncMs: 60_000 });
+    await daemon.stop();
+    emulator.calls.reset();
+    const restarted = await startFleetDaemon(emulator, directory, { resyncMs: 60_000 });
+    cleanups.push(() => restarted.stop());
+    await waitFor(
+      "every service's first pass",
+      () => allConverged(restarted, names.length) || undefined,
+      60_000,
+    );
+    const calls = emulator.calls.calls();
+    const counts = countByOperation(calls);
+    expect(calls.filter(isWrite)).toEqual([]);
+    // One listing or batch per kind for the whole fleet, not one call per service.
+    for (const operation of [
+      "ecs:DescribeServices",
+      "elbv2:DescribeTargetGroups",
+      "elbv2:DescribeLoadBalancers",
+      "ec2:DescribeSecurityGroups",
+      "autoscaling:DescribeScalableTargets",
+      "logs:DescribeLogGroups",
+    ])
+      expect(counts.get(operation) ?? 0, operation).toBeLessThanOrEqual(2);
   });
 
   it("still reads the slow tier: a deregistration delay changed out of band is repaired within --slow-resync", {

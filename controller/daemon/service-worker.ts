@@ -174,7 +174,7 @@ export class ServiceWorker {
   #firstPass = true;
   /**
    * The next pass is a plain resync (the last one was synced, nothing asked for a pass since): it may
-   * read from the shared fleet inventory. Every other pass reads AWS as it is now.
+   * read from the shared fleet inventory, as the first pass may. Every other pass reads AWS as it is now.
    */
   #resyncDue = false;
   /** The next pass was asked for (first pass, spec changed): it goes ahead of queued resyncs. */
@@ -322,7 +322,11 @@ export class ServiceWorker {
     const started = performance.now();
     const priority = this.#urgent ? "urgent" : "resync";
     this.#urgent = false;
-    const resync = this.#resyncDue && priority === "resync";
+    // A service's first pass reads the fleet inventory too, as fresh as any resync's (at most one
+    // interval old; for the services a daemon starts with, taken after it started). A restarted
+    // daemon's first round over a fleet so costs batched reads, not a dozen calls per service. As on
+    // any resync, a plan that finds a change is made again from direct reads before anything is written.
+    const resync = (this.#resyncDue && priority === "resync") || this.#firstPass;
     this.#resyncDue = false;
     // A pass that waited for a slot while the worker was stopped (shutdown, a deleted or duplicate spec) does nothing.
     const outcome = await this.#deps.limiter.run(
