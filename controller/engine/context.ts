@@ -36,7 +36,7 @@ export function createStackContext(
     clients,
     document,
     network,
-    elbTags: new ElbTagReader(clients, tags),
+    elbTags: new ElbTagReader(clients, tags, reads.elbTagBatch),
     taskDefinitions,
     tags,
     slow,

@@ -34,6 +34,7 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { ServiceSpec } from "../../specs/index.ts";
 import type { AwsClients } from "../aws/clients.ts";
+import { ElbTagBatch } from "../aws/elb-tags.ts";
 import { isNotFound } from "../aws/errors.ts";
 import { describeListenersOf } from "../resources/listener/listener.ts";
 import { describeAllLoadBalancers } from "../resources/load-balancer/load-balancer.ts";
@@ -59,6 +60,8 @@ const LOG_GROUPS_PER_CALL = 50;
 const LISTENER_ARNS_PER_CALL = 20;
 /** Below this many resources, policies are read per resource; above, all ECS policies are listed (10 a page). */
 const POLICIES_LISTED_FROM = 10;
+/** How long a region's batch of tag lookups stays open: a few milliseconds more per pass, far fewer calls. */
+const TAG_BATCH_WINDOW_MS = 10;
 /** A key not asked for in this many max ages is dropped from the next snapshot. */
 const FORGET_AFTER_MAX_AGES = 10;
 
@@ -218,6 +221,11 @@ export class FleetInventory implements ObservationReads {
   readonly #securityGroups: Snapshot<Map<string, SecurityGroup[]>>;
   readonly #loadBalancers: Snapshot<Map<string, LoadBalancer>>;
   readonly #targetGroups: Snapshot<TargetGroup[]>;
+  /**
+   * Every pass's ELBv2 tag lookups in the region, made together when they come within
+   * TAG_BATCH_WINDOW_MS of each other: up to 20 ARNs a DescribeTags call, across services.
+   */
+  readonly elbTagBatch = new ElbTagBatch(TAG_BATCH_WINDOW_MS);
   /** Direct passes' listings of every target group, shared while under way (see directReads). */
   readonly #liveTargetGroups: JoinableRead<TargetGroup[]>;
   readonly #services: KeyedSnapshot<Service | undefined>;
@@ -307,6 +315,7 @@ export class FleetInventory implements ObservationReads {
     const notBefore = this.#freshness.now();
     return new DirectReads(clients, {
       targetGroups: (read) => this.#liveTargetGroups.get(notBefore, read),
+      elbTagBatch: this.elbTagBatch,
     });
   }
 

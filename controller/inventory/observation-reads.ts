@@ -13,6 +13,7 @@ import type { SecurityGroup } from "@aws-sdk/client-ec2";
 import type { Service } from "@aws-sdk/client-ecs";
 import type { Listener, LoadBalancer, TargetGroup } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { AwsClients } from "../aws/clients.ts";
+import type { ElbTagBatch } from "../aws/elb-tags.ts";
 import { describeListenersOf } from "../resources/listener/listener.ts";
 import { describeLoadBalancerNamed } from "../resources/load-balancer/load-balancer.ts";
 import { describeLogGroupNamed } from "../resources/log-group/log-group.ts";
@@ -34,11 +35,14 @@ export interface ObservationReads {
   /** Every policy on the ECS service's scalable target. */
   scalingPolicies(resourceId: string): Promise<ScalingPolicy[]>;
   logGroupNamed(name: string): Promise<LogGroup | undefined>;
+  /** Where ELBv2 tag lookups are batched with other passes' (absent: each pass batches its own). */
+  readonly elbTagBatch?: ElbTagBatch;
 }
 
 /** Reads several services' passes may share, as long as each is as fresh as a direct read of its own. */
 export interface SharedDirectReads {
   targetGroups(read: () => Promise<TargetGroup[]>): Promise<TargetGroup[]>;
+  readonly elbTagBatch: ElbTagBatch;
 }
 
 /** One service's reads, straight from AWS. */
@@ -50,6 +54,10 @@ export class DirectReads implements ObservationReads {
   constructor(clients: AwsClients, shared?: SharedDirectReads) {
     this.#clients = clients;
     this.#shared = shared;
+  }
+
+  get elbTagBatch(): ElbTagBatch | undefined {
+    return this.#shared?.elbTagBatch;
   }
 
   ownedSecurityGroups(service: string) {
