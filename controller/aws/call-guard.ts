@@ -234,6 +234,22 @@ function attemptGate(
   };
 }
 
+/**
+ * `work`, or a DeadlineExceededError as soon as the work running now (withCallGuard) is cut short: for
+ * a pass awaiting a read it shares with other passes (the fleet inventory's, made with clients of its
+ * own), which the pass's own deadline does not reach. Outside such work, `work` as it is.
+ */
+export function untilCallerEnds<T>(work: Promise<T>, what: string): Promise<T> {
+  const signal = callerScope.getStore()?.guard.signal();
+  if (!signal) return work;
+  if (signal.aborted) {
+    // Still running for others: its outcome is theirs, not an unhandled rejection here.
+    work.catch(() => {});
+    return Promise.reject(new DeadlineExceededError(what, abortReason(signal)));
+  }
+  return raceAbort(work, signal, what);
+}
+
 function raceAbort<T>(work: Promise<T>, signal: AbortSignal, call: string): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(new DeadlineExceededError(call, abortReason(signal)));

@@ -66,6 +66,29 @@ export const DEFAULT_CALL_TIMEOUTS: CallTimeouts = { connectMs: 5_000, attemptMs
 /** Attempts per call (the first and its retries): a call takes at most this × the attempt timeout, plus backoff. */
 export const MAX_ATTEMPTS = 6;
 
+/**
+ * The SDK's HTTP handler, made closable: destroying its client ends the requests it has in flight. The
+ * SDK's own destroy only closes idle connections, so a request still waiting for its answer (a hung
+ * call, a read other passes shared) would keep a stopping daemon's process alive until it is answered.
+ */
+class ClosableHttpHandler extends NodeHttpHandler {
+  readonly #closed = new AbortController();
+
+  override handle(...[request, options = {}]: Parameters<NodeHttpHandler["handle"]>) {
+    const given = options.abortSignal;
+    // A signal of this request's own (AbortSignal.any), so no listener piles up on the shared one.
+    const abortSignal = AbortSignal.any(
+      given instanceof AbortSignal ? [this.#closed.signal, given] : [this.#closed.signal],
+    );
+    return super.handle(request, { ...options, abortSignal });
+  }
+
+  override destroy(): void {
+    this.#closed.abort(new Error("the AWS client was closed"));
+    super.destroy();
+  }
+}
+
 /** The configuration every SDK client of the controller shares (the lease table's client too). */
 export function sdkClientConfig(options: ClientOptions & { region: string }) {
   const timeouts = options.timeouts ?? DEFAULT_CALL_TIMEOUTS;
@@ -74,7 +97,7 @@ export function sdkClientConfig(options: ClientOptions & { region: string }) {
     // Adaptive retries add client-side rate limiting on top of the standard jittered backoff when AWS throttles.
     retryMode: "adaptive",
     maxAttempts: options.maxAttempts ?? MAX_ATTEMPTS,
-    requestHandler: new NodeHttpHandler({
+    requestHandler: new ClosableHttpHandler({
       connectionTimeout: timeouts.connectMs,
       requestTimeout: timeouts.attemptMs,
       // Without this, a request past its timeout only logs a warning and goes on waiting.

@@ -33,6 +33,7 @@ import {
   type TargetGroup,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { ServiceSpec } from "../../specs/index.ts";
+import { untilCallerEnds } from "../aws/call-guard.ts";
 import type { AwsClients } from "../aws/clients.ts";
 import { ElbTagBatch } from "../aws/elb-tags.ts";
 import { isNotFound } from "../aws/errors.ts";
@@ -52,6 +53,12 @@ import { describeServiceNamed } from "../resources/service/service.ts";
 import { describeTargetGroups } from "../resources/target-group/target-group.ts";
 import { JoinableRead } from "./joinable-read.ts";
 import { DirectReads, type ObservationReads } from "./observation-reads.ts";
+
+/**
+ * A read the inventory shares between passes, as the pass awaiting it sees it: given up on the moment
+ * that pass is cut short (its deadline, the daemon stopping), while it goes on for the others.
+ */
+const shared = <T>(read: Promise<T>): Promise<T> => untilCallerEnds(read, "a read of the fleet inventory");
 
 /** The APIs' batch limits. */
 const SERVICES_PER_CALL = 10;
@@ -314,7 +321,7 @@ export class FleetInventory implements ObservationReads {
   directReads(clients: AwsClients): ObservationReads {
     const notBefore = this.#freshness.now();
     return new DirectReads(clients, {
-      targetGroups: (read) => this.#liveTargetGroups.get(notBefore, read),
+      targetGroups: (read) => shared(this.#liveTargetGroups.get(notBefore, read)),
       elbTagBatch: this.elbTagBatch,
     });
   }
@@ -325,28 +332,28 @@ export class FleetInventory implements ObservationReads {
   }
 
   async ownedSecurityGroups(service: string): Promise<SecurityGroup[]> {
-    return (await this.#securityGroups.get()).get(service) ?? [];
+    return (await shared(this.#securityGroups.get())).get(service) ?? [];
   }
   async loadBalancerNamed(name: string): Promise<LoadBalancer | undefined> {
-    return (await this.#loadBalancers.get()).get(name);
+    return (await shared(this.#loadBalancers.get())).get(name);
   }
   targetGroups(): Promise<TargetGroup[]> {
-    return this.#targetGroups.get();
+    return shared(this.#targetGroups.get());
   }
   async listenersOf(loadBalancerArn: string): Promise<Listener[]> {
-    return (await this.#listeners.get(loadBalancerArn)) ?? [];
+    return (await shared(this.#listeners.get(loadBalancerArn))) ?? [];
   }
   service(cluster: string, name: string): Promise<Service | undefined> {
-    return this.#services.get(serviceKey(cluster, name));
+    return shared(this.#services.get(serviceKey(cluster, name)));
   }
   scalableTarget(resourceId: string): Promise<ScalableTarget | undefined> {
-    return this.#scalableTargets.get(resourceId);
+    return shared(this.#scalableTargets.get(resourceId));
   }
   async scalingPolicies(resourceId: string): Promise<ScalingPolicy[]> {
-    return (await this.#scalingPolicies.get(resourceId)) ?? [];
+    return (await shared(this.#scalingPolicies.get(resourceId))) ?? [];
   }
   logGroupNamed(name: string): Promise<LogGroup | undefined> {
-    return this.#logGroups.get(name);
+    return shared(this.#logGroups.get(name));
   }
 
   /** DescribeServices, 10 names per call per cluster; a missing cluster means missing services. */
