@@ -13,6 +13,7 @@ import {
   guardClientsByCaller,
   isReadOnlyOperation,
   MutationRefusedError,
+  untilCallerEnds,
   withCallGuard,
 } from "./call-guard.ts";
 import { instrumentClients } from "./call-metrics.ts";
@@ -204,5 +205,23 @@ describe("isReadOnlyOperation", () => {
     ["DeleteLoadBalancer", false, "a delete writes"],
   ])("%s → %s (%s)", (operation, readOnly) => {
     expect(isReadOnlyOperation(operation)).toBe(readOnly);
+  });
+});
+
+describe("untilCallerEnds", () => {
+  it("gives up a shared read the moment the work awaiting it is cut short, and leaves it to others", async () => {
+    const pass = new AbortController();
+    let answer: (value: string) => void = () => {};
+    const shared = new Promise<string>((resolve) => {
+      answer = resolve;
+    });
+    const awaited = withCallGuard({ signal: () => pass.signal }, undefined, () =>
+      untilCallerEnds(shared, "a shared read"),
+    );
+    pass.abort(new Error("the daemon is stopping"));
+    await expect(awaited).rejects.toThrow(/a shared read.*the daemon is stopping/);
+    // Someone else still gets it; outside any pass it is awaited as it is.
+    answer("snapshot");
+    expect(await untilCallerEnds(shared, "a shared read")).toBe("snapshot");
   });
 });
