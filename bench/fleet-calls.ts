@@ -391,7 +391,12 @@ export async function benchFleetCalls(sizes?: readonly number[]): Promise<FleetF
   const fleets: FleetFigures[] = [];
   for (const { services, clockSpeed } of FLEETS.filter((fleet) => !sizes || sizes.includes(fleet.services))) {
     try {
-      fleets.push(await measureFleet(services, clockSpeed));
+      const started = performance.now();
+      const figures = await measureFleet(services, clockSpeed);
+      fleets.push(figures);
+      console.log(
+        `fleet of ${services}: ${figures.callsPerServicePerResync} calls per service per resync, daemon RSS ${figures.rssMB} MB (peak ${figures.peakRssMB}), measured in ${Math.round((performance.now() - started) / 1000)} s`,
+      );
     } catch (error) {
       // A size that could not be measured is reported, and the others still are.
       console.log(error instanceof Error ? error.message : String(error));
