@@ -292,8 +292,9 @@ export async function measureFleet(size: number, clockSpeed: number): Promise<Fl
       daemon,
       names,
       PASSES_PER_SERVICE,
-      // The measured daemon's first round reads every service directly, under the rate limits.
-      120_000 + 20 * resyncMs + 300 * size,
+      // The measured daemon's first round reads every service under ELB's rate limits: about four ELB
+      // calls a service (listeners, target group attributes, target health, tags) at 8 a second.
+      120_000 + 20 * resyncMs + 1_500 * size,
     );
     const memory = await rss.stop();
     const emulatorCpu = (await cpuSecondsOf(emulatorPid)) - cpuBefore;
@@ -373,22 +374,30 @@ async function daemonEnvironment(emulatorUrl: string): Promise<NodeJS.ProcessEnv
   return env;
 }
 
-/** Merges this run's sizes into bench/results.json; sizes not measured this time keep their last figures. */
-const recordResults = (fleets: FleetFigures[]) =>
+/** A size this run tried and could not measure: recorded with why, in place of its older figures. */
+export interface NotMeasured {
+  services: number;
+  notMeasured: string;
+}
+
+/** Merges this run's sizes into bench/results.json; sizes not tried this time keep their last figures. */
+const recordResults = (fleets: FleetFigures[], failed: NotMeasured[]) =>
   updateResults("fleetCalls", (previous) => {
     const measuredAt = new Date().toISOString();
-    const kept = ((previous as { fleets?: FleetFigures[] } | undefined)?.fleets ?? []).filter(
+    const tried = [...fleets, ...failed];
+    const kept = ((previous as { fleets?: (FleetFigures | NotMeasured)[] } | undefined)?.fleets ?? []).filter(
       (fleet) =>
         FLEETS.some((size) => size.services === fleet.services) &&
-        !fleets.some((measured) => measured.services === fleet.services),
+        !tried.some((measured) => measured.services === fleet.services),
     );
-    const merged = [...kept, ...fleets.map((fleet) => ({ ...fleet, measuredAt }))];
+    const merged = [...kept, ...tried.map((fleet) => ({ ...fleet, measuredAt }))];
     return { fleets: merged.sort((a, b) => a.services - b.services) };
   });
 
 /** `sizes`: the fleet sizes to measure (default all; `npm run bench` leaves out the thousand, about 10 minutes). */
 export async function benchFleetCalls(sizes?: readonly number[]): Promise<FleetFigures[]> {
   const fleets: FleetFigures[] = [];
+  const failed: NotMeasured[] = [];
   for (const { services, clockSpeed } of FLEETS.filter((fleet) => !sizes || sizes.includes(fleet.services))) {
     try {
       const started = performance.now();
@@ -398,11 +407,14 @@ export async function benchFleetCalls(sizes?: readonly number[]): Promise<FleetF
         `fleet of ${services}: ${figures.callsPerServicePerResync} calls per service per resync, daemon RSS ${figures.rssMB} MB (peak ${figures.peakRssMB}), measured in ${Math.round((performance.now() - started) / 1000)} s`,
       );
     } catch (error) {
-      // A size that could not be measured is reported, and the others still are.
-      console.log(error instanceof Error ? error.message : String(error));
+      // A size that could not be measured is reported (and recorded so, never with older figures in
+      // its place), and the others still are.
+      const reason = error instanceof Error ? error.message : String(error);
+      console.log(`fleet of ${services}: not measured: ${reason}`);
+      failed.push({ services, notMeasured: reason });
     }
   }
-  await recordResults(fleets);
+  await recordResults(fleets, failed);
   return fleets;
 }
 

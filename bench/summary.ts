@@ -6,7 +6,7 @@
  *
  *   node bench/summary.ts      (the table of the figures last recorded)
  */
-import { type FleetFigures, PASSES_PER_SERVICE } from "./fleet-calls.ts";
+import { type FleetFigures, type NotMeasured, PASSES_PER_SERVICE } from "./fleet-calls.ts";
 import { readResults } from "./results-file.ts";
 
 const TOP_OPERATIONS = 10;
@@ -30,8 +30,11 @@ interface EmulatorFleetFigures {
 const day = (iso: string | undefined) => iso?.slice(0, 10) ?? "?";
 
 export function printSummary(results: Record<string, unknown>): void {
-  const fleets = ((results.fleetCalls as { fleets?: (FleetFigures & { measuredAt?: string })[] } | undefined)
-    ?.fleets ?? []) as (FleetFigures & { measuredAt?: string })[];
+  const recorded = ((results.fleetCalls as { fleets?: (FleetFigures | NotMeasured)[] } | undefined)?.fleets ??
+    []) as ((FleetFigures | NotMeasured) & { measuredAt?: string })[];
+  const fleets = recorded.filter(
+    (fleet): fleet is FleetFigures & { measuredAt?: string } => !("notMeasured" in fleet),
+  );
   const label = (text: string) => text.padEnd(42);
   const cell = (text: string | number) => String(text).padStart(14);
   const row = (
@@ -71,6 +74,11 @@ export function printSummary(results: Record<string, unknown>): void {
       row(`  ${operation}`, (fleet) => fleet.byOperation[operation] ?? 0);
   }
 
+  for (const fleet of recorded)
+    if ("notMeasured" in fleet)
+      console.log(
+        `A fleet of ${fleet.services} was not measured (${day(fleet.measuredAt)}): ${fleet.notMeasured}`,
+      );
   const path = results.criticalPath as (CriticalPathFigures & { measuredAt?: string }) | undefined;
   if (path)
     console.log(
