@@ -78,4 +78,29 @@ describe("ElbTagReader", () => {
     expect([(await first)?.owner, ...others.map((set) => set.owner)]).toEqual(["tg-1", "tg-2", "tg-3"]);
     expect(describeTagsCalls()).toBe(1);
   });
+
+  it("gathers every lookup made while a batch's call is in flight into the next call", async () => {
+    const arns = await taggedGroups(operator, 12);
+    emulator.calls.reset();
+    // Every DescribeTags answer takes 200 ms: lookups keep coming meanwhile, as under rate limits.
+    emulator.injectFaults({ rules: [{ service: "elbv2", operation: "DescribeTags", latencyMs: 200 }] });
+    try {
+      const batch = new ElbTagBatch(1);
+      const first = new ElbTagReader(controller, new Map(), batch).tagsOf(arns[0] ?? "");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const later = await Promise.all(
+        arns.slice(1).map(async (arn, index) => {
+          await new Promise((resolve) => setTimeout(resolve, index * 5));
+          return new ElbTagReader(controller, new Map(), batch).tagsOf(arn);
+        }),
+      );
+      expect([(await first).owner, ...later.map((set) => set.owner)]).toEqual(
+        arns.map((_, index) => `tg-${index + 1}`),
+      );
+      // The first lookup's call, then one for the eleven asked while it was in flight.
+      expect(describeTagsCalls()).toBe(2);
+    } finally {
+      emulator.clearFaults();
+    }
+  });
 });

@@ -6,6 +6,7 @@
  * tags of many services per call.
  */
 import { AddTagsCommand, DescribeTagsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { untilCallerEnds } from "./call-guard.ts";
 import type { AwsClients } from "./clients.ts";
 import type { TagCache } from "./tag-cache.ts";
 
@@ -20,13 +21,18 @@ interface Waiter {
 
 /**
  * DescribeTags lookups gathered into calls of up to 20 ARNs. `windowMs`: how long a batch stays open
- * after its first lookup (0: until the end of the event loop's turn). The calls are made with the
- * clients of the batch's first lookup (in the daemon, a region's clients are shared by every pass).
+ * after its first lookup (0: until the end of the event loop's turn). While a batch's calls are in
+ * flight (waiting for a rate-limit token, say) the next batch stays open and gathers every lookup made
+ * meanwhile: under ELB's rate limits, a fleet's passes read their tags a few calls at a time, not one
+ * each. The calls are made with the clients of the batch's first lookup (in the daemon, a region's
+ * clients are shared by every pass).
  */
 export class ElbTagBatch {
   readonly #windowMs: number;
   #pending = new Map<string, Waiter[]>();
   #clients: AwsClients | undefined;
+  #scheduled = false;
+  #inFlight = false;
 
   constructor(windowMs = 0) {
     this.#windowMs = windowMs;
@@ -34,14 +40,21 @@ export class ElbTagBatch {
 
   lookup(clients: AwsClients, arn: string): Promise<Tags> {
     return new Promise<Tags>((resolve, reject) => {
-      if (this.#pending.size === 0) {
-        this.#clients = clients;
-        const flush = () => void this.#flush();
-        if (this.#windowMs > 0) setTimeout(flush, this.#windowMs);
-        else setImmediate(flush);
-      }
+      this.#clients ??= clients;
       this.#pending.set(arn, [...(this.#pending.get(arn) ?? []), { resolve, reject }]);
+      this.#schedule();
     });
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#inFlight || this.#pending.size === 0) return;
+    this.#scheduled = true;
+    const flush = () => {
+      this.#scheduled = false;
+      void this.#flush();
+    };
+    if (this.#windowMs > 0) setTimeout(flush, this.#windowMs);
+    else setImmediate(flush);
   }
 
   async #flush(): Promise<void> {
@@ -49,29 +62,36 @@ export class ElbTagBatch {
     const clients = this.#clients;
     this.#pending = new Map();
     this.#clients = undefined;
-    if (!clients) return;
+    if (!clients || batch.size === 0) return;
+    this.#inFlight = true;
     const arns = [...batch.keys()];
     const chunks: string[][] = [];
     for (let start = 0; start < arns.length; start += DESCRIBE_TAGS_LIMIT)
       chunks.push(arns.slice(start, start + DESCRIBE_TAGS_LIMIT));
-    await Promise.all(
-      chunks.map(async (chunk) => {
-        try {
-          const { TagDescriptions = [] } = await clients.elbv2.send(
-            new DescribeTagsCommand({ ResourceArns: chunk }),
-          );
-          for (const arn of chunk) {
-            const found = TagDescriptions.find((description) => description.ResourceArn === arn);
-            const tags = Object.fromEntries(
-              (found?.Tags ?? []).map((tag) => [tag.Key ?? "", tag.Value ?? ""]),
+    try {
+      await Promise.all(
+        chunks.map(async (chunk) => {
+          try {
+            const { TagDescriptions = [] } = await clients.elbv2.send(
+              new DescribeTagsCommand({ ResourceArns: chunk }),
             );
-            for (const waiter of batch.get(arn) ?? []) waiter.resolve(tags);
+            for (const arn of chunk) {
+              const found = TagDescriptions.find((description) => description.ResourceArn === arn);
+              const tags = Object.fromEntries(
+                (found?.Tags ?? []).map((tag) => [tag.Key ?? "", tag.Value ?? ""]),
+              );
+              for (const waiter of batch.get(arn) ?? []) waiter.resolve(tags);
+            }
+          } catch (error) {
+            for (const arn of chunk) for (const waiter of batch.get(arn) ?? []) waiter.reject(error);
           }
-        } catch (error) {
-          for (const arn of chunk) for (const waiter of batch.get(arn) ?? []) waiter.reject(error);
-        }
-      }),
-    );
+        }),
+      );
+    } finally {
+      this.#inFlight = false;
+      // What was asked for meanwhile goes out now.
+      this.#schedule();
+    }
   }
 }
 
@@ -101,7 +121,8 @@ export class ElbTagReader {
         if (this.#known.get(arn) === tags) this.#known.delete(arn);
       });
     }
-    return tags;
+    // A shared batch may be waiting on another pass's call: this pass gives up when it is cut short.
+    return untilCallerEnds(tags, "elbv2:DescribeTags (batched)");
   }
 }
 
