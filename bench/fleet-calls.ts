@@ -243,6 +243,7 @@ export async function measureFleet(size: number, clockSpeed: number): Promise<Fl
   const directory = await mkdtemp(join(tmpdir(), "ecs-converge-bench-fleet-"));
   let converger: RunningDaemon | undefined;
   let daemon: DaemonProcess | undefined;
+  let rss: ReturnType<typeof sampleRss> | undefined;
   try {
     const names = await writeFleetSpecs(directory, size);
     const startedAt = performance.now();
@@ -286,7 +287,7 @@ export async function measureFleet(size: number, clockSpeed: number): Promise<Fl
     const daemonPid = daemon.child.pid ?? 0;
     const cpuBefore = await cpuSecondsOf(emulatorPid);
     const throttlesBefore = await throttleFigures(daemon);
-    const rss = sampleRss(daemonPid);
+    rss = sampleRss(daemonPid);
     const window = await countResyncWindow(
       remoteCallLog(emulator.url),
       daemon,
@@ -337,6 +338,8 @@ export async function measureFleet(size: number, clockSpeed: number): Promise<Fl
       editToUpdateServiceMs: edit.updateServiceMs,
     };
   } finally {
+    // Stopped on every path: a sampler left running keeps the bench's process alive after a timeout.
+    await rss?.stop();
     await converger?.stop();
     await daemon?.stop();
     emulator.process.kill("SIGTERM");
