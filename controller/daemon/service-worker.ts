@@ -448,15 +448,14 @@ export class ServiceWorker {
       // Every pass, direct or not, keeps the service in the next snapshot.
       inventory?.expect(loaded.spec);
       const fromInventory = resync && inventory !== undefined;
-      // Straight from AWS as of now (this pass's start), for when the inventory's snapshot will not do.
-      const direct = inventory?.directReads(clients);
       const hadCachedReads = fromInventory || this.#caches.tags.size > 0 || this.#caches.slow.size > 0;
+      // Otherwise straight from AWS as of now, sharing only what other passes read since.
       let plan = await planService(
         clients,
         loaded.spec,
         this.#caches,
         {},
-        fromInventory ? inventory : direct,
+        fromInventory ? inventory : inventory?.directReads(clients),
       );
       if (hadCachedReads && plan.changes.some((change) => change.action !== "noop")) {
         // About to report or change something: decide with fresh tags and slow-tier attributes, so a

@@ -230,7 +230,8 @@ export class FleetInventory implements ObservationReads {
   readonly #targetGroups: Snapshot<TargetGroup[]>;
   /**
    * Every pass's ELBv2 tag lookups in the region, made together when they come within
-   * TAG_BATCH_WINDOW_MS of each other: up to 20 ARNs a DescribeTags call, across services.
+   * TAG_BATCH_WINDOW_MS of each other or while the previous call is in flight: up to 20 ARNs a
+   * DescribeTags call, across services.
    */
   readonly elbTagBatch = new ElbTagBatch(TAG_BATCH_WINDOW_MS);
   /** Direct passes' listings of every target group, shared while under way (see directReads). */
