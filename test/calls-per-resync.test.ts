@@ -97,6 +97,7 @@ describe("AWS calls per resync at steady state", () => {
     // One listing or batch per kind for the whole fleet, not one call per service.
     for (const operation of [
       "ecs:DescribeServices",
+      "ecs:DescribeClusters",
       "elbv2:DescribeTargetGroups",
       "elbv2:DescribeLoadBalancers",
       "ec2:DescribeSecurityGroups",

@@ -8,7 +8,13 @@ import {
   PutScalingPolicyCommand,
   RegisterScalableTargetCommand,
 } from "@aws-sdk/client-application-auto-scaling";
-import { CreateServiceCommand, DeleteServiceCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DeleteClusterCommand,
+  DeleteServiceCommand,
+  UpdateServiceCommand,
+} from "@aws-sdk/client-ecs";
 import {
   CreateListenerCommand,
   DeleteListenerCommand,
@@ -23,6 +29,8 @@ import {
   webService,
 } from "../../emulator/services/ecs/test-fixtures.ts";
 import { startTestEmulator, type TestClients } from "../../emulator/test-clients.ts";
+import { parseSpec, type ServiceSpec } from "../../specs/index.ts";
+import { specYaml } from "../../specs/test-builders.ts";
 import {
   type AwsClients,
   createAwsClients,
@@ -96,6 +104,10 @@ const registerScalableTarget = (resourceId: string, maxCapacity: number) =>
       MaxCapacity: maxCapacity,
     }),
   );
+
+/** The sample spec, its service in `cluster`. */
+const specIn = (cluster: string): ServiceSpec =>
+  parseSpec(specYaml({ spec: { cluster } }), "service.yaml").spec;
 
 /** An inventory on a clock the test moves. */
 function inventoryAt(clock: { now: number }, maxAgeMs = 10_000) {
@@ -233,6 +245,33 @@ describe("FleetInventory", () => {
     expect(await inventory.scalingPolicies(resourceId)).toEqual([]);
     clock.now = 60_002;
     expect((await inventory.scalingPolicies(resourceId)).map((policy) => policy.PolicyName)).toEqual(["cpu"]);
+  });
+
+  it("reads a fleet's clusters in one DescribeClusters call on the slow tier, a deleted one as missing", async () => {
+    await fleetOf(["web-01"]);
+    const names = [CLUSTER, "batch", "jobs"];
+    for (const clusterName of names.slice(1))
+      await operator.ecs.send(new CreateClusterCommand({ clusterName, tags: [{ key: "team", value: "a" }] }));
+    const clock = { now: 0 };
+    const inventory = new FleetInventory(controller, {
+      maxAgeMs: 1_000,
+      slowMaxAgeMs: 60_000,
+      now: () => clock.now,
+    });
+    for (const name of names) inventory.expect(specIn(name));
+    const found = await Promise.all(names.map((name) => inventory.cluster(name)));
+    expect(found.map((cluster) => cluster?.clusterName)).toEqual(names);
+    expect(found[1]?.tags).toEqual([{ key: "team", value: "a" }]);
+    expect(callsSince().DescribeClusters).toBe(1);
+    await operator.ecs.send(new DeleteClusterCommand({ cluster: "jobs" }));
+    // Past the resync tier, within the slow tier: served again, no call.
+    clock.now = 30_000;
+    expect((await inventory.cluster("jobs"))?.clusterName).toBe("jobs");
+    expect(callsSince().DescribeClusters).toBeUndefined();
+    clock.now = 60_001;
+    expect(await inventory.cluster("jobs")).toBeUndefined();
+    expect((await inventory.cluster("batch"))?.status).toBe("ACTIVE");
+    expect(callsSince().DescribeClusters).toBe(1);
   });
 
   it("answers security groups, load balancers, target groups, scaling and log groups as AWS holds them", async () => {

@@ -2,7 +2,7 @@
  * One inventory per account and region, shared by every service the daemon manages there: the idea of
  * a Kubernetes informer, on AWS's read APIs. Each kind is read for the whole fleet at once, batched to
  * the API's limits — security groups by the managed-by tag, load balancers and target groups paged 400
- * at a time, services 10 per DescribeServices per cluster, scalable targets 50 per call, log groups 50
+ * at a time, services 10 per DescribeServices per cluster, clusters 100 per call (on the slow tier), scalable targets 50 per call, log groups 50
  * per call, listeners 20 ARNs per call — and the snapshot serves every resync pass while it is fresh:
  * younger than `maxAgeMs` and taken after this daemon's last write. Per service that is a fraction of
  * a call per kind instead of one. Each load balancer is listed on its own when it is new, when a
@@ -25,7 +25,7 @@ import {
 } from "@aws-sdk/client-application-auto-scaling";
 import { DescribeLogGroupsCommand, type LogGroup } from "@aws-sdk/client-cloudwatch-logs";
 import type { SecurityGroup } from "@aws-sdk/client-ec2";
-import { DescribeServicesCommand, type Service } from "@aws-sdk/client-ecs";
+import { type Cluster, DescribeServicesCommand, type Service } from "@aws-sdk/client-ecs";
 import {
   DescribeListenersCommand,
   type Listener,
@@ -37,6 +37,11 @@ import { untilCallerEnds } from "../aws/call-guard.ts";
 import type { AwsClients } from "../aws/clients.ts";
 import { ElbTagBatch } from "../aws/elb-tags.ts";
 import { isNotFound } from "../aws/errors.ts";
+import {
+  CLUSTERS_PER_CALL,
+  describeActiveClusters,
+  describeClusterNamed,
+} from "../resources/cluster/cluster.ts";
 import { describeListenersOf } from "../resources/listener/listener.ts";
 import { describeAllLoadBalancers } from "../resources/load-balancer/load-balancer.ts";
 import { describeLogGroupNamed } from "../resources/log-group/log-group.ts";
@@ -79,8 +84,9 @@ export interface FleetInventoryOptions {
   /** How long a snapshot serves resync passes (the daemon: the resync interval). */
   maxAgeMs: number;
   /**
-   * The slow tier (the daemon: `--slow-resync`): how long scaling policies (their target value and
-   * cooldowns drift rarely; the scalable target's bounds are read every resync) are served, and listener
+   * The slow tier (the daemon: `--slow-resync`): how long clusters (only their tags can drift unseen)
+   * and scaling policies (their target value and cooldowns drift rarely; the scalable target's bounds
+   * are read every resync) are served, and listener
    * ARNs learned from a snapshot trusted before each load balancer is listed again. Default: `maxAgeMs`.
    */
   slowMaxAgeMs?: number;
@@ -236,6 +242,7 @@ export class FleetInventory implements ObservationReads {
   readonly elbTagBatch = new ElbTagBatch(TAG_BATCH_WINDOW_MS);
   /** Direct passes' listings of every target group, shared while under way (see directReads). */
   readonly #liveTargetGroups: JoinableRead<TargetGroup[]>;
+  readonly #clusters: KeyedSnapshot<Cluster | undefined>;
   readonly #services: KeyedSnapshot<Service | undefined>;
   readonly #scalableTargets: KeyedSnapshot<ScalableTarget | undefined>;
   readonly #scalingPolicies: KeyedSnapshot<ScalingPolicy[]>;
@@ -271,6 +278,12 @@ export class FleetInventory implements ObservationReads {
     );
     this.#targetGroups = new Snapshot(() => describeTargetGroups(clients), freshness);
     this.#liveTargetGroups = new JoinableRead(now);
+    // Slow tier: while a service is ACTIVE its cluster exists; only the cluster's tags drift unseen.
+    this.#clusters = new KeyedSnapshot(
+      (names) => this.#describeClusters(names),
+      (name) => describeClusterNamed(clients, name),
+      slow,
+    );
     this.#services = new KeyedSnapshot(
       (keys) => this.#describeServices(keys),
       (key) => {
@@ -308,6 +321,7 @@ export class FleetInventory implements ObservationReads {
   expect(document: ServiceSpec): void {
     const { cluster, logging } = document.spec;
     const name = document.metadata.name;
+    this.#clusters.expect(cluster);
     this.#services.expect(serviceKey(cluster, name));
     this.#scalableTargets.expect(scalingResourceId(cluster, name));
     this.#scalingPolicies.expect(scalingResourceId(cluster, name));
@@ -344,6 +358,9 @@ export class FleetInventory implements ObservationReads {
   async listenersOf(loadBalancerArn: string): Promise<Listener[]> {
     return (await shared(this.#listeners.get(loadBalancerArn))) ?? [];
   }
+  cluster(name: string): Promise<Cluster | undefined> {
+    return shared(this.#clusters.get(name));
+  }
   service(cluster: string, name: string): Promise<Service | undefined> {
     return shared(this.#services.get(serviceKey(cluster, name)));
   }
@@ -355,6 +372,18 @@ export class FleetInventory implements ObservationReads {
   }
   logGroupNamed(name: string): Promise<LogGroup | undefined> {
     return shared(this.#logGroups.get(name));
+  }
+
+  /** DescribeClusters, 100 names per call: a fleet usually shares a handful of clusters. */
+  async #describeClusters(names: string[]): Promise<Map<string, Cluster | undefined>> {
+    const found = new Map<string, Cluster | undefined>(names.map((name) => [name, undefined]));
+    await Promise.all(
+      chunks(names, CLUSTERS_PER_CALL).map(async (batch) => {
+        for (const cluster of await describeActiveClusters(this.#clients, batch))
+          found.set(cluster.clusterName ?? "", cluster);
+      }),
+    );
+    return found;
   }
 
   /** DescribeServices, 10 names per call per cluster; a missing cluster means missing services. */

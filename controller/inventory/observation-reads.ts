@@ -10,10 +10,11 @@
 import type { ScalableTarget, ScalingPolicy } from "@aws-sdk/client-application-auto-scaling";
 import type { LogGroup } from "@aws-sdk/client-cloudwatch-logs";
 import type { SecurityGroup } from "@aws-sdk/client-ec2";
-import type { Service } from "@aws-sdk/client-ecs";
+import type { Cluster, Service } from "@aws-sdk/client-ecs";
 import type { Listener, LoadBalancer, TargetGroup } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { AwsClients } from "../aws/clients.ts";
 import type { ElbTagBatch } from "../aws/elb-tags.ts";
+import { describeClusterNamed } from "../resources/cluster/cluster.ts";
 import { describeListenersOf } from "../resources/listener/listener.ts";
 import { describeLoadBalancerNamed } from "../resources/load-balancer/load-balancer.ts";
 import { describeLogGroupNamed } from "../resources/log-group/log-group.ts";
@@ -29,6 +30,8 @@ export interface ObservationReads {
   /** Every target group of the account and region (callers pick theirs by name). */
   targetGroups(): Promise<TargetGroup[]>;
   listenersOf(loadBalancerArn: string): Promise<Listener[]>;
+  /** The ACTIVE cluster with this name, with its tags. */
+  cluster(name: string): Promise<Cluster | undefined>;
   /** The service unless missing, INACTIVE or its cluster gone; with its tags. */
   service(cluster: string, name: string): Promise<Service | undefined>;
   scalableTarget(resourceId: string): Promise<ScalableTarget | undefined>;
@@ -72,6 +75,9 @@ export class DirectReads implements ObservationReads {
   }
   listenersOf(loadBalancerArn: string) {
     return describeListenersOf(this.#clients, loadBalancerArn);
+  }
+  cluster(name: string) {
+    return describeClusterNamed(this.#clients, name);
   }
   service(cluster: string, name: string) {
     return describeServiceNamed(this.#clients, cluster, name);

@@ -7,8 +7,8 @@ export const clusterObservation = observationPart({
   needs: [],
   // Slow tier: while the service is ACTIVE its cluster exists (ECS refuses to delete a cluster
   // with services), so only the cluster's tags can drift unseen between reads.
-  observe: ({ clients, document, slow }): Promise<ObservedCluster | undefined> =>
-    slow.read(`cluster:${document.metadata.name}:${document.spec.cluster}`, () =>
-      observeCluster(clients, document.metadata.name, document.spec.cluster),
+  observe: ({ reads, document, slow }): Promise<ObservedCluster | undefined> =>
+    slow.read(`cluster:${document.spec.cluster}`, () =>
+      observeCluster(reads, document.metadata.name, document.spec.cluster),
     ),
 });

@@ -3,6 +3,7 @@
  * used as it is and never changed or deleted; one we created carries our tags and is ours to remove.
  */
 import {
+  type Cluster,
   CreateClusterCommand,
   DeleteClusterCommand,
   DescribeClustersCommand,
@@ -14,6 +15,7 @@ import { addEcsTags, ecsTagList } from "../../aws/ecs-tags.ts";
 import { awsErrorCode, isNotFound } from "../../aws/errors.ts";
 import { diffFields } from "../../engine/field-diff.ts";
 import { absent, present, type ResourceDiff } from "../../engine/resource-diff.ts";
+import type { ObservationReads } from "../../inventory/observation-reads.ts";
 import { missingTags, type Ownership, ownershipOf, resourceTags } from "../../ownership.ts";
 
 export interface DesiredCluster {
@@ -36,18 +38,34 @@ export function desiredCluster(document: ServiceSpec): DesiredCluster {
 const tagMap = (tags: readonly { key?: string; value?: string }[] = []) =>
   Object.fromEntries(tags.map((tag) => [tag.key ?? "", tag.value ?? ""]));
 
-/** The ACTIVE cluster with this name, if any (an INACTIVE one is as good as gone). */
-export async function observeCluster(
+/** Clusters per DescribeClusters call (the API's limit). */
+export const CLUSTERS_PER_CALL = 100;
+
+/** The ACTIVE clusters among `names`, with their tags (an INACTIVE one is as good as gone). */
+export async function describeActiveClusters(
   clients: AwsClients,
+  names: readonly string[],
+): Promise<Cluster[]> {
+  const { clusters = [] } = await clients.ecs.send(
+    new DescribeClustersCommand({ clusters: [...names], include: ["TAGS"] }),
+  );
+  return clusters.filter(
+    (cluster) => names.includes(cluster.clusterName ?? "") && cluster.status === "ACTIVE",
+  );
+}
+
+/** The ACTIVE cluster with this name, if any. */
+export async function describeClusterNamed(clients: AwsClients, name: string): Promise<Cluster | undefined> {
+  return (await describeActiveClusters(clients, [name]))[0];
+}
+
+/** The ACTIVE cluster with this name, as this service's pass sees it. */
+export async function observeCluster(
+  reads: ObservationReads,
   service: string,
   name: string,
 ): Promise<ObservedCluster | undefined> {
-  const { clusters = [] } = await clients.ecs.send(
-    new DescribeClustersCommand({ clusters: [name], include: ["TAGS"] }),
-  );
-  const cluster = clusters.find(
-    (candidate) => candidate.clusterName === name && candidate.status === "ACTIVE",
-  );
+  const cluster = await reads.cluster(name);
   if (!cluster) return undefined;
   const tags = tagMap(cluster.tags);
   return {
