@@ -16,6 +16,8 @@ import { type AwsRateLimiter, sharedRateLimiter } from "./rate-limiter.ts";
 
 export interface AwsClients {
   region: string;
+  /** The client-side rate limiter these clients wait on, if any (the slow tier paces itself by it). */
+  rateLimiter?: AwsRateLimiter;
   ec2: EC2Client;
   elbv2: ElasticLoadBalancingV2Client;
   ecs: ECSClient;
@@ -127,8 +129,11 @@ export function destroyAwsClients(clients: object | undefined): void {
 
 export function createAwsClients(options: ClientOptions & { region: string }): AwsClients {
   const config = sdkClientConfig(options);
+  const limiter =
+    options.rateLimiter === undefined ? defaultRateLimiter(options.endpoint) : options.rateLimiter;
   const clients = {
     region: options.region,
+    ...(limiter ? { rateLimiter: limiter } : {}),
     ec2: new EC2Client(config),
     elbv2: new ElasticLoadBalancingV2Client(config),
     ecs: new ECSClient(config),
@@ -140,8 +145,6 @@ export function createAwsClients(options: ClientOptions & { region: string }): A
   recordFailedCalls(clients.ecs, "ECS");
   recordFailedCalls(clients.autoscaling, "Application Auto Scaling");
   recordFailedCalls(clients.logs, "CloudWatch Logs");
-  const limiter =
-    options.rateLimiter === undefined ? defaultRateLimiter(options.endpoint) : options.rateLimiter;
   if (limiter)
     for (const service of AWS_SERVICES) limitClientRate(clients[service], service, options.region, limiter);
   return clients;

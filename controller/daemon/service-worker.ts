@@ -31,13 +31,15 @@ import {
 } from "../engine/rollout.ts";
 import type { ApplyEvent } from "../engine/stack.ts";
 import type { FleetInventory } from "../inventory/fleet-inventory.ts";
-import { isServiceStable, type ObservedService } from "../resources/service/service.ts";
+import type { SlowReadPace } from "../inventory/slow-read-pace.ts";
+import type { ObservedService } from "../resources/service/service.ts";
 import { desiredTargetGroup } from "../resources/target-group/target-group.ts";
 import { markRevisionFailed, revisionName } from "../resources/task-definition/task-definition.ts";
 import { type Condition, Conditions } from "./conditions.ts";
 import type { ConcurrencyLimiter } from "./limiter.ts";
 import type { Logger } from "./logger.ts";
 import { RolloutStory } from "./rollout-story.ts";
+import { steadyTargetHealth, type TargetHealthRead, targetHealthRead } from "./steady-target-health.ts";
 
 export type Outcome =
   | { kind: "synced" }
@@ -159,7 +161,7 @@ export class ServiceWorker {
   #clientsKey = "";
   #caches: PassCaches = createPassCaches();
   /** The last target health read, while it may stand in for a new one (see #knownRolloutFacts). */
-  #lastTargets: { arn: string; counts: Record<string, number>; atMs: number } | undefined;
+  #lastTargets: TargetHealthRead | undefined;
   #timer: NodeJS.Timeout | undefined;
   #nextAt: number | undefined;
   #running: Promise<void> | undefined;
@@ -516,7 +518,13 @@ export class ServiceWorker {
       )?.arn;
       // Read against the revision being rolled out (or held back), a rollback is told as one.
       const applied = pending.length > 0 && !reportOnly;
-      const known = applied ? {} : this.#knownRolloutFacts(plan.observation.service, targetGroupArn);
+      const known = applied
+        ? {}
+        : this.#knownRolloutFacts(
+            plan.observation.service,
+            targetGroupArn,
+            fromInventory ? inventory.slowPace : undefined,
+          );
       this.#rollout = await readRollout(
         clients,
         document.spec.cluster,
@@ -526,7 +534,12 @@ export class ServiceWorker {
         known,
       );
       if (targetGroupArn && this.#rollout && !known.targets)
-        this.#lastTargets = { arn: targetGroupArn, counts: this.#rollout.targets, atMs: performance.now() };
+        this.#lastTargets = targetHealthRead(
+          targetGroupArn,
+          this.#rollout.targets,
+          plan.observation.service,
+          performance.now(),
+        );
       this.#lastError = undefined;
       const outcome = await this.#followRollout(clients);
       this.#tellReady(plan.observation.loadBalancer?.dnsName, document.spec.loadBalancer.listenerPort);
@@ -546,26 +559,21 @@ export class ServiceWorker {
 
   /**
    * What a pass that changed nothing already knows of its rollout: the service as it observed it,
-   * and — while the service is steady (one completed deployment, every task running) at the count
-   * of the last read, which found every target healthy, less than the slow-resync interval ago —
-   * that read's target health. A target that fails its health checks gets its task replaced by ECS,
-   * which shows in the service's counts and deployments, so steady state needs no read every pass.
+   * and, while it is steady and nothing moved, the last target health read (steady-target-health.ts).
    */
   #knownRolloutFacts(
     observed: ObservedService | undefined,
     targetGroupArn: string | undefined,
+    pace: SlowReadPace | undefined,
   ): KnownRolloutFacts {
     if (!observed) return {};
     const service = serviceRecordOf(observed);
-    const last = this.#lastTargets;
-    const stillHealthy =
-      last !== undefined &&
-      last.arn === targetGroupArn &&
-      performance.now() - last.atMs < this.#deps.settings.slowResyncMs &&
-      isServiceStable(observed) &&
-      Object.keys(last.counts).length === 1 &&
-      last.counts.healthy === observed.desiredCount;
-    return stillHealthy ? { service, targets: last.counts } : { service };
+    const targets = steadyTargetHealth(this.#lastTargets, observed, targetGroupArn, {
+      nowMs: performance.now(),
+      slowResyncMs: this.#deps.settings.slowResyncMs,
+      pace,
+    });
+    return targets ? { service, targets } : { service };
   }
 
   /** Drift at warn, one line per field; changes a spec edit asks for at info. */

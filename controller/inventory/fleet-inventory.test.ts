@@ -37,6 +37,7 @@ import {
   destroyAwsClients,
   EMULATOR_ACCESS_KEY_ID,
 } from "../aws/clients.ts";
+import { AwsRateLimiter } from "../aws/rate-limiter.ts";
 import { FleetInventory } from "./fleet-inventory.ts";
 
 let emulator: Emulator;
@@ -212,6 +213,52 @@ describe("FleetInventory", () => {
     await operator.elbv2.send(new DeleteListenerCommand({ ListenerArn: created[0]?.ListenerArn ?? "" }));
     clock.now = 20_002;
     expect(await ports()).toEqual([80]);
+  });
+
+  it("puts off a due re-list of a load balancer's listeners while the slow tier is at its pace", async () => {
+    const stack = await fleetOf(["web-01"]);
+    const clock = { now: 0 };
+    // ELB's reads in one bucket of 2 that barely refills: the slow tier's share is one refresh.
+    const limiter = new AwsRateLimiter({
+      settings: { scale: 1 },
+      clock: { now: () => clock.now, sleep: () => Promise.resolve() },
+      maxWaitMs: Number.POSITIVE_INFINITY,
+      bucketsFor: () => [{ name: "reads", burst: 2, perSecond: 0.001, source: "test", verified: false }],
+    });
+    const limited = createAwsClients({ region: "us-east-1", endpoint: emulator.url, rateLimiter: limiter });
+    try {
+      const inventory = new FleetInventory(limited, {
+        maxAgeMs: 1_000,
+        slowMaxAgeMs: 60_000,
+        now: () => clock.now,
+      });
+      const ports = async () =>
+        (await inventory.listenersOf(stack.loadBalancerArn)).map((listener) => listener.Port).sort();
+      const addListener = (Port: number) =>
+        operator.elbv2.send(
+          new CreateListenerCommand({
+            LoadBalancerArn: stack.loadBalancerArn,
+            Protocol: "HTTP",
+            Port,
+            DefaultActions: [{ Type: "forward", TargetGroupArn: stack.targetGroupArn }],
+          }),
+        );
+      expect(await ports()).toEqual([80]);
+      await addListener(8081);
+      // Due, and within the pace: listed again, the listener added behind our back is seen.
+      clock.now = 60_001;
+      expect(await ports()).toEqual([80, 8081]);
+      await addListener(8082);
+      // Due again, the pace spent: the known listeners are read by ARN meanwhile.
+      clock.now = 120_002;
+      expect(await ports()).toEqual([80, 8081]);
+      expect(inventory.slowPace.deferred).toBe(1);
+      // Once the share has refilled (a token per 2,000 s at half of 0.001 a second), listed again.
+      clock.now = 2_200_000;
+      expect(await ports()).toEqual([80, 8081, 8082]);
+    } finally {
+      destroyAwsClients(limited);
+    }
   });
 
   it("serves scaling policies on the slow tier, scalable targets every snapshot, and neither after a write", async () => {

@@ -25,7 +25,7 @@ import {
 } from "@aws-sdk/client-application-auto-scaling";
 import { DescribeLogGroupsCommand, type LogGroup } from "@aws-sdk/client-cloudwatch-logs";
 import type { SecurityGroup } from "@aws-sdk/client-ec2";
-import { type Cluster, DescribeServicesCommand, type Service } from "@aws-sdk/client-ecs";
+import type { Cluster, Service } from "@aws-sdk/client-ecs";
 import {
   DescribeListenersCommand,
   type Listener,
@@ -54,10 +54,11 @@ import {
   describeManagedSecurityGroups,
   securityGroupService,
 } from "../resources/security-groups/security-groups.ts";
-import { describeServiceNamed } from "../resources/service/service.ts";
+import { describeServiceNamed, describeServicesIn, SERVICES_PER_CALL } from "../resources/service/service.ts";
 import { describeTargetGroups } from "../resources/target-group/target-group.ts";
 import { JoinableRead } from "./joinable-read.ts";
 import { DirectReads, type ObservationReads } from "./observation-reads.ts";
+import { SlowReadPace } from "./slow-read-pace.ts";
 
 /**
  * A read the inventory shares between passes, as the pass awaiting it sees it: given up on the moment
@@ -66,7 +67,6 @@ import { DirectReads, type ObservationReads } from "./observation-reads.ts";
 const shared = <T>(read: Promise<T>): Promise<T> => untilCallerEnds(read, "a read of the fleet inventory");
 
 /** The APIs' batch limits. */
-const SERVICES_PER_CALL = 10;
 const SCALABLE_TARGETS_PER_CALL = 50;
 const LOG_GROUPS_PER_CALL = 50;
 const LISTENER_ARNS_PER_CALL = 20;
@@ -240,6 +240,11 @@ export class FleetInventory implements ObservationReads {
    * DescribeTags call, across services.
    */
   readonly elbTagBatch = new ElbTagBatch(TAG_BATCH_WINDOW_MS);
+  /**
+   * How fast the slow tier's per-resource refreshes may go, region-wide: this inventory's listener
+   * re-lists and the resync passes' target-group attributes and target health.
+   */
+  readonly slowPace: SlowReadPace;
   /** Direct passes' listings of every target group, shared while under way (see directReads). */
   readonly #liveTargetGroups: JoinableRead<TargetGroup[]>;
   readonly #clusters: KeyedSnapshot<Cluster | undefined>;
@@ -258,6 +263,7 @@ export class FleetInventory implements ObservationReads {
     const slow = new Freshness(options.slowMaxAgeMs ?? options.maxAgeMs, now, this.#lastWrite);
     this.#freshness = freshness;
     this.#slow = slow;
+    this.slowPace = new SlowReadPace(clients.rateLimiter, clients.region, { now });
     this.#securityGroups = new Snapshot(async () => {
       const byService = new Map<string, SecurityGroup[]>();
       for (const group of await describeManagedSecurityGroups(clients)) {
@@ -396,16 +402,8 @@ export class FleetInventory implements ObservationReads {
     }
     const calls = [...byCluster].flatMap(([cluster, names]) =>
       chunks(names, SERVICES_PER_CALL).map(async (batch) => {
-        try {
-          const { services = [] } = await this.#clients.ecs.send(
-            new DescribeServicesCommand({ cluster, services: batch, include: ["TAGS"] }),
-          );
-          for (const service of services)
-            if (service.status !== "INACTIVE" && batch.includes(service.serviceName ?? ""))
-              found.set(serviceKey(cluster, service.serviceName ?? ""), service);
-        } catch (error) {
-          if (!isNotFound(error)) throw error;
-        }
+        for (const service of await describeServicesIn(this.#clients, cluster, batch))
+          found.set(serviceKey(cluster, service.serviceName ?? ""), service);
       }),
     );
     await Promise.all(calls);
@@ -500,7 +498,13 @@ export class FleetInventory implements ObservationReads {
     const byArn: string[] = [];
     for (const arn of loadBalancerArns) {
       const known = this.#knownListeners.get(arn);
-      if (known && known.arns.length > 0 && now - known.at < this.#slow.maxAgeMs) byArn.push(...known.arns);
+      // A re-list that is due waits while the slow tier is at its pace (see slow-read-pace.ts).
+      if (
+        known &&
+        known.arns.length > 0 &&
+        (now - known.at < this.#slow.maxAgeMs || !this.slowPace.mayRefresh("elbv2", "DescribeListeners"))
+      )
+        byArn.push(...known.arns);
       else relist.push(arn);
     }
     await Promise.all(

@@ -22,6 +22,7 @@ import { describeScalableTarget, describeScalingPolicies } from "../resources/sc
 import { describeOwnedSecurityGroups } from "../resources/security-groups/security-groups.ts";
 import { describeServiceNamed } from "../resources/service/service.ts";
 import { describeTargetGroups } from "../resources/target-group/target-group.ts";
+import type { SlowReadPace } from "./slow-read-pace.ts";
 
 export interface ObservationReads {
   /** Groups tagged as managed by ecs-converge for this service, in any VPC. */
@@ -40,6 +41,8 @@ export interface ObservationReads {
   logGroupNamed(name: string): Promise<LogGroup | undefined>;
   /** Where ELBv2 tag lookups are batched with other passes' (absent: each pass batches its own). */
   readonly elbTagBatch?: ElbTagBatch;
+  /** How fast a fleet's due slow-tier refreshes may be made (absent: each as soon as it is due). */
+  readonly slowPace?: SlowReadPace;
 }
 
 /** Reads several services' passes may share, as long as each is as fresh as a direct read of its own. */

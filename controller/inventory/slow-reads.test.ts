@@ -53,4 +53,27 @@ describe("SlowReads", () => {
     expect(await slow.read("b", () => Promise.resolve("B"))).toBe("B");
     expect(await slow.read("a", () => Promise.resolve("other"))).toBe("A");
   });
+
+  it("puts off a due refresh while the fleet's pace says no, asking only once it is due", async () => {
+    let now = 0;
+    const slow = new SlowReads(10_000, () => now);
+    const aws = countingRead(["first", "second"]);
+    let allowed = false;
+    let asked = 0;
+    const mayRefresh = () => {
+      asked += 1;
+      return allowed;
+    };
+    // Never read: read whatever the pace says.
+    expect(await slow.read("key", aws.read, mayRefresh)).toBe("first");
+    now = 5_000;
+    expect(await slow.read("key", aws.read, mayRefresh)).toBe("first");
+    expect(asked).toBe(0);
+    now = 20_000;
+    expect(await slow.read("key", aws.read, mayRefresh)).toBe("first");
+    expect([aws.calls(), asked]).toEqual([1, 1]);
+    allowed = true;
+    expect(await slow.read("key", aws.read, mayRefresh)).toBe("second");
+    expect([aws.calls(), asked]).toEqual([2, 2]);
+  });
 });

@@ -157,22 +157,50 @@ function toObserved(service: Service, cluster: string, owner: string): ObservedS
   };
 }
 
+/** Services per DescribeServices call (the API's limit). */
+export const SERVICES_PER_CALL = 10;
+
+/**
+ * ECS returns a service's last 100 events; a pass keeps the newest few: what `status` shows, and the
+ * newest one's id, which says whether ECS did anything since (a long-lived fleet's full event lists
+ * would be most of what the daemon holds).
+ */
+export const EVENTS_KEPT = 10;
+
+/**
+ * The services among `names` (at most SERVICES_PER_CALL) in `cluster`, with their tags, unless
+ * INACTIVE; none when the cluster is gone.
+ */
+export async function describeServicesIn(
+  clients: AwsClients,
+  cluster: string,
+  names: readonly string[],
+): Promise<Service[]> {
+  try {
+    const { services = [] } = await clients.ecs.send(
+      new DescribeServicesCommand({ cluster, services: [...names], include: ["TAGS"] }),
+    );
+    return services
+      .filter((service) => names.includes(service.serviceName ?? "") && service.status !== "INACTIVE")
+      .map((service) => ({ ...service, events: service.events?.slice(0, EVENTS_KEPT) }));
+  } catch (error) {
+    if (isNotFound(error)) return [];
+    throw error;
+  }
+}
+
 /** The service in its cluster, with its tags, unless missing, INACTIVE or the cluster is gone. */
 export async function describeServiceNamed(
   clients: AwsClients,
   cluster: string,
   name: string,
 ): Promise<Service | undefined> {
-  try {
-    const { services = [] } = await clients.ecs.send(
-      new DescribeServicesCommand({ cluster, services: [name], include: ["TAGS"] }),
-    );
-    return services.find((candidate) => candidate.serviceName === name && candidate.status !== "INACTIVE");
-  } catch (error) {
-    if (isNotFound(error)) return undefined;
-    throw error;
-  }
+  return (await describeServicesIn(clients, cluster, [name]))[0];
 }
+
+/** The id of the newest event ECS wrote for the service: a new one means ECS did something. */
+export const newestEventOf = (service: ObservedService | undefined): string | undefined =>
+  service?.events?.[0]?.id;
 
 /** The service in its cluster, unless missing, INACTIVE or the cluster is gone. */
 export async function observeService(

@@ -23,6 +23,7 @@ import type { ResolvedNetwork } from "../../engine/network.ts";
 import type { FieldDiff } from "../../engine/plan.ts";
 import { absent, present, type ResourceDiff } from "../../engine/resource-diff.ts";
 import type { ObservationReads } from "../../inventory/observation-reads.ts";
+import type { SlowReadPace } from "../../inventory/slow-read-pace.ts";
 import { SlowReads } from "../../inventory/slow-reads.ts";
 import { missingTags, type Ownership, ownershipOf, resourceTags } from "../../ownership.ts";
 
@@ -103,12 +104,15 @@ async function toObserved(
   tags: Record<string, string>,
   service: string,
   slow: SlowReads,
+  pace: SlowReadPace | undefined,
 ): Promise<ObservedTargetGroup> {
   const arn = group.TargetGroupArn ?? "";
   // Slow tier: the deregistration delay and its kin drift rarely; health-check settings come with
   // DescribeTargetGroups itself, every pass.
-  const { Attributes = [] } = await slow.read(`target-group-attributes:${arn}`, () =>
-    clients.elbv2.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: arn })),
+  const { Attributes = [] } = await slow.read(
+    `target-group-attributes:${arn}`,
+    () => clients.elbv2.send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: arn })),
+    pace && (() => pace.mayRefresh("elbv2", "DescribeTargetGroupAttributes")),
   );
   return {
     arn,
@@ -161,7 +165,14 @@ export async function observeTargetGroups(
   );
   return Promise.all(
     candidates.map(async (group) =>
-      toObserved(clients, group, await tags.tagsOf(group.TargetGroupArn ?? ""), service, slow),
+      toObserved(
+        clients,
+        group,
+        await tags.tagsOf(group.TargetGroupArn ?? ""),
+        service,
+        slow,
+        reads.slowPace,
+      ),
     ),
   );
 }
