@@ -366,7 +366,8 @@ async function daemonEnvironment(emulatorUrl: string): Promise<NodeJS.ProcessEnv
     AWS_REGION: "us-east-1",
     AWS_ACCESS_KEY_ID: EMULATOR_ACCESS_KEY_ID,
     AWS_SECRET_ACCESS_KEY: EMULATOR_ACCESS_KEY_ID,
-    NODE_OPTIONS: await imageNodeOptions(),
+    // BENCH_DAEMON_NODE_OPTIONS adds flags for a diagnostic run (--heapsnapshot-signal=SIGUSR2).
+    NODE_OPTIONS: [await imageNodeOptions(), process.env.BENCH_DAEMON_NODE_OPTIONS ?? ""].join(" ").trim(),
     NODE_COMPILE_CACHE: COMPILE_CACHE,
   };
   await new Promise<void>((resolve, reject) =>

@@ -166,6 +166,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
           new FleetInventory(shared, {
             maxAgeMs: options.settings.resyncMs,
             slowMaxAgeMs: Math.max(options.settings.slowResyncMs, options.settings.resyncMs),
+            onSlowReadDeferred: (service, operation) => metrics.recordSlowReadDeferred(service, operation),
           }),
       );
       entry = { clients, inventory };

@@ -49,6 +49,7 @@ describe("DaemonMetrics", () => {
     });
     metrics.recordAwsCall("ec2", "DescribeVpcs");
     metrics.recordThrottle("ec2", "DescribeVpcs");
+    metrics.recordSlowReadDeferred("elbv2", "DescribeTargetHealth");
 
     const text = await metrics.text();
 
@@ -63,6 +64,8 @@ describe("DaemonMetrics", () => {
     expect(sample(text, throttles, { aws_service: "ecs", operation: "DescribeServices" })).toBe(1);
     expect(sample(text, calls, { aws_service: "ec2", operation: "DescribeVpcs" })).toBe(1);
     expect(sample(text, throttles, { aws_service: "ec2", operation: "DescribeVpcs" })).toBe(1);
+    const deferred = "ecs_converge_slow_reads_deferred_total";
+    expect(sample(text, deferred, { aws_service: "elbv2", operation: "DescribeTargetHealth" })).toBe(1);
     // The managed service's label is `service` everywhere; the AWS one never reuses the name.
     expect(text).not.toMatch(/ecs_converge_aws_\w+\{service=/);
   });

@@ -35,6 +35,7 @@ export class DaemonMetrics {
   readonly #awsCalls: Counter<"aws_service" | "operation">;
   readonly #awsThrottles: Counter<"aws_service" | "operation">;
   readonly #rateLimitWait: Counter<"aws_service" | "operation">;
+  readonly #slowReadsDeferred: Counter<"aws_service" | "operation">;
   readonly #services: Gauge<"condition" | "status">;
   readonly #passesAbandoned: Counter<"service">;
   readonly #leaseOwners: Gauge<"service" | "owner">;
@@ -80,6 +81,12 @@ export class DaemonMetrics {
     this.#rateLimitWait = new Counter({
       name: `${PREFIX}aws_rate_limit_wait_seconds_total`,
       help: "Time AWS API attempts waited for the client-side rate limit's tokens, by AWS service and operation.",
+      labelNames: ["aws_service", "operation"],
+      registers,
+    });
+    this.#slowReadsDeferred = new Counter({
+      name: `${PREFIX}slow_reads_deferred_total`,
+      help: "Due slow-tier refreshes put off because the slow tier had used its share of the rate limit (the value already read served).",
       labelNames: ["aws_service", "operation"],
       registers,
     });
@@ -168,6 +175,10 @@ export class DaemonMetrics {
   /** Adds the time one attempt waited for client-side rate-limit tokens. */
   recordRateLimitWait(service: string, operation: string, seconds: number): void {
     this.#rateLimitWait.inc({ aws_service: service, operation }, seconds);
+  }
+
+  recordSlowReadDeferred(service: string, operation: string): void {
+    this.#slowReadsDeferred.inc({ aws_service: service, operation });
   }
 
   /** An observer for `instrumentClients`: counts the attempt, and the throttle if it was one. */

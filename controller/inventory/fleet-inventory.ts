@@ -58,7 +58,7 @@ import { describeServiceNamed, describeServicesIn, SERVICES_PER_CALL } from "../
 import { describeTargetGroups } from "../resources/target-group/target-group.ts";
 import { JoinableRead } from "./joinable-read.ts";
 import { DirectReads, type ObservationReads } from "./observation-reads.ts";
-import { SlowReadPace } from "./slow-read-pace.ts";
+import { SlowReadPace, type SlowReadPaceOptions } from "./slow-read-pace.ts";
 
 /**
  * A read the inventory shares between passes, as the pass awaiting it sees it: given up on the moment
@@ -91,6 +91,8 @@ export interface FleetInventoryOptions {
    */
   slowMaxAgeMs?: number;
   now?: () => number;
+  /** Told each slow-tier refresh put off by the pace (see slow-read-pace.ts). */
+  onSlowReadDeferred?: SlowReadPaceOptions["onDeferred"];
 }
 
 /** When this daemon last wrote to AWS: no snapshot started before serves again, whatever its tier. */
@@ -263,7 +265,10 @@ export class FleetInventory implements ObservationReads {
     const slow = new Freshness(options.slowMaxAgeMs ?? options.maxAgeMs, now, this.#lastWrite);
     this.#freshness = freshness;
     this.#slow = slow;
-    this.slowPace = new SlowReadPace(clients.rateLimiter, clients.region, { now });
+    this.slowPace = new SlowReadPace(clients.rateLimiter, clients.region, {
+      now,
+      onDeferred: options.onSlowReadDeferred,
+    });
     this.#securityGroups = new Snapshot(async () => {
       const byService = new Map<string, SecurityGroup[]>();
       for (const group of await describeManagedSecurityGroups(clients)) {

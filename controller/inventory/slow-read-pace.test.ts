@@ -22,9 +22,16 @@ const refreshesAllowed = (pace: SlowReadPace, tries: number) =>
 describe("SlowReadPace", () => {
   it("allows refreshes up to its share of the bucket, then at its share of the rate", () => {
     const clock = { now: 0 };
-    const pace = new SlowReadPace(limiterAt(clock), "us-east-1", { share: 0.5, now: () => clock.now });
+    const told: string[] = [];
+    const pace = new SlowReadPace(limiterAt(clock), "us-east-1", {
+      share: 0.5,
+      now: () => clock.now,
+      onDeferred: (service, operation) => told.push(`${service}:${operation}`),
+    });
     expect(refreshesAllowed(pace, 20)).toBe(5);
     expect(pace.deferred).toBe(15);
+    expect(new Set(told)).toEqual(new Set(["elbv2:DescribeTargetHealth"]));
+    expect(told).toHaveLength(15);
     clock.now = 1_000;
     expect(refreshesAllowed(pace, 20)).toBe(1);
     clock.now = 11_000;

@@ -16,25 +16,31 @@ import { TokenBucket } from "../aws/token-bucket.ts";
 /** The share of each client-side limit the slow tier's refreshes may take. */
 export const SLOW_TIER_SHARE = 0.5;
 
+export interface SlowReadPaceOptions {
+  /** The share of each limit (default SLOW_TIER_SHARE). */
+  share?: number;
+  now?: () => number;
+  /** Told each refresh put off (the daemon's `slow_reads_deferred_total`). */
+  onDeferred?: (service: LimitedService, operation: string) => void;
+}
+
 export class SlowReadPace {
   readonly #limiter: AwsRateLimiter | undefined;
   readonly #region: string;
   readonly #share: number;
   readonly #now: () => number;
+  readonly #onDeferred: ((service: LimitedService, operation: string) => void) | undefined;
   /** The slow tier's own bucket for each of the limiter's buckets, at `share` of its size and rate. */
   readonly #shares = new WeakMap<TokenBucket, TokenBucket>();
   #deferred = 0;
 
   /** `limiter`: the one the region's clients wait on (none: every refresh is made when due). */
-  constructor(
-    limiter: AwsRateLimiter | undefined,
-    region: string,
-    options: { share?: number; now?: () => number } = {},
-  ) {
+  constructor(limiter: AwsRateLimiter | undefined, region: string, options: SlowReadPaceOptions = {}) {
     this.#limiter = limiter;
     this.#region = region;
     this.#share = options.share ?? SLOW_TIER_SHARE;
     this.#now = options.now ?? (() => performance.now());
+    this.#onDeferred = options.onDeferred;
   }
 
   /**
@@ -47,6 +53,7 @@ export class SlowReadPace {
     const shares = buckets.map((bucket) => this.#shareOf(bucket, now));
     if (shares.some((share) => share.tokens(now) < 1)) {
       this.#deferred += 1;
+      this.#onDeferred?.(service, operation);
       return false;
     }
     for (const share of shares) share.reserve(now);
