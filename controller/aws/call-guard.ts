@@ -58,6 +58,11 @@ export interface CallGuard {
    * attempt, retries included, as late as possible before the request leaves.
    */
   beforeMutation?(operation: string): void;
+  /**
+   * Whether the work's calls go ahead of routine ones waiting for the client-side rate limit's tokens
+   * (a pass someone asked for, such as a spec edit, ahead of resyncs).
+   */
+  urgent?(): boolean;
 }
 
 /** Reads never change AWS; everything else is a mutation (Create, Update, Put, Delete, Register, Tag…). */
@@ -110,6 +115,12 @@ const callSignals = new WeakMap<HandlerExecutionContext, AbortSignal>();
 /** The signal of the work a call belongs to, for middleware that waits inside an attempt (the rate limiter). */
 export const callSignalOf = (context: HandlerExecutionContext): AbortSignal | undefined =>
   callSignals.get(context);
+
+/** The calls made by urgent work (CallGuard.urgent), as they were sent. */
+const urgentCalls = new WeakSet<HandlerExecutionContext>();
+
+/** Whether a call belongs to urgent work, for the rate limiter's queue. */
+export const isUrgentCall = (context: HandlerExecutionContext): boolean => urgentCalls.has(context);
 
 /** The guard a call is made under, and where it is recorded while in flight. */
 interface GuardScope {
@@ -191,6 +202,7 @@ function deadlineMiddleware(
     if (!scope) return next(args);
     const { guard, inFlight } = scope;
     callGuards.set(context, guard);
+    if (guard.urgent?.()) urgentCalls.add(context);
     const call = `${service}:${operationName(context)}`;
     const signal = guard.signal();
     if (signal?.aborted) throw new DeadlineExceededError(call, abortReason(signal));
@@ -237,17 +249,27 @@ function attemptGate(
 /**
  * `work`, or a DeadlineExceededError as soon as the work running now (withCallGuard) is cut short: for
  * a pass awaiting a read it shares with other passes (the fleet inventory's, made with clients of its
- * own), which the pass's own deadline does not reach. Outside such work, `work` as it is.
+ * own), which the pass's own deadline does not reach. `call` names the read (`ecs:DescribeServices`):
+ * while the pass waits on it, it is among the pass's calls in flight, as its own calls are, so a hung
+ * shared read is named wherever a hung call is (the deadline's log line, /healthz). Outside such
+ * work, `work` as it is.
  */
-export function untilCallerEnds<T>(work: Promise<T>, what: string): Promise<T> {
-  const signal = callerScope.getStore()?.guard.signal();
+export function untilCallerEnds<T>(work: Promise<T>, call: string): Promise<T> {
+  const scope = callerScope.getStore();
+  const signal = scope?.guard.signal();
   if (!signal) return work;
   if (signal.aborted) {
     // Still running for others: its outcome is theirs, not an unhandled rejection here.
     work.catch(() => {});
-    return Promise.reject(new DeadlineExceededError(what, abortReason(signal)));
+    return Promise.reject(new DeadlineExceededError(call, abortReason(signal)));
   }
-  return raceAbort(work, signal, what);
+  const entry = scope?.inFlight?.start(call);
+  const waited = raceAbort(work, signal, call);
+  if (entry) {
+    const end = () => scope?.inFlight?.end(entry);
+    waited.then(end, end);
+  }
+  return waited;
 }
 
 function raceAbort<T>(work: Promise<T>, signal: AbortSignal, call: string): Promise<T> {

@@ -122,7 +122,7 @@ export class ElbTagReader {
       });
     }
     // A shared batch may be waiting on another pass's call: this pass gives up when it is cut short.
-    return untilCallerEnds(tags, "elbv2:DescribeTags (batched)");
+    return untilCallerEnds(tags, "elbv2:DescribeTags");
   }
 }
 

@@ -100,4 +100,26 @@ describe("client-side rate limits against the emulator's", () => {
     await expect(waiting).rejects.toBeInstanceOf(DeadlineExceededError);
     expect(emulator.calls.calls()).toHaveLength(5);
   });
+
+  it("an urgent pass's calls are sent ahead of a resync's still waiting for tokens", async () => {
+    const limits = new AwsRateLimiter({
+      settings: { scale: 1 },
+      bucketsFor: (service, operation) =>
+        service === "ecs" && /Clusters$/.test(operation)
+          ? [{ ...CLIENT_BUCKET, burst: 1, perSecond: 20 }]
+          : [],
+    });
+    const resync = clientsWith(limits);
+    const edit = clientsWith(limits);
+    guardClients(edit, { signal: () => undefined, urgent: () => true });
+    // The resync's calls take the one token and queue; the edit's call comes last and goes second.
+    const resyncCalls = Array.from({ length: 4 }, () => resync.ecs.send(new ListClustersCommand({})));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(limits.waiting.routine).toBe(3);
+    await edit.ecs.send(new DescribeClustersCommand({}));
+    await Promise.all(resyncCalls);
+    const sent = emulator.calls.calls().map((call) => call.operation);
+    expect(sent).toHaveLength(5);
+    expect(sent.indexOf("DescribeClusters")).toBe(1);
+  });
 });

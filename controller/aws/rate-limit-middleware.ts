@@ -13,7 +13,7 @@ import type {
   HandlerExecutionContext,
 } from "@smithy/types";
 import type { LimitedService } from "./aws-rate-limits.ts";
-import { callSignalOf } from "./call-guard.ts";
+import { callSignalOf, isUrgentCall } from "./call-guard.ts";
 import { operationName } from "./call-metrics.ts";
 import type { AwsRateLimiter } from "./rate-limiter.ts";
 
@@ -36,7 +36,10 @@ export function limitClientRate(
   };
   stack.add(
     (next, context: HandlerExecutionContext) => async (args: FinalizeHandlerArguments<object>) => {
-      await limiter.acquire(service, operationName(context), region, callSignalOf(context));
+      await limiter.acquire(service, operationName(context), region, {
+        signal: callSignalOf(context),
+        urgent: isUrgentCall(context),
+      });
       return next(args);
     },
     PER_ATTEMPT,

@@ -40,30 +40,26 @@ class FakeClock implements RateLimiterClock {
 }
 
 describe("TokenBucket", () => {
-  it("serves its burst at once, then one token per 1/perSecond", () => {
+  it("serves its burst at once, then refills at perSecond", () => {
     const bucket = new TokenBucket({ burst: 3, perSecond: 2 }, 0);
-    expect([bucket.reserve(0), bucket.reserve(0), bucket.reserve(0)]).toEqual([0, 0, 0]);
-    // Empty: the next token comes 500 ms later, the one after 1000 ms later (reservations queue up).
-    expect(bucket.reserve(0)).toBe(500);
-    expect(bucket.reserve(0)).toBe(1000);
-    // 1 s later both have been refilled and spent: the bucket is empty, not owed.
-    expect(bucket.tokens(1000)).toBe(0);
+    for (let index = 0; index < 3; index++) bucket.take(0);
+    expect(bucket.tokens(0)).toBe(0);
+    expect(() => bucket.take(0)).toThrow(RangeError);
+    expect(bucket.tokens(500)).toBe(1);
   });
 
   it("refills up to its burst and no further", () => {
     const bucket = new TokenBucket({ burst: 5, perSecond: 10 }, 0);
-    for (let index = 0; index < 5; index++) bucket.reserve(0);
+    for (let index = 0; index < 5; index++) bucket.take(0);
     expect(bucket.tokens(200)).toBe(2);
     expect(bucket.tokens(60_000)).toBe(5);
   });
 
-  it("gives back a cancelled reservation, and never adds tokens when the clock steps back", () => {
+  it("never adds tokens when the clock steps back", () => {
     const bucket = new TokenBucket({ burst: 1, perSecond: 1 }, 1000);
-    bucket.reserve(1000);
-    expect(bucket.reserve(1000)).toBe(1000);
-    bucket.cancel(1000);
-    expect(bucket.waitFor(1000)).toBe(1000);
+    bucket.take(1000);
     expect(bucket.tokens(500)).toBe(0);
+    expect(bucket.tokens(1500)).toBe(0.5);
   });
 
   it("refuses a bucket that could never serve a call", () => {
@@ -149,7 +145,8 @@ describe("AwsRateLimiter", () => {
     );
     await clock.advance(200);
     expect(order).toEqual([0]);
-    await clock.advance(400);
+    await clock.advance(200);
+    await clock.advance(200);
     expect(await Promise.all(waits)).toEqual([200, 400, 600]);
     expect(order).toEqual([0, 1, 2]);
   });
@@ -164,7 +161,8 @@ describe("AwsRateLimiter", () => {
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ClientRateLimitError);
     expect(classifyAwsError(error)).toBe("throttled");
-    expect(clock.sleeping).toBe(2);
+    // Nothing was taken for it: the two calls waiting before it are all that wait.
+    expect(limits.waiting).toEqual({ urgent: 0, routine: 2 });
   });
 
   it("gives the tokens back when the caller's work is cancelled while it waits", async () => {
@@ -172,7 +170,7 @@ describe("AwsRateLimiter", () => {
     const limits = limiter(clock);
     for (let index = 0; index < 25; index++) await limits.acquire("ecs", "DescribeClusters", "us-east-1");
     const abort = new AbortController();
-    const cancelled = limits.acquire("ecs", "DescribeClusters", "us-east-1", abort.signal);
+    const cancelled = limits.acquire("ecs", "DescribeClusters", "us-east-1", { signal: abort.signal });
     abort.abort(new Error("pass deadline"));
     await expect(cancelled).rejects.toThrow("pass deadline");
     // The next caller waits for the first token, not behind the cancelled one.
@@ -197,5 +195,39 @@ describe("AwsRateLimiter", () => {
     limits.configure({ scale: 0 });
     for (let index = 0; index < 1000; index++)
       expect(await limits.acquire("ecs", "UpdateService", "us-east-1")).toBe(0);
+  });
+
+  it("serves an urgent call ahead of routine ones still waiting, and routine ones in order after it", async () => {
+    const clock = new FakeClock();
+    const limits = limiter(clock);
+    for (let index = 0; index < 20; index++) await limits.acquire("elbv2", "DescribeTags", "us-east-1");
+    const order: string[] = [];
+    const call = (name: string, urgent: boolean) =>
+      limits.acquire("elbv2", "DescribeListeners", "us-east-1", { urgent }).then((ms) => {
+        order.push(name);
+        return ms;
+      });
+    const routine = [call("resync-1", false), call("resync-2", false), call("resync-3", false)];
+    await clock.advance(0);
+    const urgent = call("edit", true);
+    expect(limits.waiting).toEqual({ urgent: 1, routine: 3 });
+    // 5 tokens a second: the edit's call takes the first token to come, then the resyncs theirs.
+    await clock.advance(200);
+    expect(order).toEqual(["edit"]);
+    expect(await urgent).toBe(200);
+    for (let step = 0; step < 3; step++) await clock.advance(200);
+    expect(await Promise.all(routine)).toEqual([400, 600, 800]);
+    expect(order).toEqual(["edit", "resync-1", "resync-2", "resync-3"]);
+  });
+
+  it("lets a call whose buckets have tokens go while calls on other buckets wait", async () => {
+    const clock = new FakeClock();
+    const limits = limiter(clock);
+    for (let index = 0; index < 25; index++) await limits.acquire("ecs", "DescribeClusters", "us-east-1");
+    const waiting = limits.acquire("ecs", "DescribeClusters", "us-east-1");
+    await clock.advance(0);
+    expect(await limits.acquire("ecs", "DescribeServices", "us-east-1")).toBe(0);
+    await clock.advance(100);
+    expect(await waiting).toBe(100);
   });
 });

@@ -3,7 +3,9 @@
  * take one from (aws-rate-limits.ts), scaled below AWS's account limits. AWS throttles per account and
  * region, so one limiter serves every client of the process, and its buckets are keyed by region: a
  * thousand services share the same ECS "service read" bucket, as they do at AWS. A call waits its turn
- * (first come, first served) for a bounded time, or until its work is cancelled.
+ * for a bounded time, or until its work is cancelled: first come, first served, except that an urgent
+ * call (a spec edit's pass) goes ahead of routine ones (resyncs), so an edit is not stuck behind a
+ * fleet's reads while the fleet uses the whole limit.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { type DocumentedBucket, documentedBuckets, type LimitedService } from "./aws-rate-limits.ts";
@@ -70,12 +72,30 @@ export interface AwsRateLimiterOptions {
   bucketsFor?: (service: LimitedService, operation: string) => DocumentedBucket[];
 }
 
+/** How a call waits: `urgent` ones (a spec edit's pass) go ahead of every routine one still waiting. */
+export interface AcquireOptions {
+  /** The call's work: cancelled while waiting, the call gives up its place. */
+  signal?: AbortSignal | undefined;
+  urgent?: boolean | undefined;
+}
+
+/** A call waiting for a token from each of its buckets. */
+interface Waiter {
+  readonly buckets: readonly TokenBucket[];
+  readonly since: number;
+  readonly grant: (waitedMs: number) => void;
+}
+
 export class AwsRateLimiter {
   readonly #clock: RateLimiterClock;
   readonly #maxWaitMs: number;
   readonly #bucketsFor: (service: LimitedService, operation: string) => DocumentedBucket[];
   readonly #buckets = new Map<string, TokenBucket>();
   readonly #observers = new Set<(wait: RateLimitWait) => void>();
+  /** Calls waiting, urgent ones first, each kind in the order it came. */
+  readonly #waiting: Record<"urgent" | "routine", Waiter[]> = { urgent: [], routine: [] };
+  /** Cancels the sleep until the first waiter's tokens exist, when the queue changes. */
+  #wake: AbortController | undefined;
   #settings: RateLimitSettings;
 
   constructor(options: AwsRateLimiterOptions = {}) {
@@ -89,10 +109,11 @@ export class AwsRateLimiter {
     return this.#settings;
   }
 
-  /** New limits from now on; buckets start full again. */
+  /** New limits from now on; buckets start full again (calls already waiting are served at once). */
   configure(settings: RateLimitSettings): void {
     this.#settings = settings;
     this.#buckets.clear();
+    for (const waiter of this.#takeAll()) waiter.grant(this.#clock.now() - waiter.since);
   }
 
   /** Tells `observer` every wait; returns the function that stops it. */
@@ -121,30 +142,48 @@ export class AwsRateLimiter {
   }
 
   /**
-   * Waits until one call may be sent: a token from each of its buckets. Throws ClientRateLimitError
-   * (reserving nothing) when that would take longer than the bound, or the signal's reason when the
-   * call's work is cancelled while it waits (its tokens are given back). Resolves to the time waited.
+   * Waits until one call may be sent: a token from each of its buckets, after every call ahead of it
+   * that shares one of them (urgent calls before routine ones, each in the order they came). Throws
+   * ClientRateLimitError (taking nothing) when that would take longer than the bound, or the signal's
+   * reason when the call's work is cancelled while it waits. Resolves to the time waited.
    */
   async acquire(
     service: LimitedService,
     operation: string,
     region: string,
-    signal?: AbortSignal,
+    options: AcquireOptions = {},
   ): Promise<number> {
     const buckets = this.bucketsOf(service, operation, region);
     if (buckets.length === 0) return 0;
+    const { signal, urgent = false } = options;
+    signal?.throwIfAborted();
     const now = this.#clock.now();
-    const wouldWait = Math.max(...buckets.map((bucket) => bucket.waitFor(now)));
-    if (wouldWait > this.#maxWaitMs)
+    const queue = urgent ? this.#waiting.urgent : this.#waiting.routine;
+    let grant: (waitedMs: number) => void = () => {};
+    const granted = new Promise<number>((resolve) => {
+      grant = resolve;
+    });
+    const waiter: Waiter = { buckets, since: now, grant };
+    queue.push(waiter);
+    const wouldWait = this.#schedule(now).get(waiter) ?? 0;
+    if (wouldWait > this.#maxWaitMs) {
+      this.#remove(waiter);
+      this.#dispatch();
       throw new ClientRateLimitError(`${service}:${operation}`, wouldWait, this.#maxWaitMs);
-    const waitMs = Math.max(...buckets.map((bucket) => bucket.reserve(now)));
-    if (waitMs === 0) return 0;
-    try {
-      await this.#clock.sleep(waitMs, signal);
-    } catch (error) {
-      for (const bucket of buckets) bucket.cancel(this.#clock.now());
-      throw signal?.aborted ? signal.reason : error;
     }
+    this.#dispatch();
+    const cancelled = signal
+      ? new Promise<never>((_, reject) => {
+          const onAbort = () => {
+            if (this.#remove(waiter)) this.#dispatch();
+            reject(signal.reason);
+          };
+          signal.addEventListener("abort", onAbort, { once: true });
+          void granted.then(() => signal.removeEventListener("abort", onAbort));
+        })
+      : undefined;
+    const waitMs = await (cancelled ? Promise.race([granted, cancelled]) : granted);
+    if (waitMs === 0) return 0;
     for (const observer of this.#observers) {
       try {
         observer({ service, operation, seconds: waitMs / 1000 });
@@ -153,6 +192,77 @@ export class AwsRateLimiter {
       }
     }
     return waitMs;
+  }
+
+  /** Calls waiting now, by kind. */
+  get waiting(): { urgent: number; routine: number } {
+    return { urgent: this.#waiting.urgent.length, routine: this.#waiting.routine.length };
+  }
+
+  /**
+   * When each waiter's tokens will exist, in queue order: a waiter needs one token from each bucket
+   * beyond those owed to the waiters ahead of it that share the bucket. Milliseconds from `now`.
+   */
+  #schedule(now: number): Map<Waiter, number> {
+    const owed = new Map<TokenBucket, number>();
+    const waits = new Map<Waiter, number>();
+    for (const waiter of [...this.#waiting.urgent, ...this.#waiting.routine]) {
+      let waitMs = 0;
+      for (const bucket of waiter.buckets) {
+        const ahead = owed.get(bucket) ?? 0;
+        owed.set(bucket, ahead + 1);
+        const missing = ahead + 1 - bucket.tokens(now);
+        if (missing > 0) waitMs = Math.max(waitMs, Math.ceil((missing / bucket.limit.perSecond) * 1000));
+      }
+      waits.set(waiter, waitMs);
+    }
+    return waits;
+  }
+
+  /** Serves every waiter whose tokens exist now, in order; sleeps until the next one's exist. */
+  #dispatch(): void {
+    this.#wake?.abort();
+    this.#wake = undefined;
+    const now = this.#clock.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const [waiter, waitMs] of this.#schedule(now)) {
+      if (waitMs > 0) {
+        next = Math.min(next, waitMs);
+        continue;
+      }
+      // Its tokens exist beyond those owed to every waiter ahead: taking them delays none of those.
+      for (const bucket of waiter.buckets) bucket.take(now);
+      this.#remove(waiter);
+      waiter.grant(now - waiter.since);
+    }
+    if (next === Number.POSITIVE_INFINITY) return;
+    const wake = new AbortController();
+    this.#wake = wake;
+    this.#clock.sleep(next, wake.signal).then(
+      () => {
+        if (this.#wake === wake) this.#dispatch();
+      },
+      () => {
+        // Woken early: the queue changed and was dispatched again.
+      },
+    );
+  }
+
+  #remove(waiter: Waiter): boolean {
+    for (const queue of [this.#waiting.urgent, this.#waiting.routine]) {
+      const index = queue.indexOf(waiter);
+      if (index >= 0) {
+        queue.splice(index, 1);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  #takeAll(): Waiter[] {
+    this.#wake?.abort();
+    this.#wake = undefined;
+    return [...this.#waiting.urgent.splice(0), ...this.#waiting.routine.splice(0)];
   }
 }
 

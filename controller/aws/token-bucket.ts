@@ -1,8 +1,8 @@
 /**
  * A token bucket as AWS documents its API throttling: `burst` tokens at most, refilled at `perSecond`
- * tokens a second, one token per request. Callers reserve a token and wait until it exists, so waiting
- * callers are served in the order they asked (a later caller never overtakes an earlier one). Time is
- * whatever clock the caller passes in, in milliseconds: tests use a fake one.
+ * tokens a second, one token per request. Who waits for a token, and in what order, is the rate
+ * limiter's business (rate-limiter.ts). Time is whatever clock the caller passes in, in milliseconds:
+ * tests use a fake one.
  */
 
 export interface BucketLimit {
@@ -14,7 +14,7 @@ export interface BucketLimit {
 
 export class TokenBucket {
   readonly limit: BucketLimit;
-  /** Tokens available at `#updatedAt`; negative while callers wait for tokens they have reserved. */
+  /** Tokens available at `#updatedAt`. */
   #tokens: number;
   #updatedAt: number;
 
@@ -26,33 +26,17 @@ export class TokenBucket {
     this.#updatedAt = now;
   }
 
-  /** Tokens available now (negative: owed to callers already waiting). */
+  /** Tokens available now. */
   tokens(now: number): number {
     this.#refill(now);
     return this.#tokens;
   }
 
-  /** How long a reservation made now would wait, without making it. */
-  waitFor(now: number): number {
+  /** Takes one token, which must be there (tokens(now) >= 1). */
+  take(now: number): void {
     this.#refill(now);
-    return this.#waitAfterTaking(this.#tokens - 1);
-  }
-
-  /** Reserves one token and returns how many milliseconds until it exists (0: at once). */
-  reserve(now: number): number {
-    this.#refill(now);
+    if (this.#tokens < 1) throw new RangeError("a token was taken from an empty bucket");
     this.#tokens -= 1;
-    return this.#waitAfterTaking(this.#tokens);
-  }
-
-  /** Gives back a reserved token that will not be used (its caller gave up waiting). */
-  cancel(now: number): void {
-    this.#refill(now);
-    this.#tokens = Math.min(this.limit.burst, this.#tokens + 1);
-  }
-
-  #waitAfterTaking(tokens: number): number {
-    return tokens >= 0 ? 0 : Math.ceil((-tokens / this.limit.perSecond) * 1000);
   }
 
   #refill(now: number): void {

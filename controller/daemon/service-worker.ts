@@ -181,6 +181,8 @@ export class ServiceWorker {
   #resyncDue = false;
   /** The next pass was asked for (first pass, spec changed): it goes ahead of queued resyncs. */
   #urgent = true;
+  /** Whether the pass running now was asked for: its AWS calls go ahead of resyncs' in the rate limiter. */
+  #passUrgent = false;
   /** Passes in a row that ended throttled: their backoff grows like an error's. */
   #consecutiveThrottles = 0;
   #lastReconcile: ServiceStatus["lastReconcile"];
@@ -332,7 +334,7 @@ export class ServiceWorker {
     this.#resyncDue = false;
     // A pass that waited for a slot while the worker was stopped (shutdown, a deleted or duplicate spec) does nothing.
     const outcome = await this.#deps.limiter.run(
-      async () => (this.#stopped ? undefined : this.#reconcileWithDeadline(resync)),
+      async () => (this.#stopped ? undefined : this.#reconcileWithDeadline(resync, priority === "urgent")),
       priority,
     );
     if (!outcome) return;
@@ -375,8 +377,9 @@ export class ServiceWorker {
    * reported as an error (backed off like any other). Should a pass hang on anything but an AWS call,
    * the watchdog (`stuck`) turns it into a failing `/healthz`.
    */
-  async #reconcileWithDeadline(resync: boolean): Promise<Outcome> {
+  async #reconcileWithDeadline(resync: boolean, urgent: boolean): Promise<Outcome> {
     const { passTimeoutMs } = this.#deps.settings;
+    this.#passUrgent = urgent;
     const abort = new AbortController();
     this.#passAbort = abort;
     this.#holdsSlot = true;
@@ -403,6 +406,7 @@ export class ServiceWorker {
     const { beforeMutation } = this.#deps;
     return {
       signal: () => this.#passAbort?.signal,
+      urgent: () => this.#passUrgent,
       ...(beforeMutation
         ? { beforeMutation: (operation: string) => beforeMutation(this.name, operation) }
         : {}),

@@ -219,9 +219,17 @@ describe("FleetInventory", () => {
     const stack = await fleetOf(["web-01"]);
     const clock = { now: 0 };
     // ELB's reads in one bucket of 2 that barely refills: the slow tier's share is one refresh.
+    const limiterClock = { now: 0 };
     const limiter = new AwsRateLimiter({
       settings: { scale: 1 },
-      clock: { now: () => clock.now, sleep: () => Promise.resolve() },
+      // Its calls' waits pass at once, on a clock of their own.
+      clock: {
+        now: () => limiterClock.now,
+        sleep: (ms) => {
+          limiterClock.now += ms;
+          return Promise.resolve();
+        },
+      },
       maxWaitMs: Number.POSITIVE_INFINITY,
       bucketsFor: () => [{ name: "reads", burst: 2, perSecond: 0.001, source: "test", verified: false }],
     });

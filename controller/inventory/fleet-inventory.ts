@@ -16,6 +16,10 @@
  * read on its own until the next snapshot includes it. Keys not asked for in a while are dropped.
  * Passes that must see AWS as it is now (a spec edit, a write, a rollout) never read a snapshot: they
  * read through `directReads`, straight from AWS, sharing only a listing issued after they began.
+ *
+ * A pass awaits a shared read through `untilCallerEnds`: it gives the read up the moment it is cut
+ * short (its deadline, the daemon stopping), while the read goes on for the others, and the read counts
+ * among the pass's calls in flight meanwhile.
  */
 import {
   DescribeScalableTargetsCommand,
@@ -59,12 +63,6 @@ import { describeTargetGroups } from "../resources/target-group/target-group.ts"
 import { JoinableRead } from "./joinable-read.ts";
 import { DirectReads, type ObservationReads } from "./observation-reads.ts";
 import { SlowReadPace, type SlowReadPaceOptions } from "./slow-read-pace.ts";
-
-/**
- * A read the inventory shares between passes, as the pass awaiting it sees it: given up on the moment
- * that pass is cut short (its deadline, the daemon stopping), while it goes on for the others.
- */
-const shared = <T>(read: Promise<T>): Promise<T> => untilCallerEnds(read, "a read of the fleet inventory");
 
 /** The APIs' batch limits. */
 const SCALABLE_TARGETS_PER_CALL = 50;
@@ -347,7 +345,8 @@ export class FleetInventory implements ObservationReads {
   directReads(clients: AwsClients): ObservationReads {
     const notBefore = this.#freshness.now();
     return new DirectReads(clients, {
-      targetGroups: (read) => shared(this.#liveTargetGroups.get(notBefore, read)),
+      targetGroups: (read) =>
+        untilCallerEnds(this.#liveTargetGroups.get(notBefore, read), "elbv2:DescribeTargetGroups"),
       elbTagBatch: this.elbTagBatch,
     });
   }
@@ -358,31 +357,36 @@ export class FleetInventory implements ObservationReads {
   }
 
   async ownedSecurityGroups(service: string): Promise<SecurityGroup[]> {
-    return (await shared(this.#securityGroups.get())).get(service) ?? [];
+    return (
+      (await untilCallerEnds(this.#securityGroups.get(), "ec2:DescribeSecurityGroups")).get(service) ?? []
+    );
   }
   async loadBalancerNamed(name: string): Promise<LoadBalancer | undefined> {
-    return (await shared(this.#loadBalancers.get())).get(name);
+    return (await untilCallerEnds(this.#loadBalancers.get(), "elbv2:DescribeLoadBalancers")).get(name);
   }
   targetGroups(): Promise<TargetGroup[]> {
-    return shared(this.#targetGroups.get());
+    return untilCallerEnds(this.#targetGroups.get(), "elbv2:DescribeTargetGroups");
   }
   async listenersOf(loadBalancerArn: string): Promise<Listener[]> {
-    return (await shared(this.#listeners.get(loadBalancerArn))) ?? [];
+    return (await untilCallerEnds(this.#listeners.get(loadBalancerArn), "elbv2:DescribeListeners")) ?? [];
   }
   cluster(name: string): Promise<Cluster | undefined> {
-    return shared(this.#clusters.get(name));
+    return untilCallerEnds(this.#clusters.get(name), "ecs:DescribeClusters");
   }
   service(cluster: string, name: string): Promise<Service | undefined> {
-    return shared(this.#services.get(serviceKey(cluster, name)));
+    return untilCallerEnds(this.#services.get(serviceKey(cluster, name)), "ecs:DescribeServices");
   }
   scalableTarget(resourceId: string): Promise<ScalableTarget | undefined> {
-    return shared(this.#scalableTargets.get(resourceId));
+    return untilCallerEnds(this.#scalableTargets.get(resourceId), "autoscaling:DescribeScalableTargets");
   }
   async scalingPolicies(resourceId: string): Promise<ScalingPolicy[]> {
-    return (await shared(this.#scalingPolicies.get(resourceId))) ?? [];
+    return (
+      (await untilCallerEnds(this.#scalingPolicies.get(resourceId), "autoscaling:DescribeScalingPolicies")) ??
+      []
+    );
   }
   logGroupNamed(name: string): Promise<LogGroup | undefined> {
-    return shared(this.#logGroups.get(name));
+    return untilCallerEnds(this.#logGroups.get(name), "logs:DescribeLogGroups");
   }
 
   /** DescribeClusters, 100 names per call: a fleet usually shares a handful of clusters. */

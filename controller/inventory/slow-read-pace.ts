@@ -56,7 +56,7 @@ export class SlowReadPace {
       this.#onDeferred?.(service, operation);
       return false;
     }
-    for (const share of shares) share.reserve(now);
+    for (const share of shares) share.take(now);
     return true;
   }
 
