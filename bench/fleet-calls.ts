@@ -93,6 +93,8 @@ export interface FleetFigures {
   /** The measured daemon's process RSS (MB) at the end of the window, and the largest sampled in it. */
   rssMB: number;
   peakRssMB: number;
+  /** Where the RSS is at the window's end (see memoryBreakdown). */
+  memory?: Awaited<ReturnType<typeof memoryBreakdown>>;
   /** From the measured daemon's start to the window's: its first round (direct reads) and the warm-up. */
   restartToWindowSeconds: number;
   emulatorRssMB: number;
@@ -161,6 +163,35 @@ async function cpuSecondsOf(pid: number): Promise<number> {
 async function rssMBOf(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, "utf8");
   return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
+}
+
+/**
+ * Where a process's resident memory is, from /proc/<pid>/smaps: the node binary's pages, malloc's heap
+ * (`[heap]`), the other anonymous mappings (V8's heap and code among them); with V8's heap as the
+ * daemon's /metrics reports it (used, and committed).
+ */
+async function memoryBreakdown(pid: number, daemon: { url: string }) {
+  const byMapping = new Map<string, number>();
+  let mapping = "";
+  for (const line of (await readFile(`/proc/${pid}/smaps`, "utf8")).split("\n")) {
+    const header = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (header) mapping = header[1] ?? "";
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) byMapping.set(mapping, (byMapping.get(mapping) ?? 0) + Number(rss[1]));
+  }
+  const mb = (kB: number) => Math.round(kB / 1024);
+  const text = await (await fetch(`${daemon.url}/metrics`)).text();
+  const gauge = (name: string) =>
+    Math.round(Number(new RegExp(`^${name} (\\S+)`, "m").exec(text)?.[1] ?? Number.NaN) / 2 ** 20);
+  return {
+    nodeBinaryMB: mb(
+      [...byMapping].filter(([name]) => name.endsWith("/node")).reduce((sum, [, kB]) => sum + kB, 0),
+    ),
+    mallocHeapMB: mb(byMapping.get("[heap]") ?? 0),
+    otherAnonymousMB: mb(byMapping.get("") ?? 0),
+    v8HeapUsedMB: gauge("nodejs_heap_size_used_bytes"),
+    v8HeapTotalMB: gauge("nodejs_heap_size_total_bytes"),
+  };
 }
 
 /** Throttles the daemon absorbed (per attempt) and seconds its calls waited for client-side tokens. */
@@ -298,6 +329,8 @@ export async function measureFleet(size: number, clockSpeed: number): Promise<Fl
       120_000 + 20 * resyncMs + 1_500 * size,
     );
     const memory = await rss.stop();
+    // A breakdown that cannot be read (no /proc) leaves the figure out, not the size unmeasured.
+    const memoryByKind = await memoryBreakdown(daemonPid, daemon).catch(() => undefined);
     const emulatorCpu = (await cpuSecondsOf(emulatorPid)) - cpuBefore;
     const throttlesAfter = await throttleFigures(daemon);
     const emulatorRssMB = await rssMBOf(emulatorPid);
@@ -330,6 +363,7 @@ export async function measureFleet(size: number, clockSpeed: number): Promise<Fl
         Math.round((throttlesAfter.rateLimitWaitSeconds - throttlesBefore.rateLimitWaitSeconds) * 10) / 10,
       rssMB: memory.lastMB,
       peakRssMB: memory.peakMB,
+      ...(memoryByKind ? { memory: memoryByKind } : {}),
       restartToWindowSeconds: Math.round((window.startedAt - restartedAt) / 100) / 10,
       emulatorRssMB,
       emulatorCpuShare: Math.round((emulatorCpu / window.seconds) * 100) / 100,
