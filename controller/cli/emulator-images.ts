@@ -4,7 +4,11 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { type ImageCommand, parseImageFlag, parseImagesDocument } from "../../emulator/index.ts";
+import {
+  type ImageCommand,
+  parseImageFlag,
+  parseImagesDocument,
+} from "../../emulator/services/ecs/runtime/image-commands.ts";
 import { CliError } from "./cli-error.ts";
 
 export interface EmulatorImageOptions {

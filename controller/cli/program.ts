@@ -11,7 +11,7 @@ import { CliError } from "./cli-error.ts";
 import { type ApplyOptions, applyCommand } from "./commands/apply.ts";
 import { completionCommand } from "./commands/completion.ts";
 import { type DestroyCommandOptions, destroyCommand } from "./commands/destroy.ts";
-import { type EmulatorCommandOptions, emulatorCommand } from "./commands/emulator.ts";
+import type { EmulatorCommandOptions } from "./commands/emulator.ts";
 import { type IamPolicyOptions, iamPolicyCommand } from "./commands/iam-policy.ts";
 import { type LogsOptions, logsCommand } from "./commands/logs.ts";
 import { type PlanOptions, planCommand } from "./commands/plan.ts";
@@ -286,6 +286,8 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
     .addOption(runImageOption())
     .addOption(imagesOption())
     .action(async (options: EmulatorCommandOptions) => {
+      // Loaded only for this command: the other commands never hold the emulator's code.
+      const { emulatorCommand } = await import("./commands/emulator.ts");
       setExitCode(await emulatorCommand(options, streams));
     });
 

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import { type EcsActivity, Emulator, type EmulatorOptions, ScaledClock } from "../../../emulator/index.ts";
+import type { EcsActivity, Emulator, EmulatorOptions } from "../../../emulator/index.ts";
 import { LOCAL_EMULATOR_ENDPOINT } from "../../aws/clients.ts";
 import { startDaemon } from "../../daemon/daemon.ts";
 import { parseListen } from "../../daemon/endpoints.ts";
@@ -85,8 +85,10 @@ function logEcsActivity(log: Logger, activity: EcsActivity): void {
  * The built-in emulator where `--local` looks for it (127.0.0.1:4566), so `status`, `logs` and `plan`
  * with `--local` reach the daemon's own emulator; a free port when that one is taken (another emulator).
  */
-async function startOnLocalPort(options: EmulatorOptions): Promise<Emulator> {
-  const emulator = new Emulator(options);
+async function startOnLocalPort(speed: number, options: Omit<EmulatorOptions, "clock">): Promise<Emulator> {
+  // Loaded only here: a daemon against AWS never holds the emulator's code.
+  const { Emulator, ScaledClock } = await import("../../../emulator/index.ts");
+  const emulator = new Emulator({ ...options, clock: new ScaledClock(speed) });
   const { hostname, port } = new URL(LOCAL_EMULATOR_ENDPOINT);
   try {
     return await emulator.listen(Number(port), hostname);
@@ -172,8 +174,7 @@ export async function runCommand(
     ...(options.logFormat ? { format: options.logFormat as LogFormat } : {}),
   });
   const emulator = options.emulator
-    ? await startOnLocalPort({
-        clock: new ScaledClock(speed),
+    ? await startOnLocalPort(speed, {
         images,
         listenerPorts,
         onListenerEvent: (message, { loadBalancer, dnsName, port, url }) =>
