@@ -2,9 +2,10 @@
  * The daemon's logs: pino JSON lines on stdout, or pretty lines for a person at a terminal. Messages
  * are constant; what varies goes in fields (`service`, `resource`, `path`, …) so logs can be queried.
  */
+import { createRequire } from "node:module";
 import type { Writable } from "node:stream";
 import { type LevelWithSilent, type Logger, pino } from "pino";
-import pinoPretty from "pino-pretty";
+import type pinoPrettyModule from "pino-pretty";
 
 export type LogFormat = "json" | "pretty";
 export type { Logger };
@@ -33,6 +34,8 @@ export function createLogger(options: LoggerOptions): Logger {
   const base = { level: options.level, base: undefined, timestamp: pino.stdTimeFunctions.isoTime };
   if (format === "json") return pino(base, destination);
   // In-process pretty printing (no worker thread): lines appear in order with the rest of the output.
+  // Loaded only for pretty output: a daemon logging JSON never holds it.
+  const pinoPretty = createRequire(import.meta.url)("pino-pretty") as typeof pinoPrettyModule;
   const pretty = pinoPretty({
     destination,
     colorize: isTerminal && !process.env.NO_COLOR,
