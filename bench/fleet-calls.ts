@@ -392,6 +392,9 @@ async function imageNodeOptions(): Promise<string> {
  * The measured daemon's environment: the emulator as its AWS endpoint (signing with the controller's
  * key, which the window's count goes by), the image's V8 flags, and V8's compile cache written
  * beforehand under those flags (Node keys the cache by them), as the image writes it at build time.
+ * Two malloc arenas, as the README advises on glibc hosts (this machine): glibc's default of an arena
+ * per thread that allocates costs a thousand-service daemon about 40 MB, and the image's allocator
+ * (Alpine's musl) keeps no per-thread arenas. MALLOC_ARENA_MAX in the bench's environment overrides it.
  */
 async function daemonEnvironment(emulatorUrl: string): Promise<NodeJS.ProcessEnv> {
   const env = {
@@ -403,6 +406,7 @@ async function daemonEnvironment(emulatorUrl: string): Promise<NodeJS.ProcessEnv
     // BENCH_DAEMON_NODE_OPTIONS adds flags for a diagnostic run (--heapsnapshot-signal=SIGUSR2).
     NODE_OPTIONS: [await imageNodeOptions(), process.env.BENCH_DAEMON_NODE_OPTIONS ?? ""].join(" ").trim(),
     NODE_COMPILE_CACHE: COMPILE_CACHE,
+    MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? "2",
   };
   await new Promise<void>((resolve, reject) =>
     execFile(process.execPath, [CLI, "--version"], { env, timeout: 60_000 }, (error) =>

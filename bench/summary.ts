@@ -42,7 +42,7 @@ export function printSummary(results: Record<string, unknown>): void {
     value: (fleet: FleetFigures & { measuredAt?: string }) => string | number | undefined,
   ) => console.log(`${label(name)}${fleets.map((fleet) => cell(value(fleet) ?? "-")).join("")}`);
   console.log(
-    `A fleet at steady state: N copies of service.yaml in one cluster, one daemon (\`ecs-converge run\`, the image's V8 flags), the emulator in its own process with AWS's rate limits, ${PASSES_PER_SERVICE} resync passes per service counted:`,
+    `A fleet at steady state: N copies of service.yaml in one cluster, one daemon (\`ecs-converge run\`, the image's V8 flags, MALLOC_ARENA_MAX=2), the emulator in its own process with AWS's rate limits, ${PASSES_PER_SERVICE} resync passes per service counted:`,
   );
   row("services", (fleet) => fleet.services);
   row("measured on", (fleet) => day(fleet.measuredAt));
