@@ -32,7 +32,6 @@ export class SlowReadPace {
   readonly #onDeferred: ((service: LimitedService, operation: string) => void) | undefined;
   /** The slow tier's own bucket for each of the limiter's buckets, at `share` of its size and rate. */
   readonly #shares = new WeakMap<TokenBucket, TokenBucket>();
-  #deferred = 0;
 
   /** `limiter`: the one the region's clients wait on (none: every refresh is made when due). */
   constructor(limiter: AwsRateLimiter | undefined, region: string, options: SlowReadPaceOptions = {}) {
@@ -52,17 +51,11 @@ export class SlowReadPace {
     const now = this.#now();
     const shares = buckets.map((bucket) => this.#shareOf(bucket, now));
     if (shares.some((share) => share.tokens(now) < 1)) {
-      this.#deferred += 1;
       this.#onDeferred?.(service, operation);
       return false;
     }
     for (const share of shares) share.take(now);
     return true;
-  }
-
-  /** Refreshes put off so far because the slow tier had used its share. */
-  get deferred(): number {
-    return this.#deferred;
   }
 
   #shareOf(bucket: TokenBucket, now: number): TokenBucket {
