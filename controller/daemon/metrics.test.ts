@@ -25,14 +25,17 @@ describe("DaemonMetrics", () => {
     expect(sample(text, "ecs_converge_reconciles_total", { service: "web", result: "synced" })).toBe(2);
     expect(sample(text, "ecs_converge_reconciles_total", { service: "web", result: "requeue" })).toBe(1);
     expect(sample(text, "ecs_converge_reconciles_total", { service: "api", result: "terminal" })).toBe(1);
-    expect(sample(text, "ecs_converge_reconcile_duration_seconds_count", { service: "web" })).toBe(3);
-    expect(sample(text, "ecs_converge_reconcile_duration_seconds_sum", { service: "web" })).toBeCloseTo(1.5);
+    // Durations by result across services: no series per service.
+    expect(sample(text, "ecs_converge_reconcile_duration_seconds_count", { result: "synced" })).toBe(2);
+    expect(sample(text, "ecs_converge_reconcile_duration_seconds_sum", { result: "synced" })).toBeCloseTo(0.5);
     expect(
-      sample(text, "ecs_converge_reconcile_duration_seconds_bucket", { le: "0.25", service: "web" }),
+      sample(text, "ecs_converge_reconcile_duration_seconds_bucket", { le: "0.25", result: "synced" }),
     ).toBe(1);
     expect(
-      sample(text, "ecs_converge_reconcile_duration_seconds_bucket", { le: "300", service: "web" }),
-    ).toBe(3);
+      sample(text, "ecs_converge_reconcile_duration_seconds_bucket", { le: "300", result: "requeue" }),
+    ).toBe(1);
+    expect(sample(text, "ecs_converge_reconcile_duration_seconds_count", { result: "terminal" })).toBe(1);
+    expect(text).not.toMatch(/reconcile_duration_seconds_\w+\{[^}]*service=/);
   });
 
   it("counts drift per field, and AWS attempts and throttles per operation", async () => {
