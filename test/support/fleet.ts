@@ -150,6 +150,7 @@ function passesDone(
   before: ReconcileCounts,
   passes: number,
   deadlineMs: number,
+  pollMs: number,
 ): Promise<ReconcileCounts> {
   return waitFor(
     `${passes} resync passes of every service`,
@@ -161,8 +162,7 @@ function passesDone(
       return done ? counts : undefined;
     },
     deadlineMs,
-    // /metrics of a large fleet is not free, and the probe shares the daemon's process.
-    250,
+    pollMs,
   );
 }
 
@@ -177,14 +177,19 @@ export async function countResyncWindow(
   names: string[],
   passesPerService: number,
   deadlineMs: number,
+  /**
+   * How often /metrics is read to count passes (ms): the window's end is seen up to this late. A large
+   * fleet's /metrics is not free, and every read of it is work for the daemon measured.
+   */
+  pollMs = 250,
 ): Promise<ResyncWindow> {
   // Warm-up: the passes right after convergence (a rollout's last, the first resyncs, whose keys the
   // fleet inventory does not hold yet) are not steady state.
-  await passesDone(daemon, names, await reconcileCounts(daemon), WARM_UP_PASSES, deadlineMs);
+  await passesDone(daemon, names, await reconcileCounts(daemon), WARM_UP_PASSES, deadlineMs, pollMs);
   const before = await reconcileCounts(daemon);
   await log.reset();
   const started = performance.now();
-  const after = await passesDone(daemon, names, before, passesPerService, deadlineMs);
+  const after = await passesDone(daemon, names, before, passesPerService, deadlineMs, pollMs);
   // Copied at once: the fleet keeps calling while the figures are worked out.
   const calls = (await log.calls()).filter((call) => call.accessKeyId === EMULATOR_ACCESS_KEY_ID);
   const passes = sum(after.total.values()) - sum(before.total.values());
