@@ -27,7 +27,9 @@ describe("DaemonMetrics", () => {
     expect(sample(text, "ecs_converge_reconciles_total", { service: "api", result: "terminal" })).toBe(1);
     // Durations by result across services: no series per service.
     expect(sample(text, "ecs_converge_reconcile_duration_seconds_count", { result: "synced" })).toBe(2);
-    expect(sample(text, "ecs_converge_reconcile_duration_seconds_sum", { result: "synced" })).toBeCloseTo(0.5);
+    expect(sample(text, "ecs_converge_reconcile_duration_seconds_sum", { result: "synced" })).toBeCloseTo(
+      0.5,
+    );
     expect(
       sample(text, "ecs_converge_reconcile_duration_seconds_bucket", { le: "0.25", result: "synced" }),
     ).toBe(1);
