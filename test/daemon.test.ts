@@ -110,6 +110,15 @@ describe("ecs-converge run", () => {
     const status = await daemon.status();
     expect(status.ready).toBe(true);
     expect(serviceStatus(status, "web")?.rollout).toMatchObject({ stable: true, running: 2, desired: 2 });
+    // Per service, how its last pass ended and how long it took (/metrics has durations by result only).
+    expect(serviceStatus(status, "web")?.lastReconcile).toMatchObject({
+      result: expect.stringMatching(/^(synced|requeue)$/),
+      durationMs: expect.any(Number),
+    });
+    expect(metrics).not.toMatch(/reconcile_duration_seconds_count\{service=/);
+    expect(metrics).toMatch(
+      /ecs_converge_reconcile_duration_seconds_count\{result="(synced|requeue)"\} [1-9]/,
+    );
     expect(
       daemon
         .logs()

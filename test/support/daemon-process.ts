@@ -29,6 +29,7 @@ export interface DaemonStatus {
   services: Array<{
     service: string;
     conditions: Array<{ type: string; status: string; reason: string; message: string }>;
+    lastReconcile?: { at: string; result: string; durationMs: number };
     lastPlan?: { summary: { create: number; update: number; replace: number; delete: number } };
     rollout?: { stable: boolean; running: number; desired: number; taskDefinition: string };
     lastError?: string;
