@@ -80,6 +80,8 @@ export interface FleetFigures {
   windowSeconds: number;
   /** How long one resync of the whole fleet took in the window (it keeps up when ≈ resyncSeconds). */
   fullResyncSeconds: number;
+  /** The longest any service in sync went without a pass in the window (`oldest_sync_seconds`, max seen). */
+  longestWithoutPassSeconds?: number;
   calls: number;
   writes: number;
   callsPerServicePerResync: number;
@@ -357,6 +359,7 @@ export async function measureFleet(size: number, clockSpeed: number): Promise<Fl
       windowSeconds: Math.round(window.seconds * 10) / 10,
       // Every service resynced PASSES_PER_SERVICE times in the window: one full resync took this long.
       fullResyncSeconds: Math.round((window.seconds / PASSES_PER_SERVICE) * 10) / 10,
+      longestWithoutPassSeconds: Math.round(window.longestWithoutPassSeconds * 10) / 10,
       calls: window.calls.length,
       writes: window.calls.filter(isWrite).length,
       callsPerServicePerResync,

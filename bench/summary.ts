@@ -50,6 +50,7 @@ export function printSummary(results: Record<string, unknown>): void {
   row("converged from nothing (s, no rate limits)", (fleet) => fleet.convergeSeconds);
   row("passes counted (not synced)", (fleet) => `${fleet.passes} (${fleet.passesNotSynced})`);
   row("one resync of the whole fleet (s)", (fleet) => fleet.fullResyncSeconds);
+  row("longest a service went without a pass (s)", (fleet) => fleet.longestWithoutPassSeconds);
   row("AWS calls per service per resync", (fleet) => fleet.callsPerServicePerResync);
   row("AWS calls per resync, whole fleet", (fleet) => fleet.callsPerFleetResync);
   row("writes in the window", (fleet) => fleet.writes);

@@ -116,6 +116,8 @@ describe("ecs-converge run", () => {
       durationMs: expect.any(Number),
     });
     expect(metrics).not.toMatch(/reconcile_duration_seconds_count\{service=/);
+    // How stale the stalest in-sync service's view is: one figure for the fleet.
+    expect(metrics).toMatch(/^ecs_converge_oldest_sync_seconds \d+(\.\d+)?$/m);
     expect(metrics).toMatch(
       /ecs_converge_reconcile_duration_seconds_count\{result="(synced|requeue)"\} [1-9]/,
     );

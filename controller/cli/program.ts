@@ -90,7 +90,7 @@ function createProgram(streams: CliStreams, setExitCode: (code: ExitCode) => voi
     .option("--dry-run", "report drift and planned changes, change nothing")
     .option(
       "--resync <duration>",
-      "how often every service is re-read even without an edit (with jitter)",
+      "how often every service is re-read even without an edit (fixed-rate, jittered shorter by up to 10 %)",
       "60s",
     )
     .option(

@@ -401,6 +401,11 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       contentType: metrics.contentType,
       text: () => {
         if (leases) metrics.setLeases(leases.snapshot());
+        const syncedSince = [...workers.values()].map((worker) => worker.syncedSince());
+        metrics.setOldestSync(
+          syncedSince.filter((since) => since !== undefined),
+          performance.now(),
+        );
         return metrics.text();
       },
     },

@@ -144,6 +144,20 @@ describe("DaemonMetrics", () => {
     expect(sample(text, gauge, { condition: "Degraded", status: "True" })).toBe(0);
   });
 
+  it("reports how long ago the stalest in-sync service was last read", async () => {
+    const metrics = new DaemonMetrics();
+    const gauge = "ecs_converge_oldest_sync_seconds";
+    expect(sample(await metrics.text(), gauge)).toBe(0);
+
+    // Passes that found three services in sync began at 10 s, 25 s and 40 s; it is now 41.5 s.
+    metrics.setOldestSync([25_000, 10_000, 40_000], 41_500);
+    expect(sample(await metrics.text(), gauge)).toBe(31.5);
+
+    // None in sync (each one's last pass failed, or there is none): nothing is stale, the gauge is 0.
+    metrics.setOldestSync([], 50_000);
+    expect(sample(await metrics.text(), gauge)).toBe(0);
+  });
+
   it("keeps each instance's counts to itself, off the global registry, with process metrics", async () => {
     const first = new DaemonMetrics();
     const second = new DaemonMetrics();

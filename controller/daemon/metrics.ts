@@ -41,6 +41,7 @@ export class DaemonMetrics {
   readonly #leaseOwners: Gauge<"service" | "owner">;
   readonly #leasesHeld: Gauge<"replica">;
   readonly #replicas: Gauge;
+  readonly #oldestSync: Gauge;
 
   constructor() {
     // Process metrics keep their standard names (process_*, nodejs_*), which existing dashboards expect.
@@ -121,7 +122,22 @@ export class DaemonMetrics {
       help: "Replicas this one sees alive in the lease table, itself included; with --lease-table only.",
       registers,
     });
+    this.#oldestSync = new Gauge({
+      name: `${PREFIX}oldest_sync_seconds`,
+      help: "Seconds since the pass began that last read the least recently read service in sync; while the daemon keeps up, at most the resync interval (--resync). 0 when no service is in sync.",
+      registers,
+    });
     this.setConditions([]);
+  }
+
+  /**
+   * Sets `oldest_sync_seconds` from when (ms) the last synced pass of each service in sync began: how
+   * stale the stalest view the daemon holds of the fleet is, which is what a full resync bounds.
+   */
+  setOldestSync(syncedSince: Iterable<number>, now: number): void {
+    let oldest = now;
+    for (const since of syncedSince) oldest = Math.min(oldest, since);
+    this.#oldestSync.set(Math.round(now - oldest) / 1000);
   }
 
   /** Replaces the lease gauges with this snapshot of the lease table. */

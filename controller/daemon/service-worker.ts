@@ -1,7 +1,7 @@
 /**
  * One service under management: reconciles it one pass at a time (level-triggered: every pass reads
  * the world and converges it), logs the drift it finds and the rollouts it starts, and schedules the
- * next pass from the outcome — synced: the resync interval with jitter; an expected wait (a rollout in
+ * next pass from the outcome — synced: the resync interval after the pass fell due; an expected wait (a rollout in
  * progress): soon; an error: exponential backoff with jitter, reset on success; terminal (a spec that
  * does not match AWS, a name owned by someone else, access denied): only when the spec changes.
  */
@@ -38,6 +38,7 @@ import { markRevisionFailed, revisionName } from "../resources/task-definition/t
 import { type Condition, Conditions } from "./conditions.ts";
 import type { ConcurrencyLimiter } from "./limiter.ts";
 import type { Logger } from "./logger.ts";
+import { nextResyncDelayMs } from "./resync-schedule.ts";
 import { RolloutStory } from "./rollout-story.ts";
 import { steadyTargetHealth, type TargetHealthRead, targetHealthRead } from "./steady-target-health.ts";
 
@@ -186,6 +187,8 @@ export class ServiceWorker {
   /** Passes in a row that ended throttled: their backoff grows like an error's. */
   #consecutiveThrottles = 0;
   #lastReconcile: ServiceStatus["lastReconcile"];
+  /** `performance.now()` when the last pass began, if it ended in sync (what `oldest_sync_seconds` is from). */
+  #syncedPassStartedAt: number | undefined;
   #lastPlan: ServiceStatus["lastPlan"];
   #rollout: RolloutState | undefined;
   #lastError: string | undefined;
@@ -293,6 +296,11 @@ export class ServiceWorker {
     };
   }
 
+  /** When (`performance.now()`) the pass that last found the service in sync began; undefined if the last did not. */
+  syncedSince(): number | undefined {
+    return this.#syncedPassStartedAt;
+  }
+
   conditions(): Condition[] {
     return this.#conditions.list();
   }
@@ -324,6 +332,7 @@ export class ServiceWorker {
   async #pass(): Promise<void> {
     this.#dirty = false;
     const started = performance.now();
+    const dueAt = this.#dueSince ?? started;
     const priority = this.#urgent ? "urgent" : "resync";
     this.#urgent = false;
     // A service's first pass reads the fleet inventory too, as fresh as any resync's (at most one
@@ -338,6 +347,7 @@ export class ServiceWorker {
       priority,
     );
     if (!outcome) return;
+    this.#syncedPassStartedAt = undefined;
     const seconds = (performance.now() - started) / 1000;
     this.#lastReconcile = {
       at: new Date().toISOString(),
@@ -354,7 +364,10 @@ export class ServiceWorker {
       case "synced":
         this.#consecutiveErrors = 0;
         this.#resyncDue = true;
-        return this.#schedule(jitter(this.#deps.settings.resyncMs));
+        this.#syncedPassStartedAt = started;
+        return this.#schedule(
+          nextResyncDelayMs({ dueAt, now: performance.now(), resyncMs: this.#deps.settings.resyncMs }),
+        );
       case "requeue":
         this.#consecutiveErrors = 0;
         return this.#schedule(outcome.afterMs);

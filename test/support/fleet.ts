@@ -85,13 +85,17 @@ interface ReconcileCounts {
   /** Every finished pass, by service. */
   total: Map<string, number>;
   synced: number;
+  /** `ecs_converge_oldest_sync_seconds`: how long ago the stalest in-sync service was last read. */
+  oldestSyncSeconds: number;
 }
 
 /** Reads `ecs_converge_reconciles_total{service,result}` from the daemon's own /metrics. */
 async function reconcileCounts(daemon: DaemonEndpoints): Promise<ReconcileCounts> {
   const text = await (await fetch(`${daemon.url}/metrics`)).text();
-  const counts: ReconcileCounts = { total: new Map(), synced: 0 };
+  const counts: ReconcileCounts = { total: new Map(), synced: 0, oldestSyncSeconds: 0 };
   for (const line of text.split("\n")) {
+    if (line.startsWith("ecs_converge_oldest_sync_seconds "))
+      counts.oldestSyncSeconds = Number(line.slice(line.lastIndexOf(" ") + 1));
     if (!line.startsWith("ecs_converge_reconciles_total{")) continue;
     const service = /service="([^"]*)"/.exec(line)?.[1];
     const value = Number(line.slice(line.lastIndexOf(" ") + 1));
@@ -137,14 +141,22 @@ export interface ResyncWindow {
   passes: number;
   passesNotSynced: number;
   seconds: number;
+  /**
+   * The longest any in-sync service went without a pass in the window, as the daemon's
+   * `oldest_sync_seconds` showed it at each read of /metrics (so up to one poll short).
+   */
+  longestWithoutPassSeconds: number;
   /** When the window began (performance.now()), after the warm-up. */
   startedAt: number;
 }
 
 const WARM_UP_PASSES = 2;
 
-/** Waits until every service has finished `passes` more passes than `before`; returns the counts then. */
-function passesDone(
+/**
+ * Waits until every service has finished `passes` more passes than `before`; returns the counts then,
+ * with the largest `oldestSyncSeconds` any read of /metrics saw on the way.
+ */
+async function passesDone(
   daemon: DaemonEndpoints,
   names: string[],
   before: ReconcileCounts,
@@ -152,18 +164,21 @@ function passesDone(
   deadlineMs: number,
   pollMs: number,
 ): Promise<ReconcileCounts> {
-  return waitFor(
+  let oldestSyncSeconds = 0;
+  const counts = await waitFor(
     `${passes} resync passes of every service`,
     async () => {
-      const counts = await reconcileCounts(daemon);
+      const read = await reconcileCounts(daemon);
+      oldestSyncSeconds = Math.max(oldestSyncSeconds, read.oldestSyncSeconds);
       const done = names.every(
-        (name) => (counts.total.get(name) ?? 0) - (before.total.get(name) ?? 0) >= passes,
+        (name) => (read.total.get(name) ?? 0) - (before.total.get(name) ?? 0) >= passes,
       );
-      return done ? counts : undefined;
+      return done ? read : undefined;
     },
     deadlineMs,
     pollMs,
   );
+  return { ...counts, oldestSyncSeconds };
 }
 
 /**
@@ -198,6 +213,7 @@ export async function countResyncWindow(
     passes,
     passesNotSynced: passes - (after.synced - before.synced),
     seconds: (performance.now() - started) / 1000,
+    longestWithoutPassSeconds: after.oldestSyncSeconds,
     startedAt: started,
   };
 }
