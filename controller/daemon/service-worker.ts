@@ -480,6 +480,10 @@ export class ServiceWorker {
         // About to report or change something: decide with fresh tags and slow-tier attributes, so a
         // resource whose ownership tags were removed since they were cached is never touched, and
         // drift is reported as AWS has it now.
+        this.#log.debug(
+          { changes: plan.changes.filter((change) => change.action !== "noop").length },
+          "cached reads differ from the spec: planning again from AWS as it is now",
+        );
         this.#caches.tags.clear();
         this.#caches.slow.clear();
         plan = await planService(clients, loaded.spec, this.#caches, {}, inventory?.directReads(clients));

@@ -7,7 +7,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { pino } from "pino";
+import { type Logger, pino } from "pino";
 import { parse, stringify } from "yaml";
 import { EMULATOR_ACCESS_KEY_ID } from "../../controller/aws/clients.ts";
 import { type RunningDaemon, startDaemon } from "../../controller/daemon/daemon.ts";
@@ -40,10 +40,11 @@ export function startFleetDaemon(
   directory: string,
   settings: Partial<WorkerSettings> = {},
   concurrency = FLEET_CONCURRENCY,
+  log: Logger = pino({ level: "silent" }),
 ): Promise<RunningDaemon> {
   return startDaemon({
     path: directory,
-    log: pino({ level: "silent" }),
+    log,
     endpoint: emulator.url,
     listen: { host: "127.0.0.1", port: 0 },
     concurrency,
