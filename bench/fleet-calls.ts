@@ -321,19 +321,17 @@ export async function measureFleet(size: number, clockSpeed: number): Promise<Fl
     const cpuBefore = await cpuSecondsOf(emulatorPid);
     const throttlesBefore = await throttleFigures(daemon);
     rss = sampleRss(daemonPid);
-    const window = await countResyncWindow(
-      remoteCallLog(emulator.url),
-      daemon,
-      names,
-      PASSES_PER_SERVICE,
+    const window = await countResyncWindow(remoteCallLog(emulator.url), daemon, names, PASSES_PER_SERVICE, {
       // The measured daemon's first round reads every service under ELB's rate limits: about four ELB
       // calls a service (listeners, target group attributes, target health, tags) at 8 a second.
-      120_000 + 20 * resyncMs + 1_500 * size,
+      deadlineMs: 120_000 + 20 * resyncMs + 1_500 * size,
       // A twentieth of the resync interval (1.5 s at 30 s: the round's figure is late by a third of that
       // at most), not four times a second: each read of a thousand services' /metrics is work for the
       // daemon measured, which a Prometheus server asks of it every 15 s or more.
-      Math.max(250, resyncMs / 20),
-    );
+      pollMs: Math.max(250, resyncMs / 20),
+      // Steady state: the restart's first round over, every service read within the interval.
+      resyncMs,
+    });
     const memory = await rss.stop();
     // A breakdown that cannot be read (no /proc) leaves the figure out, not the size unmeasured.
     const memoryByKind = await memoryBreakdown(daemonPid, daemon).catch(() => undefined);

@@ -51,7 +51,7 @@ describe("AWS calls per resync at steady state", () => {
     timeout: 120_000,
   }, async () => {
     const { emulator, daemon, names } = await convergedFleet(1, { resyncMs: 1_000 });
-    const window = await countResyncWindow(emulator.calls, daemon, names, 4, 60_000);
+    const window = await countResyncWindow(emulator.calls, daemon, names, 4, { deadlineMs: 60_000 });
     expect(window.passesNotSynced).toBe(0);
     expect(window.calls.filter(isWrite)).toEqual([]);
     // A pass in flight at the window's start is counted by its calls but not its end: at most one more.
@@ -67,7 +67,7 @@ describe("AWS calls per resync at steady state", () => {
     timeout: 120_000,
   }, async () => {
     const { emulator, daemon, names } = await convergedFleet(10, { resyncMs: 1_000 });
-    const window = await countResyncWindow(emulator.calls, daemon, names, 3, 60_000);
+    const window = await countResyncWindow(emulator.calls, daemon, names, 3, { deadlineMs: 60_000 });
     expect(window.passesNotSynced).toBe(0);
     expect(window.calls.filter(isWrite)).toEqual([]);
     // A snapshot serves resyncs for half the interval, so however the passes spread over it, at most

@@ -182,26 +182,45 @@ async function passesDone(
   return { ...counts, oldestSyncSeconds };
 }
 
+export interface WindowOptions {
+  /** How long the warm-up and the window may take in all (ms). */
+  deadlineMs: number;
+  /**
+   * How often /metrics is read to count passes (ms): the window's end is seen up to this late. A large
+   * fleet's /metrics is not free, and every read of it is work for the daemon measured.
+   */
+  pollMs?: number;
+  /**
+   * The daemon's resync interval (ms): the warm-up also lasts until the daemon keeps up, every service
+   * in sync read within the interval (`oldest_sync_seconds`), so that no pass slowed by a restart's
+   * first round is still running when the window opens.
+   */
+  resyncMs?: number;
+}
+
 /**
- * After a warm-up of two passes per service, clears the call log, then waits until every service has finished `passesPerService` more passes. A
- * pass in flight at either edge is counted by its calls or by its end but not both, so the error is at
- * most one pass per service against `passesPerService` × N counted.
+ * After a warm-up of two passes per service (and, given the resync interval, until the daemon keeps
+ * up), clears the call log, then waits until every service has finished `passesPerService` more
+ * passes. A pass in flight at either edge is counted by its calls or by its end but not both, so the
+ * error is at most one pass per service against `passesPerService` × N counted.
  */
 export async function countResyncWindow(
   log: CallLogView,
   daemon: DaemonEndpoints,
   names: string[],
   passesPerService: number,
-  deadlineMs: number,
-  /**
-   * How often /metrics is read to count passes (ms): the window's end is seen up to this late. A large
-   * fleet's /metrics is not free, and every read of it is work for the daemon measured.
-   */
-  pollMs = 250,
+  { deadlineMs, pollMs = 250, resyncMs }: WindowOptions,
 ): Promise<ResyncWindow> {
   // Warm-up: the passes right after convergence (a rollout's last, the first resyncs, whose keys the
   // fleet inventory does not hold yet) are not steady state.
   await passesDone(daemon, names, await reconcileCounts(daemon), WARM_UP_PASSES, deadlineMs, pollMs);
+  if (resyncMs !== undefined)
+    await waitFor(
+      "the daemon to keep up with its resync interval",
+      async () => ((await reconcileCounts(daemon)).oldestSyncSeconds * 1000 <= resyncMs ? true : undefined),
+      deadlineMs,
+      pollMs,
+    );
   const before = await reconcileCounts(daemon);
   await log.reset();
   const started = performance.now();
