@@ -42,6 +42,7 @@ import {
 } from "../test/support/fleet.ts";
 import { waitFor } from "../test/support/wait-for.ts";
 import { readResults, updateResults } from "./results-file.ts";
+import { stopChildrenOnSignal } from "./stop-on-signal.ts";
 import { printSummary } from "./summary.ts";
 
 /**
@@ -466,6 +467,7 @@ export async function benchFleetCalls(sizes?: readonly number[]): Promise<FleetF
 }
 
 if (import.meta.main) {
+  stopChildrenOnSignal();
   const argument = (name: string) => {
     const index = process.argv.indexOf(name);
     return index === -1 ? undefined : Number(process.argv[index + 1]);

@@ -13,6 +13,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { ScaledClock, startEmulator } from "../emulator/index.ts";
 import { merge, specYaml } from "../specs/test-builders.ts";
 import { type DaemonProcess, killDaemons, startDaemonProcess } from "../test/support/daemon-process.ts";
+import { stopChildrenOnSignal } from "./stop-on-signal.ts";
 
 const SERVICES = ["alpha", "bravo", "charlie", "delta"];
 const LEASE_SECONDS = 8;
@@ -111,4 +112,7 @@ export async function benchLeaseFailover(): Promise<Figures[]> {
   return figures;
 }
 
-if (import.meta.main) await benchLeaseFailover();
+if (import.meta.main) {
+  stopChildrenOnSignal();
+  await benchLeaseFailover();
+}

@@ -11,8 +11,11 @@ import { benchFleetCalls } from "./fleet-calls.ts";
 import { benchLeaseFailover } from "./lease-failover.ts";
 import { benchPlanCalls } from "./plan-calls.ts";
 import { readResults } from "./results-file.ts";
+import { stopChildrenOnSignal } from "./stop-on-signal.ts";
 import { printSummary } from "./summary.ts";
 import { benchZeroDowntime } from "./zero-downtime.ts";
+
+stopChildrenOnSignal();
 
 await benchPlanCalls();
 console.log();

@@ -18,6 +18,22 @@ export interface EmulatorProcess {
   output(): string;
 }
 
+const running = new Set<ChildProcess>();
+
+/** Kills every emulator process started here that is still running (a bench or test stopped early). */
+export async function killEmulatorProcesses(): Promise<void> {
+  await Promise.all(
+    [...running].map(async (child) => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const gone = new Promise((resolve) => child.once("exit", resolve));
+        child.kill("SIGKILL");
+        await gone;
+      }
+      running.delete(child);
+    }),
+  );
+}
+
 /**
  * Starts `ecs-converge emulator <args>` and waits for it to print its endpoint. The caller stops it
  * (SIGTERM, or SIGKILL in its cleanup). `stderr`: "pipe" to leave it unread, "inherit" to show it.
@@ -27,6 +43,8 @@ export async function startEmulatorProcess(
   stderr: "pipe" | "inherit" = "pipe",
 ): Promise<EmulatorProcess> {
   const child = spawn(process.execPath, [CLI, "emulator", ...args], { stdio: ["ignore", "pipe", stderr] });
+  running.add(child);
+  child.once("exit", () => running.delete(child));
   let output = "";
   child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
     output += chunk;
