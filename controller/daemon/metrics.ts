@@ -124,7 +124,7 @@ export class DaemonMetrics {
     });
     this.#oldestSync = new Gauge({
       name: `${PREFIX}oldest_sync_seconds`,
-      help: "Seconds since the pass began that last read the least recently read service in sync; while the daemon keeps up, at most the resync interval (--resync). 0 when no service is in sync.",
+      help: "Seconds since the pass began that last read the least recently read service in sync; while the daemon keeps up, about the resync interval (--resync) plus one pass. 0 when no service is in sync.",
       registers,
     });
     this.setConditions([]);

@@ -3,7 +3,7 @@
  * when it ended: a pass that ran or queued for a concurrency slot a long time does not push every
  * later one back, so a fleet's full resync fits in the interval (`--resync`) as long as the daemon
  * keeps up. The jitter only shortens the wait, by at most a tenth: services that became due together
- * drift apart, and none waits longer than the interval.
+ * drift apart, and none falls due later than one interval after the last.
  */
 export interface ResyncClock {
   /** When the pass that just ended fell due (ms, same clock as `now`). */
