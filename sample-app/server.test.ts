@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { killChildren } from "../test/support/kill-children.ts";
 import { waitFor } from "../test/support/wait-for.ts";
 
 const SERVER = fileURLToPath(new URL("./server.ts", import.meta.url));
@@ -22,18 +23,7 @@ type Running = {
 
 const children = new Set<ChildProcess>();
 
-afterEach(async () => {
-  await Promise.all(
-    [...children].map(async (child) => {
-      if (child.exitCode === null && child.signalCode === null) {
-        const gone = new Promise((resolve) => child.once("exit", resolve));
-        child.kill("SIGKILL");
-        await gone;
-      }
-    }),
-  );
-  children.clear();
-});
+afterEach(() => killChildren(children));
 
 /** Spawns server.ts with a minimal environment so nothing from the test runner's environment leaks in. */
 function spawnServer(env: Record<string, string>) {

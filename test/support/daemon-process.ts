@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { killChildren } from "./kill-children.ts";
 import { waitFor } from "./wait-for.ts";
 
 const cli = fileURLToPath(new URL("../../controller/cli/main.ts", import.meta.url));
@@ -40,18 +41,7 @@ export interface DaemonStatus {
 const running = new Set<ChildProcess>();
 
 /** Kills every daemon a test started and did not stop. */
-export async function killDaemons(): Promise<void> {
-  await Promise.all(
-    [...running].map(async (child) => {
-      if (child.exitCode === null && child.signalCode === null) {
-        const gone = new Promise((resolve) => child.once("exit", resolve));
-        child.kill("SIGKILL");
-        await gone;
-      }
-      running.delete(child);
-    }),
-  );
-}
+export const killDaemons = (): Promise<void> => killChildren(running);
 
 export async function startDaemonProcess(
   args: string[],

@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { killChildren } from "./kill-children.ts";
 import { waitFor } from "./wait-for.ts";
 
 const CLI = fileURLToPath(new URL("../../controller/cli/main.ts", import.meta.url));
@@ -21,18 +22,7 @@ export interface EmulatorProcess {
 const running = new Set<ChildProcess>();
 
 /** Kills every emulator process started here that is still running (a bench or test stopped early). */
-export async function killEmulatorProcesses(): Promise<void> {
-  await Promise.all(
-    [...running].map(async (child) => {
-      if (child.exitCode === null && child.signalCode === null) {
-        const gone = new Promise((resolve) => child.once("exit", resolve));
-        child.kill("SIGKILL");
-        await gone;
-      }
-      running.delete(child);
-    }),
-  );
-}
+export const killEmulatorProcesses = (): Promise<void> => killChildren(running);
 
 /**
  * Starts `ecs-converge emulator <args>` and waits for it to print its endpoint. The caller stops it
