@@ -331,8 +331,8 @@ export class ServiceWorker {
 
   async #pass(): Promise<void> {
     this.#dirty = false;
+    // The timer that fell due calls this at once: when the pass began is when it fell due.
     const started = performance.now();
-    const dueAt = this.#dueSince ?? started;
     const priority = this.#urgent ? "urgent" : "resync";
     this.#urgent = false;
     // A service's first pass reads the fleet inventory too, as fresh as any resync's (at most one
@@ -347,7 +347,7 @@ export class ServiceWorker {
       priority,
     );
     if (!outcome) return;
-    this.#syncedPassStartedAt = undefined;
+    this.#syncedPassStartedAt = outcome.kind === "synced" ? started : undefined;
     const seconds = (performance.now() - started) / 1000;
     this.#lastReconcile = {
       at: new Date().toISOString(),
@@ -364,9 +364,12 @@ export class ServiceWorker {
       case "synced":
         this.#consecutiveErrors = 0;
         this.#resyncDue = true;
-        this.#syncedPassStartedAt = started;
         return this.#schedule(
-          nextResyncDelayMs({ dueAt, now: performance.now(), resyncMs: this.#deps.settings.resyncMs }),
+          nextResyncDelayMs({
+            dueAt: started,
+            now: performance.now(),
+            resyncMs: this.#deps.settings.resyncMs,
+          }),
         );
       case "requeue":
         this.#consecutiveErrors = 0;

@@ -166,11 +166,12 @@ async function keptUp(
   forMs: number,
   pollMs: number,
 ): Promise<void> {
-  const until = performance.now() + forMs;
-  while (performance.now() < until) {
-    if ((await reconcileCounts(daemon)).oldestSyncSeconds * 1000 <= resyncMs) return;
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
-  }
+  await waitFor(
+    "the daemon to keep up with its resync interval",
+    async () => ((await reconcileCounts(daemon)).oldestSyncSeconds * 1000 <= resyncMs ? true : undefined),
+    forMs,
+    pollMs,
+  ).catch(() => undefined);
 }
 
 /**
