@@ -53,13 +53,17 @@ function fakeKinds(log: string[]) {
 }
 
 describe("destroy", () => {
-  it("lists only kinds of the stack, each waiting for kinds destroy knows", () => {
+  it("lists only kinds of the stack, each after the kinds it waits for", () => {
     const stack = new Set(STACK_KINDS.map((kind) => kind.id));
     const destroyed = new Set(DESTROY_KINDS.map((kind) => kind.id));
+    const listed = new Set<string>();
     for (const kind of DESTROY_KINDS) {
       expect(stack.has(kind.id), `${kind.id} is a kind of the stack`).toBe(true);
-      for (const after of kind.after)
+      for (const after of kind.after) {
         expect(destroyed.has(after), `${kind.id} waits for ${after}`).toBe(true);
+        expect(listed.has(after), `${kind.id} is listed after ${after}, which it waits for`).toBe(true);
+      }
+      listed.add(kind.id);
     }
   });
 

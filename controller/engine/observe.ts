@@ -2,7 +2,7 @@
  * Reads everything one service owns (or collides with): each kind's folder declares its part of the
  * observation and what it needs observed first (resources/observation-part.ts); this runs every part
  * as soon as its needs are in, so independent reads go in parallel and a read needing an ARN waits
- * only for the part that finds it. Nothing here knows a kind: the stack lists the parts.
+ * only for the part that finds it. Nothing here knows a kind: the stack's folders declare the parts.
  */
 import type { AnyObservationPart, ObservationPart } from "../resources/observation-part.ts";
 import type { StackContext } from "./context.ts";

@@ -71,9 +71,10 @@ describe("the stack", () => {
       "taskDefinition",
       "service",
       "scaling",
-      "previousService",
+      // Cleanup kinds come last, in the order of their folders.
       "retiredTargetGroups",
       "staleRevisions",
+      "previousService",
       "serviceClusterRecord",
     ]);
     const seen = new Set<string>();
