@@ -5,7 +5,6 @@
  * progress): soon; an error: exponential backoff with jitter, reset on success; terminal (a spec that
  * does not match AWS, a name owned by someone else, access denied): only when the spec changes.
  */
-import { createHash } from "node:crypto";
 import type { LoadedSpec } from "../../specs/index.ts";
 import {
   abortReason,
@@ -40,6 +39,7 @@ import type { ConcurrencyLimiter } from "./limiter.ts";
 import type { Logger } from "./logger.ts";
 import { nextResyncDelayMs } from "./resync-schedule.ts";
 import { RolloutStory } from "./rollout-story.ts";
+import { specFingerprint } from "./spec-files.ts";
 import { steadyTargetHealth, type TargetHealthRead, targetHealthRead } from "./steady-target-health.ts";
 
 export type Outcome =
@@ -145,10 +145,6 @@ export interface ServiceStatus {
   /** Set when the worker has made no progress for longer than the watchdog allows. */
   stuck: StuckReport | undefined;
 }
-
-/** A stable fingerprint of a spec: the same spec in force → the same key. */
-const specKey = (loaded: LoadedSpec) =>
-  createHash("sha256").update(JSON.stringify(loaded.spec)).digest("hex");
 
 const jitter = (ms: number, fraction = 0.1) => Math.round(ms * (1 - fraction + Math.random() * 2 * fraction));
 
@@ -456,7 +452,7 @@ export class ServiceWorker {
   async #reconcile(resync: boolean): Promise<Outcome> {
     if (this.#terminal) return { kind: "terminal", reason: "waiting for the spec to change" };
     const loaded = this.#loaded;
-    const key = specKey(loaded);
+    const key = specFingerprint(loaded.spec);
     try {
       const clients = await this.#clientsForSpec();
       // A rollout being told may have failed and been rolled back since the last pass: learn that

@@ -1,8 +1,9 @@
 /**
- * What one read of a spec file yields for the daemon: absent, valid (with a canonical form of its
+ * What one read of a spec file yields for the daemon: absent, valid (with a fingerprint of its
  * content), or invalid (with the text, so each broken version is reported once). Which files a path
  * means is `specs/spec-files.ts`, shared with the loader.
  */
+import { createHash } from "node:crypto";
 import {
   type LoadedSpec,
   parseSpec,
@@ -41,15 +42,22 @@ export async function readSpecFile(file: string): Promise<SpecFileRead> {
   }
   try {
     const loaded = parseSpec(text, file);
-    return { kind: "valid", loaded, content: canonicalJson(loaded.spec) };
+    return { kind: "valid", loaded, content: specFingerprint(loaded.spec) };
   } catch (error) {
     if (error instanceof SpecError) return { kind: "invalid", issues: error.issues, version: text };
     throw error;
   }
 }
 
+/**
+ * What identifies a validated spec: the same values give the same fingerprint, whatever order their maps
+ * were written in. A hash rather than the JSON itself: a daemon holds one per service of its fleet.
+ */
+export const specFingerprint = (spec: unknown): string =>
+  createHash("sha256").update(canonicalJson(spec)).digest("hex");
+
 /** JSON with object keys sorted, so two specs compare equal whatever order their maps were written in. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, item: unknown) => {
     if (item === null || typeof item !== "object" || Array.isArray(item)) return item;
     return Object.fromEntries(Object.entries(item).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
