@@ -101,8 +101,9 @@ export interface FleetFigures {
   /** From the measured daemon's start to the window's: its first round (direct reads) and the warm-up. */
   restartToWindowSeconds: number;
   emulatorRssMB: number;
-  /** The emulator's CPU in the window, as a share of one core. */
+  /** The emulator's and the measured daemon's CPU in the window, as a share of one core. */
   emulatorCpuShare: number;
+  daemonCpuShare?: number;
   describeServicesMs: { p50: number; p99: number; samples: number; throttled: number };
   /** One spec edited at steady state: until the daemon's first write for it, and its UpdateService (ms). */
   editToFirstWriteMs?: number;
@@ -319,10 +320,18 @@ export async function measureFleet(size: number, clockSpeed: number): Promise<Fl
       environment,
     );
     const daemonPid = daemon.child.pid ?? 0;
-    const cpuBefore = await cpuSecondsOf(emulatorPid);
-    const throttlesBefore = await throttleFigures(daemon);
+    const measured = daemon;
     rss = sampleRss(daemonPid);
+    // What the window counts of CPU and throttles, read as it opens: the restart's first round is not steady state.
+    let atOpen = { emulatorCpu: 0, daemonCpu: 0, ...(await throttleFigures(daemon)) };
     const window = await countResyncWindow(remoteCallLog(emulator.url), daemon, names, PASSES_PER_SERVICE, {
+      onOpen: async () => {
+        atOpen = {
+          emulatorCpu: await cpuSecondsOf(emulatorPid),
+          daemonCpu: await cpuSecondsOf(daemonPid),
+          ...(await throttleFigures(measured)),
+        };
+      },
       // The measured daemon's first round reads every service under ELB's rate limits: about four ELB
       // calls a service (listeners, target group attributes, target health, tags) at 8 a second.
       deadlineMs: 120_000 + 20 * resyncMs + 1_500 * size,
@@ -336,7 +345,8 @@ export async function measureFleet(size: number, clockSpeed: number): Promise<Fl
     const memory = await rss.stop();
     // A breakdown that cannot be read (no /proc) leaves the figure out, not the size unmeasured.
     const memoryByKind = await memoryBreakdown(daemonPid, daemon).catch(() => undefined);
-    const emulatorCpu = (await cpuSecondsOf(emulatorPid)) - cpuBefore;
+    const emulatorCpu = (await cpuSecondsOf(emulatorPid)) - atOpen.emulatorCpu;
+    const daemonCpu = (await cpuSecondsOf(daemonPid)) - atOpen.daemonCpu;
     const throttlesAfter = await throttleFigures(daemon);
     const emulatorRssMB = await rssMBOf(emulatorPid);
     const describeServicesMs = await describeServicesLatency(emulator, names);
@@ -364,15 +374,16 @@ export async function measureFleet(size: number, clockSpeed: number): Promise<Fl
       callsPerServicePerResync,
       callsPerFleetResync: Math.round(callsPerServicePerResync * size * 10) / 10,
       byOperation: Object.fromEntries(byOperation),
-      throttlesAbsorbed: throttlesAfter.throttles - throttlesBefore.throttles,
+      throttlesAbsorbed: throttlesAfter.throttles - atOpen.throttles,
       rateLimitWaitSeconds:
-        Math.round((throttlesAfter.rateLimitWaitSeconds - throttlesBefore.rateLimitWaitSeconds) * 10) / 10,
+        Math.round((throttlesAfter.rateLimitWaitSeconds - atOpen.rateLimitWaitSeconds) * 10) / 10,
       rssMB: memory.lastMB,
       peakRssMB: memory.peakMB,
       ...(memoryByKind ? { memory: memoryByKind } : {}),
       restartToWindowSeconds: Math.round((window.startedAt - restartedAt) / 100) / 10,
       emulatorRssMB,
       emulatorCpuShare: Math.round((emulatorCpu / window.seconds) * 100) / 100,
+      daemonCpuShare: Math.round((daemonCpu / window.seconds) * 100) / 100,
       describeServicesMs,
       editToFirstWriteMs: edit.firstWriteMs,
       editToUpdateServiceMs: edit.updateServiceMs,

@@ -59,6 +59,7 @@ export function printSummary(results: Record<string, unknown>): void {
   row("daemon RSS at the end / peak (MB)", (fleet) =>
     fleet.peakRssMB === undefined ? undefined : `${fleet.rssMB} / ${fleet.peakRssMB}`,
   );
+  row("daemon CPU (share of a core)", (fleet) => fleet.daemonCpuShare);
   row("daemon start → steady window (s)", (fleet) => fleet.restartToWindowSeconds);
   row("spec edit → first write (ms)", (fleet) => fleet.editToFirstWriteMs);
   row("spec edit → UpdateService (ms)", (fleet) => fleet.editToUpdateServiceMs);

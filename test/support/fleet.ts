@@ -220,6 +220,8 @@ export interface WindowOptions {
    * first round is still running when the window opens (waiting ten intervals at most).
    */
   resyncMs?: number;
+  /** Called as the window opens, after the warm-up: where a caller reads what it counts over the window. */
+  onOpen?: () => Promise<void>;
 }
 
 /**
@@ -233,13 +235,14 @@ export async function countResyncWindow(
   daemon: DaemonEndpoints,
   names: string[],
   passesPerService: number,
-  { deadlineMs, pollMs = 250, resyncMs }: WindowOptions,
+  { deadlineMs, pollMs = 250, resyncMs, onOpen }: WindowOptions,
 ): Promise<ResyncWindow> {
   // Warm-up: the passes right after convergence (a rollout's last, the first resyncs, whose keys the
   // fleet inventory does not hold yet) are not steady state.
   await passesDone(daemon, names, await reconcileCounts(daemon), WARM_UP_PASSES, deadlineMs, pollMs);
   if (resyncMs !== undefined)
     await keptUp(daemon, resyncMs, Math.min(deadlineMs, KEEP_UP_INTERVALS * resyncMs), pollMs);
+  await onOpen?.();
   const before = await reconcileCounts(daemon);
   await log.reset();
   const started = performance.now();
