@@ -475,19 +475,20 @@ export class ServiceWorker {
         {},
         fromInventory ? inventory : inventory?.directReads(clients),
       );
-      if (hadCachedReads && plan.changes.some((change) => change.action !== "noop")) {
+      const pendingIn = (changes: readonly Change[]) => changes.filter((change) => change.action !== "noop");
+      if (hadCachedReads && pendingIn(plan.changes).length > 0) {
         // About to report or change something: decide with fresh tags and slow-tier attributes, so a
         // resource whose ownership tags were removed since they were cached is never touched, and
         // drift is reported as AWS has it now.
         this.#log.debug(
-          { changes: plan.changes.filter((change) => change.action !== "noop").length },
+          { changes: pendingIn(plan.changes).length },
           "cached reads differ from the spec: planning again from AWS as it is now",
         );
         this.#caches.tags.clear();
         this.#caches.slow.clear();
         plan = await planService(clients, loaded.spec, this.#caches, {}, inventory?.directReads(clients));
       }
-      const pending = plan.changes.filter((change) => change.action !== "noop");
+      const pending = pendingIn(plan.changes);
       this.#lastPlan = {
         changes: pending,
         skipped: plan.skipped,
