@@ -189,8 +189,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       settings: options.settings,
       clientsFor,
       inventoryFor,
-      onReconciled: (service, outcome, seconds) => {
+      onReconciled: (service, outcome, { priority, seconds, slotWaitSeconds }) => {
         metrics.recordReconcile(service, outcome.kind, seconds);
+        metrics.recordSlotWait(priority, slotWaitSeconds);
         updateConditionMetrics();
       },
       onDrift: (service, resource, field) => metrics.recordDrift(service, resource, field),

@@ -13,6 +13,27 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 }
 
 describe("DaemonMetrics", () => {
+  it("observes passes' waits for a concurrency slot by priority", async () => {
+    const metrics = new DaemonMetrics();
+    metrics.recordSlotWait("urgent", 0);
+    metrics.recordSlotWait("resync", 0.3);
+    metrics.recordSlotWait("resync", 40);
+
+    const text = await metrics.text();
+
+    expect(sample(text, "ecs_converge_pass_slot_wait_seconds_count", { priority: "urgent" })).toBe(1);
+    expect(
+      sample(text, "ecs_converge_pass_slot_wait_seconds_bucket", { le: "0.01", priority: "urgent" }),
+    ).toBe(1);
+    expect(
+      sample(text, "ecs_converge_pass_slot_wait_seconds_bucket", { le: "0.5", priority: "resync" }),
+    ).toBe(1);
+    expect(sample(text, "ecs_converge_pass_slot_wait_seconds_bucket", { le: "60", priority: "resync" })).toBe(
+      2,
+    );
+    expect(sample(text, "ecs_converge_pass_slot_wait_seconds_sum", { priority: "resync" })).toBeCloseTo(40.3);
+  });
+
   it("counts reconciles by result and observes their duration", async () => {
     const metrics = new DaemonMetrics();
     metrics.recordReconcile("web", "synced", 0.2);

@@ -5,6 +5,7 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { AwsCall, AwsService } from "../aws/call-metrics.ts";
 import type { LeaseSnapshot } from "../leases/lease-coordinator.ts";
+import type { PassPriority } from "./limiter.ts";
 
 /** How a reconcile ended (see DESIGN.md: synced, expected wait, error with backoff, terminal). */
 export type ReconcileResult = "synced" | "requeue" | "error" | "terminal";
@@ -27,10 +28,14 @@ const CONDITION_STATUSES = ["True", "False"] as const;
 /** From a no-op pass against a warm cache (tens of ms) to a reconcile that waits out an ALB (minutes). */
 const RECONCILE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
+/** From a free slot (none) to a restart's first round queued behind a fleet's passes (minutes). */
+const SLOT_WAIT_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+
 export class DaemonMetrics {
   readonly registry = new Registry();
   readonly #reconciles: Counter<"service" | "result">;
   readonly #reconcileDuration: Histogram<"result">;
+  readonly #slotWait: Histogram<"priority">;
   readonly #drift: Counter<"service" | "resource" | "field">;
   readonly #awsCalls: Counter<"aws_service" | "operation">;
   readonly #awsThrottles: Counter<"aws_service" | "operation">;
@@ -55,11 +60,18 @@ export class DaemonMetrics {
     });
     this.#reconcileDuration = new Histogram({
       name: `${PREFIX}reconcile_duration_seconds`,
-      help: "How long one reconcile took, from observing AWS to the last mutation, by result (every service together).",
+      help: "How long one reconcile took, from observing AWS to the last mutation (its wait for a concurrency slot not counted), by result (every service together).",
       // By result, not by service: fifteen lines per service (buckets, sum, count) would make a
       // thousand-service fleet's every scrape 15,000 lines longer. Which service is slow, /status tells (its last pass).
       labelNames: ["result"],
       buckets: RECONCILE_BUCKETS,
+      registers,
+    });
+    this.#slotWait = new Histogram({
+      name: `${PREFIX}pass_slot_wait_seconds`,
+      help: "How long a pass waited for one of --concurrency's slots, by priority (urgent: a changed spec or a first pass; resync). Long resync waits: raise --concurrency.",
+      labelNames: ["priority"],
+      buckets: SLOT_WAIT_BUCKETS,
       registers,
     });
     this.#drift = new Counter({
@@ -170,6 +182,11 @@ export class DaemonMetrics {
   recordReconcile(service: string, result: ReconcileResult, seconds: number): void {
     this.#reconciles.inc({ service, result });
     this.#reconcileDuration.observe({ result }, seconds);
+  }
+
+  /** Observes how long a pass waited for a concurrency slot. */
+  recordSlotWait(priority: PassPriority, seconds: number): void {
+    this.#slotWait.observe({ priority }, seconds);
   }
 
   /** Counts one drifted field of one resource. */

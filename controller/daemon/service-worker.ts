@@ -35,7 +35,7 @@ import type { ObservedService } from "../resources/service/service.ts";
 import { desiredTargetGroup } from "../resources/target-group/target-group.ts";
 import { markRevisionFailed, revisionName } from "../resources/task-definition/task-definition.ts";
 import { type Condition, Conditions } from "./conditions.ts";
-import type { ConcurrencyLimiter } from "./limiter.ts";
+import type { ConcurrencyLimiter, PassPriority } from "./limiter.ts";
 import type { Logger } from "./logger.ts";
 import { nextResyncDelayMs } from "./resync-schedule.ts";
 import { RolloutStory } from "./rollout-story.ts";
@@ -88,6 +88,13 @@ export interface StuckReport {
   inFlight: Array<{ call: string; forMs: number }>;
 }
 
+/** How long a pass ran once it had a concurrency slot, and how long it waited for one. */
+export interface PassTiming {
+  priority: PassPriority;
+  seconds: number;
+  slotWaitSeconds: number;
+}
+
 export interface WorkerDependencies {
   log: Logger;
   limiter: ConcurrencyLimiter;
@@ -103,7 +110,8 @@ export interface WorkerDependencies {
    * its own service straight from AWS.
    */
   inventoryFor?(loaded: LoadedSpec, clients: AwsClients): Promise<FleetInventory>;
-  onReconciled(service: string, outcome: Outcome, seconds: number): void;
+  /** A pass finished: how long it ran once it had a slot, and how long it waited for one. */
+  onReconciled(service: string, outcome: Outcome, timing: PassTiming): void;
   onDrift(service: string, resource: string, field: string): void;
   /** A pass ran past its deadline and was abandoned. */
   onPassAbandoned?(service: string): void;
@@ -337,20 +345,25 @@ export class ServiceWorker {
     // any resync, a plan that finds a change is made again from direct reads before anything is written.
     const resync = (this.#resyncDue && priority === "resync") || this.#firstPass;
     this.#resyncDue = false;
+    let slotAt = started;
     // A pass that waited for a slot while the worker was stopped (shutdown, a deleted or duplicate spec) does nothing.
-    const outcome = await this.#deps.limiter.run(
-      async () => (this.#stopped ? undefined : this.#reconcileWithDeadline(resync, priority === "urgent")),
-      priority,
-    );
+    const outcome = await this.#deps.limiter.run(async () => {
+      slotAt = performance.now();
+      return this.#stopped ? undefined : this.#reconcileWithDeadline(resync, priority === "urgent");
+    }, priority);
     if (!outcome) return;
     this.#syncedPassStartedAt = outcome.kind === "synced" ? started : undefined;
-    const seconds = (performance.now() - started) / 1000;
+    const timing: PassTiming = {
+      priority,
+      seconds: (performance.now() - slotAt) / 1000,
+      slotWaitSeconds: (slotAt - started) / 1000,
+    };
     this.#lastReconcile = {
       at: new Date().toISOString(),
       result: outcome.kind,
-      durationMs: Math.round(seconds * 1000),
+      durationMs: Math.round(timing.seconds * 1000),
     };
-    this.#deps.onReconciled(this.name, outcome, seconds);
+    this.#deps.onReconciled(this.name, outcome, timing);
     if (!(outcome.kind === "requeue" && outcome.reason === "throttled")) this.#consecutiveThrottles = 0;
     this.#noteStreak(outcome);
     this.#firstPassDone();
