@@ -108,6 +108,8 @@ export interface FleetFigures {
   /** One spec edited at steady state: until the daemon's first write for it, and its UpdateService (ms). */
   editToFirstWriteMs?: number;
   editToUpdateServiceMs?: number;
+  /** Of that, how long the edit's pass waited for a concurrency slot (ms). */
+  editSlotWaitMs?: number;
 }
 
 const percentile = (sorted: number[], fraction: number) =>
@@ -218,9 +220,10 @@ async function throttleFigures(daemon: { url: string }) {
  * UpdateService: how long an edit waits behind a fleet's resyncs under AWS's rate limits. The emulator's
  * call log is polled (every POLL_MS), so each figure is late by up to that much.
  */
-async function editReaction(emulatorUrl: string, directory: string, name: string) {
+async function editReaction(emulatorUrl: string, daemon: { url: string }, directory: string, name: string) {
   const log = remoteCallLog(emulatorUrl);
   await log.reset();
+  const waitedBefore = await urgentSlotWaitSeconds(daemon);
   const file = join(directory, `${name}.yaml`);
   const document = parse(await readFile(file, "utf8")) as {
     spec: { task: { container: { environment: Record<string, string> } } };
@@ -244,7 +247,16 @@ async function editReaction(emulatorUrl: string, directory: string, name: string
   return {
     firstWriteMs: Math.round(firstWriteMs ?? updateServiceMs),
     updateServiceMs: Math.round(updateServiceMs),
+    // At steady state the edit's pass is the only urgent one.
+    slotWaitMs: Math.round(((await urgentSlotWaitSeconds(daemon)) - waitedBefore) * 1000),
   };
+}
+
+/** Seconds urgent passes have waited for a concurrency slot, summed (`ecs_converge_pass_slot_wait_seconds`). */
+async function urgentSlotWaitSeconds(daemon: { url: string }): Promise<number> {
+  const text = await (await fetch(`${daemon.url}/metrics`)).text();
+  const line = /^ecs_converge_pass_slot_wait_seconds_sum\{priority="urgent"\} (\S+)$/m.exec(text);
+  return Number(line?.[1] ?? 0);
 }
 
 /** Samples a process's RSS every second: the largest seen, and the last. */
@@ -350,7 +362,7 @@ export async function measureFleet(size: number, clockSpeed: number): Promise<Fl
     const throttlesAfter = await throttleFigures(daemon);
     const emulatorRssMB = await rssMBOf(emulatorPid);
     const describeServicesMs = await describeServicesLatency(emulator, names);
-    const edit = await editReaction(emulator.url, directory, names.at(-1) ?? "");
+    const edit = await editReaction(emulator.url, daemon, directory, names.at(-1) ?? "");
 
     const perPass = (count: number) => Math.round((count / window.passes) * 100) / 100;
     const byOperation = [...countByOperation(window.calls)]
@@ -387,6 +399,7 @@ export async function measureFleet(size: number, clockSpeed: number): Promise<Fl
       describeServicesMs,
       editToFirstWriteMs: edit.firstWriteMs,
       editToUpdateServiceMs: edit.updateServiceMs,
+      editSlotWaitMs: edit.slotWaitMs,
     };
   } finally {
     // Stopped on every path: a sampler left running keeps the bench's process alive after a timeout.

@@ -63,6 +63,7 @@ export function printSummary(results: Record<string, unknown>): void {
   row("daemon start → steady window (s)", (fleet) => fleet.restartToWindowSeconds);
   row("spec edit → first write (ms)", (fleet) => fleet.editToFirstWriteMs);
   row("spec edit → UpdateService (ms)", (fleet) => fleet.editToUpdateServiceMs);
+  row("  of which its pass waited for a slot (ms)", (fleet) => fleet.editSlotWaitMs);
   row("emulator RSS (MB)", (fleet) => fleet.emulatorRssMB);
   row("emulator CPU (share of a core)", (fleet) => fleet.emulatorCpuShare);
   row(
