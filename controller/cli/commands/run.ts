@@ -9,6 +9,7 @@ import type { EcsActivity, Emulator, EmulatorOptions } from "../../../emulator/i
 import { LOCAL_EMULATOR_ENDPOINT } from "../../aws/clients.ts";
 import { startDaemon } from "../../daemon/daemon.ts";
 import { parseListen } from "../../daemon/endpoints.ts";
+import { limitHeapGrowth } from "../../daemon/heap-growth.ts";
 import { createLogger, LOG_LEVELS, type LogFormat, type Logger } from "../../daemon/logger.ts";
 import type { WorkerSettings } from "../../daemon/service-worker.ts";
 import { callTimeoutsFrom } from "../aws-session.ts";
@@ -168,6 +169,7 @@ export async function runCommand(
       `--replica-id ${options.replicaId}: use up to 128 letters, digits, '.', ':', '_' or '-'`,
     );
 
+  limitHeapGrowth();
   const log = createLogger({
     level: options.logLevel as never,
     destination: streams.stdout,
