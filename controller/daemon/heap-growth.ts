@@ -15,7 +15,10 @@ export const DAEMON_HEAP_GROWING_PERCENT = 25;
  * flag, so given to `node` itself: NODE_OPTIONS does not accept it). Called before the daemon loads its
  * fleet; V8 reads the factor at every full GC.
  */
-export function limitHeapGrowth(execArgv: readonly string[] = process.execArgv): void {
+export function limitHeapGrowth(
+  execArgv: readonly string[] = process.execArgv,
+  setV8Flags: (flags: string) => void = setFlagsFromString,
+): void {
   if (execArgv.some((argument) => /^--heap[-_]growing[-_]percent(=|$)/.test(argument))) return;
-  setFlagsFromString(`--heap-growing-percent=${DAEMON_HEAP_GROWING_PERCENT}`);
+  setV8Flags(`--heap-growing-percent=${DAEMON_HEAP_GROWING_PERCENT}`);
 }
