@@ -11,6 +11,7 @@ import { startDaemon } from "../../daemon/daemon.ts";
 import { parseListen } from "../../daemon/endpoints.ts";
 import { limitHeapGrowth } from "../../daemon/heap-growth.ts";
 import { createLogger, LOG_LEVELS, type LogFormat, type Logger } from "../../daemon/logger.ts";
+import { MemoryRelease } from "../../daemon/memory-release.ts";
 import type { WorkerSettings } from "../../daemon/service-worker.ts";
 import { callTimeoutsFrom } from "../aws-session.ts";
 import { CliError } from "../cli-error.ts";
@@ -238,8 +239,22 @@ export async function runCommand(
     );
   }
 
+  const memory = new MemoryRelease({
+    onReleased: ({ fromBytes, toBytes, pauseMs }) =>
+      log.debug(
+        {
+          fromMB: Math.round(fromBytes / 2 ** 20),
+          toMB: Math.round(toBytes / 2 ** 20),
+          pauseMs: Math.round(pauseMs),
+        },
+        "memory the heap no longer uses handed back to the system",
+      ),
+  });
+  memory.start();
+
   const signal = await (stopped ?? untilSignal(() => process.exit(ExitCode.Error)));
   log.info({ signal }, "shutting down");
+  memory.stop();
   await daemon.stop();
   await emulator?.close();
   return ExitCode.Ok;
