@@ -13,7 +13,7 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 FROM node:24-alpine
 ENV NODE_ENV=production
 # V8 sized for a long-running daemon: a small young generation and a capped old one keep a fleet of a
-# thousand services at 240–252 MB instead of 470 (70–110 MB of it live: raise the cap for larger fleets).
+# thousand services at about 230 MB instead of 470 (70–110 MB of it live: raise the cap for larger fleets).
 ENV NODE_OPTIONS="--max-semi-space-size=1 --max-old-space-size=256"
 WORKDIR /app
 COPY --from=dependencies /app/node_modules ./node_modules
