@@ -135,8 +135,12 @@ const actions = (changes: readonly Change[]) =>
 const changeOf = (plan: ServicePlan, resource: string) =>
   plan.changes.find((change) => change.resource === resource && change.action !== "noop");
 
-/** Every sample had a healthy target behind the listener, and the old port stayed open while its group existed. */
-function expectNoGap(samples: readonly Sample[], atLeast = 20): void {
+/**
+ * Every sample had a healthy target behind the listener, and the old port stayed open while its group
+ * existed. `atLeast` shows the sampler ran throughout; how many it takes depends on the machine's load
+ * (19 when a fleet bench shared the two cores), so it is a floor well below the usual count.
+ */
+function expectNoGap(samples: readonly Sample[], atLeast = 10): void {
   expect(samples.length).toBeGreaterThanOrEqual(atLeast);
   const gaps = samples.filter((moment) => moment.healthy === 0);
   expect(gaps, JSON.stringify(gaps.slice(0, 3))).toEqual([]);
