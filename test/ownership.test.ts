@@ -56,6 +56,7 @@ import { parseSpec, type ServiceSpec } from "../specs/index.ts";
 import { merge, specYaml } from "../specs/test-builders.ts";
 import { useEmulatedAws } from "./support/emulated-aws.ts";
 import { waitFor } from "./support/wait-for.ts";
+import { PASSES_ON_DEMAND } from "./support/worker-settings.ts";
 
 type Patch = Parameters<typeof merge>[1];
 
@@ -745,16 +746,7 @@ describe("the daemon's drift repair never modifies or deletes what is not ours",
     const worker = new ServiceWorker(loaded(entry.converged), {
       log: pino({ level: "silent" }),
       limiter: new ConcurrencyLimiter(1),
-      settings: {
-        resyncMs: 3_600_000,
-        rolloutPollMs: 3_600_000,
-        initialBackoffMs: 3_600_000,
-        maxBackoffMs: 3_600_000,
-        dryRun: false,
-        passTimeoutMs: 60_000,
-        stuckAfterMs: 120_000,
-        slowResyncMs: 10 * 60_000,
-      },
+      settings: PASSES_ON_DEMAND,
       clientsFor: async () =>
         createAwsClients({ region: "us-east-1", endpoint: aws.emulator.url, maxAttempts: 3 }),
       onReconciled: () => {

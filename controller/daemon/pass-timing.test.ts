@@ -3,6 +3,7 @@ import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { parseSpec } from "../../specs/index.ts";
 import { waitFor } from "../../test/support/wait-for.ts";
+import { PASSES_ON_DEMAND } from "../../test/support/worker-settings.ts";
 import { ConcurrencyLimiter } from "./limiter.ts";
 import { type PassTiming, ServiceWorker } from "./service-worker.ts";
 
@@ -18,16 +19,7 @@ describe("a pass's timing", () => {
     const worker = new ServiceWorker(parseSpec(await readFile(SAMPLE, "utf8"), "service.yaml"), {
       log: pino({ level: "silent" }),
       limiter,
-      settings: {
-        resyncMs: 3_600_000,
-        rolloutPollMs: 3_600_000,
-        initialBackoffMs: 3_600_000,
-        maxBackoffMs: 3_600_000,
-        dryRun: false,
-        passTimeoutMs: 60_000,
-        stuckAfterMs: 120_000,
-        slowResyncMs: 3_600_000,
-      },
+      settings: PASSES_ON_DEMAND,
       // No AWS: the pass fails at once, and its timing is reported all the same.
       clientsFor: async () => {
         throw new Error("no AWS in this test");
