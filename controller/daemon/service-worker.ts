@@ -162,6 +162,8 @@ export class ServiceWorker {
   readonly #log: Logger;
   readonly #conditions = new Conditions();
   #loaded: LoadedSpec;
+  /** The fingerprint of the spec in force, taken once per spec rather than on every pass. */
+  #specKey: string;
   #clients: AwsClients | undefined;
   #clientsKey = "";
   #caches: PassCaches = createPassCaches();
@@ -224,6 +226,7 @@ export class ServiceWorker {
   constructor(loaded: LoadedSpec, deps: WorkerDependencies) {
     this.name = loaded.spec.metadata.name;
     this.#loaded = loaded;
+    this.#specKey = specFingerprint(loaded.spec);
     this.#deps = deps;
     this.#log = deps.log.child({ service: this.name });
     this.#story = new RolloutStory(this.#log);
@@ -239,6 +242,7 @@ export class ServiceWorker {
   /** A new version of the spec is in force: reconcile it now (and leave any terminal state). */
   setSpec(loaded: LoadedSpec): void {
     this.#loaded = loaded;
+    this.#specKey = specFingerprint(loaded.spec);
     this.#terminal = false;
     this.#consecutiveErrors = 0;
     this.#urgent = true;
@@ -465,7 +469,7 @@ export class ServiceWorker {
   async #reconcile(resync: boolean): Promise<Outcome> {
     if (this.#terminal) return { kind: "terminal", reason: "waiting for the spec to change" };
     const loaded = this.#loaded;
-    const key = specFingerprint(loaded.spec);
+    const key = this.#specKey;
     try {
       const clients = await this.#clientsForSpec();
       // A rollout being told may have failed and been rolled back since the last pass: learn that
