@@ -20,6 +20,7 @@ import {
   type DaemonProcess,
   type DaemonStatus,
   killDaemons,
+  spawnDaemonProcess,
   startDaemonProcess,
 } from "./support/daemon-process.ts";
 import { type EmulatedAws, startEmulatedAws } from "./support/emulated-aws.ts";
@@ -307,6 +308,20 @@ describe("ecs-converge run", () => {
     daemon.child.kill("SIGTERM");
     // A graceful stop would end with 0 once the slow pass finished; the second signal ends it now, with 1.
     expect(await daemon.exited).toBe(1);
+  });
+
+  it("stops cleanly on a signal that lands while it is still starting up", async () => {
+    // Every AWS call takes a second: joining the replicas (lease table calls) holds the start-up open.
+    aws.emulator.injectFaults({ rules: [{ latencyMs: 1000 }] });
+    const file = await writeSpec("service.yaml", "web");
+    const daemon = spawnDaemonProcess(["-f", file, "--lease-table", "ecs-converge-leases"], environment());
+    await daemon.waitForLog("the daemon to join the replicas", (line) =>
+      line.msg.startsWith("joining the replicas"),
+    );
+    daemon.child.kill("SIGTERM");
+    // Killed outright by the signal, the exit code would be null; a clean stop is 0, after "shutting down".
+    expect(await daemon.exited).toBe(0);
+    expect(daemon.logs().map((line) => line.msg)).toContain("shutting down");
   });
 
   it("converges through throttling: slower, not broken, and no throttle is told as a failure", async () => {

@@ -11,18 +11,22 @@ const cli = fileURLToPath(new URL("../../controller/cli/main.ts", import.meta.ur
 
 export type LogLine = Record<string, unknown> & { level: number; msg: string };
 
-export interface DaemonProcess {
+/** The daemon's process from the moment it is spawned, before it has started. */
+export interface DaemonChild {
   child: ChildProcess;
-  /** The endpoints' base URL, from the "daemon started" line. */
-  url: string;
   logs(): LogLine[];
   /** Waits for a log line matching `predicate` (among all lines so far and later ones). */
   waitForLog(what: string, predicate: (line: LogLine) => boolean, deadlineMs?: number): Promise<LogLine>;
-  /** GET a daemon endpoint as JSON. */
-  status(): Promise<DaemonStatus>;
   /** SIGTERM, then the exit code. */
   stop(): Promise<number | null>;
   exited: Promise<number | null>;
+}
+
+export interface DaemonProcess extends DaemonChild {
+  /** The endpoints' base URL, from the "daemon started" line. */
+  url: string;
+  /** GET a daemon endpoint as JSON. */
+  status(): Promise<DaemonStatus>;
 }
 
 export interface DaemonStatus {
@@ -43,10 +47,8 @@ const running = new Set<ChildProcess>();
 /** Kills every daemon a test started and did not stop. */
 export const killDaemons = (): Promise<void> => killChildren(running);
 
-export async function startDaemonProcess(
-  args: string[],
-  environment: NodeJS.ProcessEnv,
-): Promise<DaemonProcess> {
+/** Spawns `ecs-converge run` and returns at once; `startDaemonProcess` also waits for it to start. */
+export function spawnDaemonProcess(args: string[], environment: NodeJS.ProcessEnv): DaemonChild {
   const child = spawn(
     process.execPath,
     [cli, "run", "--listen", "127.0.0.1:0", "--log-format", "json", ...args],
@@ -80,25 +82,18 @@ export async function startDaemonProcess(
     waitFor(
       what,
       () => {
-        if (child.exitCode !== null)
+        if (child.exitCode !== null || child.signalCode !== null)
           throw new Error(
-            `the daemon exited (${child.exitCode}) while waiting for ${what}; stderr: ${stderr}`,
+            `the daemon exited (${child.exitCode ?? child.signalCode}) while waiting for ${what}; stderr: ${stderr}`,
           );
         return lines.find(predicate);
       },
       deadlineMs,
     );
-  const started = await waitForLog("the daemon to start", (line) => line.msg === "daemon started");
-  const url = String(started.url);
   return {
     child,
-    url,
     logs: () => lines,
     waitForLog,
-    async status() {
-      const response = await fetch(`${url}/status`);
-      return (await response.json()) as DaemonStatus;
-    },
     async stop() {
       child.kill("SIGTERM");
       const code = await exited;
@@ -106,5 +101,22 @@ export async function startDaemonProcess(
       return code;
     },
     exited,
+  };
+}
+
+export async function startDaemonProcess(
+  args: string[],
+  environment: NodeJS.ProcessEnv,
+): Promise<DaemonProcess> {
+  const daemon = spawnDaemonProcess(args, environment);
+  const started = await daemon.waitForLog("the daemon to start", (line) => line.msg === "daemon started");
+  const url = String(started.url);
+  return {
+    ...daemon,
+    url,
+    async status() {
+      const response = await fetch(`${url}/status`);
+      return (await response.json()) as DaemonStatus;
+    },
   };
 }

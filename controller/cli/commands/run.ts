@@ -170,6 +170,9 @@ export async function runCommand(
       `--replica-id ${options.replicaId}: use up to 128 letters, digits, '.', ':', '_' or '-'`,
     );
 
+  // Taken before anything starts: a signal that lands while the daemon starts up (after its "daemon
+  // started" line, say, before the first await returns) must stop it cleanly, not kill it outright.
+  const signalled = stopped ?? untilSignal(() => process.exit(ExitCode.Error));
   limitHeapGrowth();
   const log = createLogger({
     level: options.logLevel as never,
@@ -252,7 +255,7 @@ export async function runCommand(
   });
   memory.start();
 
-  const signal = await (stopped ?? untilSignal(() => process.exit(ExitCode.Error)));
+  const signal = await signalled;
   log.info({ signal }, "shutting down");
   memory.stop();
   await daemon.stop();
