@@ -83,6 +83,8 @@ export interface FleetFigures {
   fullResyncSeconds: number;
   /** The longest any service in sync went without a pass in the window (`oldest_sync_seconds`, max seen). */
   longestWithoutPassSeconds?: number;
+  /** The same from the restart to the window: services already read, while the others had their first pass. */
+  restartLongestWithoutPassSeconds?: number;
   calls: number;
   writes: number;
   callsPerServicePerResync: number;
@@ -381,6 +383,7 @@ export async function measureFleet(size: number, clockSpeed: number): Promise<Fl
       // Every service resynced PASSES_PER_SERVICE times in the window: one full resync took this long.
       fullResyncSeconds: Math.round((window.seconds / PASSES_PER_SERVICE) * 10) / 10,
       longestWithoutPassSeconds: Math.round(window.longestWithoutPassSeconds * 10) / 10,
+      restartLongestWithoutPassSeconds: Math.round(window.warmUpLongestWithoutPassSeconds * 10) / 10,
       calls: window.calls.length,
       writes: window.calls.filter(isWrite).length,
       callsPerServicePerResync,

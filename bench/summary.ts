@@ -61,6 +61,7 @@ export function printSummary(results: Record<string, unknown>): void {
   );
   row("daemon CPU (share of a core)", (fleet) => fleet.daemonCpuShare);
   row("daemon start → steady window (s)", (fleet) => fleet.restartToWindowSeconds);
+  row("  longest a service went without a pass (s)", (fleet) => fleet.restartLongestWithoutPassSeconds);
   row("spec edit → first write (ms)", (fleet) => fleet.editToFirstWriteMs);
   row("spec edit → UpdateService (ms)", (fleet) => fleet.editToUpdateServiceMs);
   row("  of which its pass waited for a slot (ms)", (fleet) => fleet.editSlotWaitMs);

@@ -122,8 +122,8 @@ describe("ecs-converge run", () => {
     expect(metrics).toMatch(
       /ecs_converge_reconcile_duration_seconds_count\{result="(synced|requeue)"\} [1-9]/,
     );
-    // The first pass is asked for: its wait for a slot is counted as urgent.
-    expect(metrics).toMatch(/^ecs_converge_pass_slot_wait_seconds_count\{priority="urgent"\} [1-9]/m);
+    // The first pass of a service the daemon starts with goes with the first round: its wait is counted so.
+    expect(metrics).toMatch(/^ecs_converge_pass_slot_wait_seconds_count\{priority="first"\} [1-9]/m);
     expect(
       daemon
         .logs()

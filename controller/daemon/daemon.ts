@@ -182,10 +182,12 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       [...workers.values()].map((worker) => ({ service: worker.name, conditions: worker.conditions() })),
     );
 
-  const startWorker = (loaded: LoadedSpec) => {
+  /** `asked`: a spec file added while the daemon runs, whose first pass goes ahead of the first round. */
+  const startWorker = (loaded: LoadedSpec, asked = false) => {
     const worker = new ServiceWorker(loaded, {
       log,
       limiter,
+      firstPassUrgent: asked,
       settings: options.settings,
       clientsFor,
       inventoryFor,
@@ -250,7 +252,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     const prune = pruning.get(service);
     if (!prune) {
       log.info({ service, file: loaded.file }, "managing service");
-      startWorker(loaded);
+      startWorker(loaded, true);
       return;
     }
     log.warn(
@@ -259,7 +261,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     );
     void prune.then(() => {
       if (stopping || workers.has(service) || sources.services().get(service) === undefined) return;
-      startWorker(sources.services().get(service) ?? loaded);
+      startWorker(sources.services().get(service) ?? loaded, true);
     });
   });
   sources.on("invalid", ({ file, issues, keptService }) => {

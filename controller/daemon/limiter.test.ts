@@ -62,7 +62,7 @@ describe("ConcurrencyLimiter", () => {
         }, priority),
       );
     await tick();
-    expect(limiter.waiting).toEqual({ urgent: 2, resync: 20 });
+    expect(limiter.waiting).toEqual({ urgent: 2, first: 0, resync: 20 });
     busy.open();
     await Promise.all(passes);
     expect(started.slice(0, 4)).toEqual(["busy", "edited", "new-service", "resync-0"]);
@@ -81,6 +81,70 @@ describe("ConcurrencyLimiter", () => {
     busy.open();
     await Promise.all(passes);
     expect(started).toEqual(["busy", "urgent-0", "urgent-1", "resync", "urgent-2", "urgent-3"]);
+  });
+
+  it("takes every slot for a first round alone, and at most half of them while resyncs wait", async () => {
+    const limiter = new ConcurrencyLimiter(4);
+    const started: string[] = [];
+    const running = new Map<string, () => void>();
+    const pass = (name: string, priority: PassPriority) =>
+      limiter.run(() => {
+        started.push(name);
+        return new Promise<void>((resolve) => running.set(name, resolve));
+      }, priority);
+    const finish = async (name: string) => {
+      running.get(name)?.();
+      running.delete(name);
+      await tick();
+    };
+    const passes = Array.from({ length: 8 }, (_, index) => pass(`first-${index}`, "first"));
+    await tick();
+    expect([...running.keys()]).toEqual(["first-0", "first-1", "first-2", "first-3"]);
+    passes.push(pass("resync-0", "resync"), pass("resync-1", "resync"), pass("resync-2", "resync"));
+    await tick();
+    // Resyncs wait: the slots first passes free go to them until first passes hold only half.
+    await finish("first-0");
+    await finish("first-1");
+    expect([...running.keys()]).toEqual(["first-2", "first-3", "resync-0", "resync-1"]);
+    await finish("first-2");
+    expect([...running.keys()]).toEqual(["first-3", "resync-0", "resync-1", "first-4"]);
+    await finish("resync-0");
+    expect([...running.keys()]).toEqual(["first-3", "resync-1", "first-4", "resync-2"]);
+    // No resync waits any more: the first round takes the slots that free up.
+    await finish("resync-1");
+    await finish("resync-2");
+    expect([...running.keys()]).toEqual(["first-3", "first-4", "first-5", "first-6"]);
+    for (const name of ["first-3", "first-4", "first-5", "first-6"]) await finish(name);
+    await finish("first-7");
+    await Promise.all(passes);
+    expect(started).toHaveLength(11);
+  });
+
+  it("serves an edit ahead of a first round, and one promoted while it waited", async () => {
+    const limiter = new ConcurrencyLimiter(1);
+    const started: string[] = [];
+    const busy = gated(started, "busy");
+    const passes: Array<Promise<unknown>> = [limiter.run(busy.task, "first")];
+    let promoteEdited: (() => void) | undefined;
+    for (let index = 0; index < 5; index++) {
+      const name = `first-${index}`;
+      passes.push(
+        limiter.run(
+          async () => started.push(name),
+          "first",
+          (wait) => {
+            if (index === 3) promoteEdited = () => wait.promote();
+          },
+        ),
+      );
+    }
+    passes.push(limiter.run(async () => started.push("added"), "urgent"));
+    await tick();
+    promoteEdited?.();
+    expect(limiter.waiting).toEqual({ urgent: 2, first: 4, resync: 0 });
+    busy.open();
+    await Promise.all(passes);
+    expect(started).toEqual(["busy", "added", "first-3", "first-0", "first-1", "first-2", "first-4"]);
   });
 
   it("refuses a limit below one", () => {

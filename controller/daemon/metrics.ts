@@ -69,7 +69,7 @@ export class DaemonMetrics {
     });
     this.#slotWait = new Histogram({
       name: `${PREFIX}pass_slot_wait_seconds`,
-      help: "How long a pass waited for one of --concurrency's slots, by priority (urgent: a changed spec or a first pass; resync). Long resync waits: raise --concurrency.",
+      help: "How long a pass waited for one of --concurrency's slots, by priority (urgent: a changed or added spec; first: a service's first pass in this daemon, as after a restart; resync). Long resync waits: raise --concurrency.",
       labelNames: ["priority"],
       buckets: SLOT_WAIT_BUCKETS,
       registers,

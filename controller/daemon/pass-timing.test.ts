@@ -29,9 +29,7 @@ describe("a pass's timing", () => {
     });
     try {
       worker.trigger("first pass");
-      await waitFor("the pass to queue for the slot", () =>
-        limiter.waiting.urgent === 1 ? true : undefined,
-      );
+      await waitFor("the pass to queue for the slot", () => (limiter.waiting.first === 1 ? true : undefined));
       const queuedBy = performance.now();
       await new Promise((resolve) => setTimeout(resolve, 50));
       const releasedAt = performance.now();
@@ -42,12 +40,49 @@ describe("a pass's timing", () => {
 
       expect(timings).toHaveLength(1);
       const [timing] = timings;
-      expect(timing?.priority).toBe("urgent");
+      // The first pass of a service the daemon starts with goes with the first round.
+      expect(timing?.priority).toBe("first");
       // It queued before `queuedBy` and got the slot after `releasedAt`.
       expect((timing?.slotWaitSeconds ?? 0) * 1000).toBeGreaterThanOrEqual(releasedAt - queuedBy);
       // The pass itself began once the slot was free: its duration leaves the wait out.
       expect((timing?.seconds ?? Number.POSITIVE_INFINITY) * 1000).toBeLessThanOrEqual(endedBy - releasedAt);
       expect(worker.status().lastReconcile?.durationMs).toBeLessThanOrEqual(Math.ceil(endedBy - releasedAt));
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it("is urgent once the spec changes while it waits for a slot, and goes ahead of the first round", async () => {
+    const limiter = new ConcurrencyLimiter(1);
+    let release = () => {};
+    const held = limiter.run(() => new Promise<void>((resolve) => (release = resolve)));
+    const order: string[] = [];
+    // Another service's first pass queued ahead of this one.
+    const other = limiter.run(async () => {
+      order.push("other");
+    }, "first");
+    const timings: PassTiming[] = [];
+    const loaded = parseSpec(await readFile(SAMPLE, "utf8"), "service.yaml");
+    const worker = new ServiceWorker(loaded, {
+      log: pino({ level: "silent" }),
+      limiter,
+      settings: PASSES_ON_DEMAND,
+      clientsFor: async () => {
+        order.push("edited");
+        throw new Error("no AWS in this test");
+      },
+      onReconciled: (_service, _outcome, timing) => timings.push(timing),
+      onDrift: () => {},
+    });
+    try {
+      worker.trigger("first pass");
+      await waitFor("the pass to queue for the slot", () => (limiter.waiting.first === 2 ? true : undefined));
+      worker.setSpec(loaded);
+      expect(limiter.waiting).toEqual({ urgent: 1, first: 1, resync: 0 });
+      release();
+      await Promise.all([held, other, worker.firstPass]);
+      expect(order.slice(0, 2)).toEqual(["edited", "other"]);
+      expect(timings[0]?.priority).toBe("urgent");
     } finally {
       await worker.stop();
     }

@@ -98,6 +98,12 @@ export interface PassTiming {
 export interface WorkerDependencies {
   log: Logger;
   limiter: ConcurrencyLimiter;
+  /**
+   * The first pass was asked for (a spec file added while the daemon runs): it goes as `urgent`.
+   * Otherwise (the services a daemon starts with, or takes over from another replica) it goes with
+   * the first round, which shares the slots with the resyncs of the services already read.
+   */
+  firstPassUrgent?: boolean;
   settings: WorkerSettings;
   /**
    * Clients for a spec (its region, the daemon's endpoint), instrumented for metrics, shared by every
@@ -186,8 +192,13 @@ export class ServiceWorker {
    * read from the shared fleet inventory, as the first pass may. Every other pass reads AWS as it is now.
    */
   #resyncDue = false;
-  /** The next pass was asked for (first pass, spec changed): it goes ahead of queued resyncs. */
-  #urgent = true;
+  /**
+   * The next pass was asked for (spec changed, or a service added while the daemon runs): it goes ahead
+   * of queued resyncs and first passes. A first pass otherwise goes with the first round (`first`).
+   */
+  #urgent: boolean;
+  /** Moves the pass waiting for a concurrency slot, if one is, ahead of the others. */
+  #promoteWaitingPass: (() => void) | undefined;
   /** Whether the pass running now was asked for: its AWS calls go ahead of resyncs' in the rate limiter. */
   #passUrgent = false;
   /** Passes in a row that ended throttled: their backoff grows like an error's. */
@@ -228,6 +239,7 @@ export class ServiceWorker {
     this.#loaded = loaded;
     this.#specKey = specFingerprint(loaded.spec);
     this.#deps = deps;
+    this.#urgent = deps.firstPassUrgent ?? false;
     this.#log = deps.log.child({ service: this.name });
     this.#story = new RolloutStory(this.#log);
     this.firstPass = new Promise((resolve) => {
@@ -246,6 +258,8 @@ export class ServiceWorker {
     this.#terminal = false;
     this.#consecutiveErrors = 0;
     this.#urgent = true;
+    // A pass already waiting for a slot (a restart's first round, a resync) takes the edit: it goes next.
+    this.#promoteWaitingPass?.();
     this.trigger("spec changed");
   }
 
@@ -341,20 +355,30 @@ export class ServiceWorker {
     this.#dirty = false;
     // The timer that fell due calls this at once: when the pass began is when it fell due.
     const started = performance.now();
-    const priority = this.#urgent ? "urgent" : "resync";
+    const asked: PassPriority = this.#urgent ? "urgent" : this.#firstPass ? "first" : "resync";
     this.#urgent = false;
-    // A service's first pass reads the fleet inventory too, as fresh as any resync's (at most one
-    // interval old; for the services a daemon starts with, taken after it started). A restarted
-    // daemon's first round over a fleet so costs batched reads, not a dozen calls per service. As on
-    // any resync, a plan that finds a change is made again from direct reads before anything is written.
-    const resync = (this.#resyncDue && priority === "resync") || this.#firstPass;
+    const resyncDue = this.#resyncDue;
     this.#resyncDue = false;
     let slotAt = started;
+    let priority = asked;
     // A pass that waited for a slot while the worker was stopped (shutdown, a deleted or duplicate spec) does nothing.
-    const outcome = await this.#deps.limiter.run(async () => {
-      slotAt = performance.now();
-      return this.#stopped ? undefined : this.#reconcileWithDeadline(resync, priority === "urgent");
-    }, priority);
+    const outcome = await this.#deps.limiter.run(
+      async (servedAs) => {
+        this.#promoteWaitingPass = undefined;
+        slotAt = performance.now();
+        priority = servedAs;
+        // A service's first pass reads the fleet inventory too, as fresh as any resync's (at most one
+        // interval old; for the services a daemon starts with, taken after it started). A restarted
+        // daemon's first round over a fleet so costs batched reads, not a dozen calls per service. As on
+        // any resync, a plan that finds a change is made again from direct reads before anything is written.
+        const resync = (resyncDue && servedAs === "resync") || this.#firstPass;
+        return this.#stopped ? undefined : this.#reconcileWithDeadline(resync, servedAs === "urgent");
+      },
+      asked,
+      (wait) => {
+        this.#promoteWaitingPass = () => wait.promote();
+      },
+    );
     if (!outcome) return;
     this.#syncedPassStartedAt = outcome.kind === "synced" ? started : undefined;
     const timing: PassTiming = {

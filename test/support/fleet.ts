@@ -147,6 +147,11 @@ export interface ResyncWindow {
    * `oldest_sync_seconds` showed it at each read of /metrics (so up to one poll short).
    */
   longestWithoutPassSeconds: number;
+  /**
+   * The same during the warm-up (a restart's first round, when the daemon was just restarted): how
+   * long services already read went without a pass while the others were read for the first time.
+   */
+  warmUpLongestWithoutPassSeconds: number;
   /** When the window began (performance.now()), after the warm-up. */
   startedAt: number;
 }
@@ -165,16 +170,22 @@ async function keptUp(
   resyncMs: number,
   forMs: number,
   pollMs: number,
-): Promise<void> {
+): Promise<number> {
+  let oldestSyncSeconds = 0;
   await waitFor(
     "the daemon to keep up with its resync interval",
-    async () => ((await reconcileCounts(daemon)).oldestSyncSeconds * 1000 <= resyncMs ? true : undefined),
+    async () => {
+      const read = await reconcileCounts(daemon);
+      oldestSyncSeconds = Math.max(oldestSyncSeconds, read.oldestSyncSeconds);
+      return read.oldestSyncSeconds * 1000 <= resyncMs ? true : undefined;
+    },
     forMs,
     pollMs,
   ).catch((error: unknown) => {
     // Not keeping up is measured, not fatal; a failed read of /metrics is.
     if (!(error instanceof WaitTimeoutError)) throw error;
   });
+  return oldestSyncSeconds;
 }
 
 /**
@@ -239,9 +250,18 @@ export async function countResyncWindow(
 ): Promise<ResyncWindow> {
   // Warm-up: the passes right after convergence (a rollout's last, the first resyncs, whose keys the
   // fleet inventory does not hold yet) are not steady state.
-  await passesDone(daemon, names, await reconcileCounts(daemon), WARM_UP_PASSES, deadlineMs, pollMs);
-  if (resyncMs !== undefined)
-    await keptUp(daemon, resyncMs, Math.min(deadlineMs, KEEP_UP_INTERVALS * resyncMs), pollMs);
+  const warmUp = await passesDone(
+    daemon,
+    names,
+    await reconcileCounts(daemon),
+    WARM_UP_PASSES,
+    deadlineMs,
+    pollMs,
+  );
+  const keepUpOldestSyncSeconds =
+    resyncMs === undefined
+      ? 0
+      : await keptUp(daemon, resyncMs, Math.min(deadlineMs, KEEP_UP_INTERVALS * resyncMs), pollMs);
   await onOpen?.();
   const before = await reconcileCounts(daemon);
   await log.reset();
@@ -256,6 +276,7 @@ export async function countResyncWindow(
     passesNotSynced: passes - (after.synced - before.synced),
     seconds: (performance.now() - started) / 1000,
     longestWithoutPassSeconds: after.oldestSyncSeconds,
+    warmUpLongestWithoutPassSeconds: Math.max(warmUp.oldestSyncSeconds, keepUpOldestSyncSeconds),
     startedAt: started,
   };
 }
