@@ -112,6 +112,8 @@ export interface FleetFigures {
   editToUpdateServiceMs?: number;
   /** Of that, how long the edit's pass waited for a concurrency slot (ms). */
   editSlotWaitMs?: number;
+  /** How long the edited spec's calls waited for rate-limit tokens before its first write (ms). */
+  editTokenWaitMs?: number;
 }
 
 const percentile = (sorted: number[], fraction: number) =>
@@ -225,7 +227,8 @@ async function throttleFigures(daemon: { url: string }) {
 async function editReaction(emulatorUrl: string, daemon: { url: string }, directory: string, name: string) {
   const log = remoteCallLog(emulatorUrl);
   await log.reset();
-  const waitedBefore = await urgentSlotWaitSeconds(daemon);
+  const waitedBefore = await urgentWaits(daemon);
+  let waitedByFirstWrite: UrgentWaits | undefined;
   const file = join(directory, `${name}.yaml`);
   const document = parse(await readFile(file, "utf8")) as {
     spec: { task: { container: { environment: Record<string, string> } } };
@@ -238,7 +241,10 @@ async function editReaction(emulatorUrl: string, daemon: { url: string }, direct
     `${name}'s UpdateService after its spec was edited`,
     async () => {
       const writes = (await log.calls()).filter(isWrite);
-      if (writes.length > 0) firstWriteMs ??= performance.now() - written;
+      if (writes.length > 0 && firstWriteMs === undefined) {
+        firstWriteMs = performance.now() - written;
+        waitedByFirstWrite = await urgentWaits(daemon);
+      }
       return writes.some((call) => call.operation === "UpdateService")
         ? performance.now() - written
         : undefined;
@@ -250,15 +256,32 @@ async function editReaction(emulatorUrl: string, daemon: { url: string }, direct
     firstWriteMs: Math.round(firstWriteMs ?? updateServiceMs),
     updateServiceMs: Math.round(updateServiceMs),
     // At steady state the edit's pass is the only urgent one.
-    slotWaitMs: Math.round(((await urgentSlotWaitSeconds(daemon)) - waitedBefore) * 1000),
+    slotWaitMs: Math.round(((await urgentWaits(daemon)).slotSeconds - waitedBefore.slotSeconds) * 1000),
+    // Read as the first write was seen (up to a poll late): what the edit's calls waited for tokens before it.
+    tokenWaitMs: Math.round(
+      ((waitedByFirstWrite ?? (await urgentWaits(daemon))).tokenSeconds - waitedBefore.tokenSeconds) * 1000,
+    ),
   };
 }
 
-/** Seconds urgent passes have waited for a concurrency slot, summed (`ecs_converge_pass_slot_wait_seconds`). */
-async function urgentSlotWaitSeconds(daemon: { url: string }): Promise<number> {
+interface UrgentWaits {
+  /** Seconds urgent passes waited for a concurrency slot (`ecs_converge_pass_slot_wait_seconds`). */
+  slotSeconds: number;
+  /** Seconds urgent passes' calls waited for rate-limit tokens (`aws_rate_limit_wait_seconds_total`). */
+  tokenSeconds: number;
+}
+
+async function urgentWaits(daemon: { url: string }): Promise<UrgentWaits> {
   const text = await (await fetch(`${daemon.url}/metrics`)).text();
-  const line = /^ecs_converge_pass_slot_wait_seconds_sum\{priority="urgent"\} (\S+)$/m.exec(text);
-  return Number(line?.[1] ?? 0);
+  const slot = /^ecs_converge_pass_slot_wait_seconds_sum\{priority="urgent"\} (\S+)$/m.exec(text);
+  const tokenSeconds = text
+    .split("\n")
+    .filter(
+      (line) =>
+        line.startsWith("ecs_converge_aws_rate_limit_wait_seconds_total{") && line.includes('queue="urgent"'),
+    )
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(" ") + 1)), 0);
+  return { slotSeconds: Number(slot?.[1] ?? 0), tokenSeconds };
 }
 
 /** Samples a process's RSS every second: the largest seen, and the last. */
@@ -403,6 +426,7 @@ export async function measureFleet(size: number, clockSpeed: number): Promise<Fl
       editToFirstWriteMs: edit.firstWriteMs,
       editToUpdateServiceMs: edit.updateServiceMs,
       editSlotWaitMs: edit.slotWaitMs,
+      editTokenWaitMs: edit.tokenWaitMs,
     };
   } finally {
     // Stopped on every path: a sampler left running keeps the bench's process alive after a timeout.

@@ -65,6 +65,7 @@ export function printSummary(results: Record<string, unknown>): void {
   row("spec edit → first write (ms)", (fleet) => fleet.editToFirstWriteMs);
   row("spec edit → UpdateService (ms)", (fleet) => fleet.editToUpdateServiceMs);
   row("  of which its pass waited for a slot (ms)", (fleet) => fleet.editSlotWaitMs);
+  row("  its calls waited for rate-limit tokens (ms)", (fleet) => fleet.editTokenWaitMs);
   row("emulator RSS (MB)", (fleet) => fleet.emulatorRssMB);
   row("emulator CPU (share of a core)", (fleet) => fleet.emulatorCpuShare);
   row(

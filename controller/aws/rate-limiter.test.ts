@@ -183,15 +183,17 @@ describe("AwsRateLimiter", () => {
     const clock = new FakeClock();
     const limits = limiter(clock);
     const waits: string[] = [];
-    const stop = limits.onWait((wait) => waits.push(`${wait.service}:${wait.operation} ${wait.seconds}`));
+    const stop = limits.onWait((wait) =>
+      waits.push(`${wait.service}:${wait.operation} ${wait.seconds}${wait.urgent ? " urgent" : ""}`),
+    );
     for (let index = 0; index < 26; index++) {
-      const call = limits.acquire("ecs", "DescribeClusters", "us-east-1");
+      const call = limits.acquire("ecs", "DescribeClusters", "us-east-1", { urgent: index === 25 });
       await clock.advance(0);
       if (index === 25) await clock.advance(100);
       await call;
     }
     stop();
-    expect(waits).toEqual(["ecs:DescribeClusters 0.1"]);
+    expect(waits).toEqual(["ecs:DescribeClusters 0.1 urgent"]);
     limits.configure({ scale: 0 });
     for (let index = 0; index < 1000; index++)
       expect(await limits.acquire("ecs", "UpdateService", "us-east-1")).toBe(0);

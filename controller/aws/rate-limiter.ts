@@ -48,6 +48,8 @@ export interface RateLimitWait {
   service: LimitedService;
   operation: string;
   seconds: number;
+  /** Whether the call went in the urgent queue (a pass someone asked for). */
+  urgent: boolean;
 }
 
 /** A call would have waited past the limiter's bound for a token: treated like AWS's own throttling. */
@@ -186,7 +188,7 @@ export class AwsRateLimiter {
     if (waitMs === 0) return 0;
     for (const observer of this.#observers) {
       try {
-        observer({ service, operation, seconds: waitMs / 1000 });
+        observer({ service, operation, seconds: waitMs / 1000, urgent });
       } catch {
         // A metric that fails to count must not fail the call that waited.
       }

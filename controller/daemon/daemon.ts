@@ -119,8 +119,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const { log } = options;
   const metrics = new DaemonMetrics();
   // The limiter is the process's: this daemon counts the waits from its start to its stop.
-  const stopCountingWaits = sharedRateLimiter.onWait(({ service, operation, seconds }) =>
-    metrics.recordRateLimitWait(service, operation, seconds),
+  const stopCountingWaits = sharedRateLimiter.onWait(({ service, operation, seconds, urgent }) =>
+    metrics.recordRateLimitWait(service, operation, seconds, urgent),
   );
   const limiter = new ConcurrencyLimiter(options.concurrency);
   const workers = new Map<string, ServiceWorker>();

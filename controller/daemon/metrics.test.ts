@@ -34,6 +34,24 @@ describe("DaemonMetrics", () => {
     expect(sample(text, "ecs_converge_pass_slot_wait_seconds_sum", { priority: "resync" })).toBeCloseTo(40.3);
   });
 
+  it("sums rate-limit waits by operation and queue", async () => {
+    const metrics = new DaemonMetrics();
+    metrics.recordRateLimitWait("elbv2", "DescribeListeners", 0.25, false);
+    metrics.recordRateLimitWait("elbv2", "DescribeListeners", 0.5, false);
+    metrics.recordRateLimitWait("elbv2", "DescribeListeners", 0.125, true);
+
+    const text = await metrics.text();
+
+    const wait = (queue: string) =>
+      sample(text, "ecs_converge_aws_rate_limit_wait_seconds_total", {
+        aws_service: "elbv2",
+        operation: "DescribeListeners",
+        queue,
+      });
+    expect(wait("routine")).toBe(0.75);
+    expect(wait("urgent")).toBe(0.125);
+  });
+
   it("counts reconciles by result and observes their duration", async () => {
     const metrics = new DaemonMetrics();
     metrics.recordReconcile("web", "synced", 0.2);

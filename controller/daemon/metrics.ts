@@ -39,7 +39,7 @@ export class DaemonMetrics {
   readonly #drift: Counter<"service" | "resource" | "field">;
   readonly #awsCalls: Counter<"aws_service" | "operation">;
   readonly #awsThrottles: Counter<"aws_service" | "operation">;
-  readonly #rateLimitWait: Counter<"aws_service" | "operation">;
+  readonly #rateLimitWait: Counter<"aws_service" | "operation" | "queue">;
   readonly #slowReadsDeferred: Counter<"aws_service" | "operation">;
   readonly #services: Gauge<"condition" | "status">;
   readonly #passesAbandoned: Counter<"service">;
@@ -95,8 +95,8 @@ export class DaemonMetrics {
     });
     this.#rateLimitWait = new Counter({
       name: `${PREFIX}aws_rate_limit_wait_seconds_total`,
-      help: "Time AWS API attempts waited for the client-side rate limit's tokens, by AWS service and operation.",
-      labelNames: ["aws_service", "operation"],
+      help: "Time AWS API attempts waited for the client-side rate limit's tokens, by AWS service, operation and queue (urgent: the calls of a pass someone asked for, which go first; routine).",
+      labelNames: ["aws_service", "operation", "queue"],
       registers,
     });
     this.#slowReadsDeferred = new Counter({
@@ -208,8 +208,11 @@ export class DaemonMetrics {
   }
 
   /** Adds the time one attempt waited for client-side rate-limit tokens. */
-  recordRateLimitWait(service: string, operation: string, seconds: number): void {
-    this.#rateLimitWait.inc({ aws_service: service, operation }, seconds);
+  recordRateLimitWait(service: string, operation: string, seconds: number, urgent: boolean): void {
+    this.#rateLimitWait.inc(
+      { aws_service: service, operation, queue: urgent ? "urgent" : "routine" },
+      seconds,
+    );
   }
 
   recordSlowReadDeferred(service: string, operation: string): void {
