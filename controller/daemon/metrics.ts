@@ -136,14 +136,14 @@ export class DaemonMetrics {
     });
     this.#oldestSync = new Gauge({
       name: `${PREFIX}oldest_sync_seconds`,
-      help: "Seconds since the pass began that last read the least recently read service in sync; while the daemon keeps up, about the resync interval (--resync) plus one pass. 0 when no service is in sync.",
+      help: "Seconds since the least recently read service in sync was last read (since its last pass, which found it in sync, began reading AWS); while the daemon keeps up, about the resync interval (--resync) plus one pass. 0 when no service is in sync.",
       registers,
     });
     this.setConditions([]);
   }
 
   /**
-   * Sets `oldest_sync_seconds` from when (ms) the last synced pass of each service in sync began: how
+   * Sets `oldest_sync_seconds` from when (ms) the last synced pass of each service in sync began reading: how
    * stale the stalest view the daemon holds of the fleet is, which is what a full resync bounds.
    */
   setOldestSync(syncedSince: Iterable<number>, now: number): void {

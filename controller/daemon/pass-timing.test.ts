@@ -2,12 +2,17 @@ import { readFile } from "node:fs/promises";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { parseSpec } from "../../specs/index.ts";
+import { convergeThroughPasses } from "../../test/support/converge.ts";
+import { useEmulatedAws } from "../../test/support/emulated-aws.ts";
 import { waitFor } from "../../test/support/wait-for.ts";
 import { PASSES_ON_DEMAND } from "../../test/support/worker-settings.ts";
+import { createAwsClients, destroyAwsClients } from "../aws/clients.ts";
 import { ConcurrencyLimiter } from "./limiter.ts";
 import { type PassTiming, ServiceWorker } from "./service-worker.ts";
 
 const SAMPLE = new URL("../../service.yaml", import.meta.url);
+
+const aws = useEmulatedAws();
 
 describe("a pass's timing", () => {
   it("counts its wait for a concurrency slot apart from the pass itself", async () => {
@@ -85,6 +90,38 @@ describe("a pass's timing", () => {
       expect(timings[0]?.priority).toBe("urgent");
     } finally {
       await worker.stop();
+    }
+  });
+
+  it("dates the service's last read from when its pass began reading, not from its wait for a slot", async () => {
+    const loaded = parseSpec(await readFile(SAMPLE, "utf8"), "service.yaml");
+    await convergeThroughPasses(aws.clients, loaded.spec);
+    const limiter = new ConcurrencyLimiter(1);
+    let release = () => {};
+    const held = limiter.run(() => new Promise<void>((resolve) => (release = resolve)));
+    const clients = createAwsClients({ region: "us-east-1", endpoint: aws.emulator.url, maxAttempts: 3 });
+    const worker = new ServiceWorker(loaded, {
+      log: pino({ level: "silent" }),
+      limiter,
+      settings: PASSES_ON_DEMAND,
+      clientsFor: async () => clients,
+      onReconciled: () => {},
+      onDrift: () => {},
+    });
+    try {
+      worker.trigger("first pass");
+      await waitFor("the pass to queue for the slot", () => (limiter.waiting.first === 1 ? true : undefined));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const releasedAt = performance.now();
+      release();
+      await held;
+      await worker.firstPass;
+      expect(worker.status().lastReconcile?.result).toBe("synced");
+      // The view it holds is from its reads, which began once it had the slot.
+      expect(worker.syncedSince()).toBeGreaterThanOrEqual(releasedAt);
+    } finally {
+      await worker.stop();
+      destroyAwsClients(clients);
     }
   });
 });

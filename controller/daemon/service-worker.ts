@@ -204,7 +204,7 @@ export class ServiceWorker {
   /** Passes in a row that ended throttled: their backoff grows like an error's. */
   #consecutiveThrottles = 0;
   #lastReconcile: ServiceStatus["lastReconcile"];
-  /** `performance.now()` when the last pass began, if it ended in sync (what `oldest_sync_seconds` is from). */
+  /** `performance.now()` when the last pass began reading AWS (had its slot), if it ended in sync (what `oldest_sync_seconds` is from). */
   #syncedPassStartedAt: number | undefined;
   #lastPlan: ServiceStatus["lastPlan"];
   #rollout: RolloutState | undefined;
@@ -318,7 +318,7 @@ export class ServiceWorker {
     };
   }
 
-  /** When (`performance.now()`) the pass that last found the service in sync began; undefined if the last did not. */
+  /** When (`performance.now()`) the pass that last found the service in sync began reading AWS; undefined if the last did not. */
   syncedSince(): number | undefined {
     return this.#syncedPassStartedAt;
   }
@@ -380,7 +380,9 @@ export class ServiceWorker {
       },
     );
     if (!outcome) return;
-    this.#syncedPassStartedAt = outcome.kind === "synced" ? started : undefined;
+    // From when it began reading AWS, not from when it fell due: a pass that queued for a slot held no
+    // older view meanwhile (a restart's first passes queue for minutes, and were never read before).
+    this.#syncedPassStartedAt = outcome.kind === "synced" ? slotAt : undefined;
     const timing: PassTiming = {
       priority,
       seconds: (performance.now() - slotAt) / 1000,
