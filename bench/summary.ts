@@ -61,11 +61,11 @@ export function printSummary(results: Record<string, unknown>): void {
   );
   row("daemon CPU (share of a core)", (fleet) => fleet.daemonCpuShare);
   row("daemon start → steady window (s)", (fleet) => fleet.restartToWindowSeconds);
-  row("  longest a service went without a pass (s)", (fleet) => fleet.restartLongestWithoutPassSeconds);
+  row("  meanwhile, longest without a pass (s)", (fleet) => fleet.restartLongestWithoutPassSeconds);
   row("spec edit → first write (ms)", (fleet) => fleet.editToFirstWriteMs);
   row("spec edit → UpdateService (ms)", (fleet) => fleet.editToUpdateServiceMs);
   row("  of which its pass waited for a slot (ms)", (fleet) => fleet.editSlotWaitMs);
-  row("  its calls waited for rate-limit tokens (ms)", (fleet) => fleet.editTokenWaitMs);
+  row("  its calls waited for tokens (ms)", (fleet) => fleet.editTokenWaitMs);
   row("emulator RSS (MB)", (fleet) => fleet.emulatorRssMB);
   row("emulator CPU (share of a core)", (fleet) => fleet.emulatorCpuShare);
   row(
