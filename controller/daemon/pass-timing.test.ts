@@ -97,26 +97,41 @@ describe("a pass's timing", () => {
     const loaded = parseSpec(await readFile(SAMPLE, "utf8"), "service.yaml");
     await convergeThroughPasses(aws.clients, loaded.spec);
     const limiter = new ConcurrencyLimiter(1);
-    let release = () => {};
-    const held = limiter.run(() => new Promise<void>((resolve) => (release = resolve)));
     const clients = createAwsClients({ region: "us-east-1", endpoint: aws.emulator.url, maxAttempts: 3 });
+    const outcomes: string[] = [];
     const worker = new ServiceWorker(loaded, {
       log: pino({ level: "silent" }),
       limiter,
       settings: PASSES_ON_DEMAND,
       clientsFor: async () => clients,
-      onReconciled: () => {},
+      onReconciled: (_service, outcome) => outcomes.push(outcome.kind),
       onDrift: () => {},
     });
+    const pass = async (reason: string, whileQueued: () => Promise<void> = async () => {}) => {
+      const seen = outcomes.length;
+      worker.trigger(reason);
+      await whileQueued();
+      await waitFor("the pass to end", () => (outcomes.length > seen ? true : undefined));
+      return outcomes.at(-1);
+    };
     try {
-      worker.trigger("first pass");
-      await waitFor("the pass to queue for the slot", () => (limiter.waiting.first === 1 ? true : undefined));
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      const releasedAt = performance.now();
-      release();
-      await held;
-      await worker.firstPass;
-      expect(worker.status().lastReconcile?.result).toBe("synced");
+      // Until a pass finds the service in sync: its tasks may still be starting after it converged.
+      await waitFor("a pass in sync", async () =>
+        (await pass("steady yet?")) === "synced" ? true : undefined,
+      );
+      let release = () => {};
+      const held = limiter.run(() => new Promise<void>((resolve) => (release = resolve)));
+      let releasedAt = 0;
+      const outcome = await pass("resync", async () => {
+        await waitFor("the pass to queue for the slot", () =>
+          limiter.waiting.resync === 1 ? true : undefined,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        releasedAt = performance.now();
+        release();
+        await held;
+      });
+      expect(outcome).toBe("synced");
       // The view it holds is from its reads, which began once it had the slot.
       expect(worker.syncedSince()).toBeGreaterThanOrEqual(releasedAt);
     } finally {
