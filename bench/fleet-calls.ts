@@ -207,15 +207,19 @@ async function memoryBreakdown(pid: number, daemon: { url: string }) {
 /** Throttles the daemon absorbed (per attempt) and seconds its calls waited for client-side tokens. */
 async function throttleFigures(daemon: { url: string }) {
   const text = await (await fetch(`${daemon.url}/metrics`)).text();
-  const total = (name: string) =>
-    text
-      .split("\n")
-      .filter((line) => line.startsWith(`${name}{`))
-      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(" ") + 1)), 0);
   return {
-    throttles: total("ecs_converge_aws_throttles_total"),
-    rateLimitWaitSeconds: Math.round(total("ecs_converge_aws_rate_limit_wait_seconds_total") * 10) / 10,
+    throttles: sumOfSamples(text, "ecs_converge_aws_throttles_total"),
+    rateLimitWaitSeconds:
+      Math.round(sumOfSamples(text, "ecs_converge_aws_rate_limit_wait_seconds_total") * 10) / 10,
   };
+}
+
+/** The sum of a labelled metric's samples in a /metrics text, over the lines `having` a label pair. */
+function sumOfSamples(text: string, name: string, having = ""): number {
+  return text
+    .split("\n")
+    .filter((line) => line.startsWith(`${name}{`) && line.includes(having))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(" ") + 1)), 0);
 }
 
 /**
@@ -274,14 +278,10 @@ interface UrgentWaits {
 async function urgentWaits(daemon: { url: string }): Promise<UrgentWaits> {
   const text = await (await fetch(`${daemon.url}/metrics`)).text();
   const slot = /^ecs_converge_pass_slot_wait_seconds_sum\{priority="urgent"\} (\S+)$/m.exec(text);
-  const tokenSeconds = text
-    .split("\n")
-    .filter(
-      (line) =>
-        line.startsWith("ecs_converge_aws_rate_limit_wait_seconds_total{") && line.includes('queue="urgent"'),
-    )
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(" ") + 1)), 0);
-  return { slotSeconds: Number(slot?.[1] ?? 0), tokenSeconds };
+  return {
+    slotSeconds: Number(slot?.[1] ?? 0),
+    tokenSeconds: sumOfSamples(text, "ecs_converge_aws_rate_limit_wait_seconds_total", 'queue="urgent"'),
+  };
 }
 
 /** Samples a process's RSS every second: the largest seen, and the last. */
