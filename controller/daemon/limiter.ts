@@ -40,6 +40,7 @@ export class ConcurrencyLimiter {
   readonly #firstShare: number;
   #running = 0;
   #runningFirst = 0;
+  #lastHandoverAt = performance.now();
   /** Urgent passes served in a row while others waited. */
   #overtakes = 0;
   readonly #waiting: Record<PassPriority, Waiter[]> = { urgent: [], first: [], resync: [] };
@@ -50,6 +51,11 @@ export class ConcurrencyLimiter {
     this.#limit = limit;
     this.#maxOvertakes = maxOvertakes;
     this.#firstShare = Math.max(1, Math.floor(limit / 2));
+  }
+
+  /** `performance.now()` when a pass last got a slot: while passes queue, the queue moves as long as this does. */
+  get lastHandoverAt(): number {
+    return this.#lastHandoverAt;
   }
 
   /** Passes waiting for a slot, by priority. */
@@ -107,6 +113,7 @@ export class ConcurrencyLimiter {
   }
 
   #take(priority: PassPriority): void {
+    this.#lastHandoverAt = performance.now();
     this.#running += 1;
     if (priority === "first") this.#runningFirst += 1;
   }

@@ -228,8 +228,8 @@ export class ServiceWorker {
   #passAbort: AbortController | undefined;
   /** `performance.now()` when the pending pass became due (its timer fired); cleared when it finishes. */
   #dueSince: number | undefined;
-  /** Whether the due pass holds a concurrency slot yet. */
-  #holdsSlot = false;
+  /** `performance.now()` when the due pass got its concurrency slot; undefined while it has none. */
+  #slotHeldSince: number | undefined;
   #firstPassDone: () => void = () => {};
   /** Resolves after the first pass (whatever its outcome): the daemon's readiness. */
   readonly firstPass: Promise<void>;
@@ -309,11 +309,15 @@ export class ServiceWorker {
   /** The watchdog's view: undefined while the worker makes progress (or has nothing due). */
   stuck(now = performance.now()): StuckReport | undefined {
     if (this.#dueSince === undefined || this.#stopped) return undefined;
-    const forMs = Math.round(now - this.#dueSince);
-    if (forMs <= this.#deps.settings.stuckAfterMs) return undefined;
+    // No progress is measured from what the pass waits on. Holding its slot: from when it got it.
+    // Queued for one: from when the limiter last handed one over, if later than when it fell due. A
+    // queue that moves is progress, however long (a thousand services' first round queues for
+    // minutes); slots that all hang make every queued pass stuck, and each holder too.
+    const since = this.#slotHeldSince ?? Math.max(this.#dueSince, this.#deps.limiter.lastHandoverAt);
+    if (now - since <= this.#deps.settings.stuckAfterMs) return undefined;
     return {
-      forMs,
-      waitingFor: this.#holdsSlot ? "its reconcile pass" : "a concurrency slot",
+      forMs: Math.round(now - this.#dueSince),
+      waitingFor: this.#slotHeldSince !== undefined ? "its reconcile pass" : "a concurrency slot",
       inFlight: this.#inFlight.list(now),
     };
   }
@@ -437,7 +441,7 @@ export class ServiceWorker {
     this.#passUrgent = urgent;
     const abort = new AbortController();
     this.#passAbort = abort;
-    this.#holdsSlot = true;
+    this.#slotHeldSince = performance.now();
     const deadline = setTimeout(() => {
       const inFlight = this.#inFlight.list();
       this.#log.error(
@@ -451,7 +455,7 @@ export class ServiceWorker {
       return await withCallGuard(this.#callGuard(), this.#inFlight, () => this.#reconcile(resync));
     } finally {
       clearTimeout(deadline);
-      this.#holdsSlot = false;
+      this.#slotHeldSince = undefined;
       this.#passAbort = undefined;
     }
   }
