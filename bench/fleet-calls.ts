@@ -106,6 +106,9 @@ export interface FleetFigures {
   /** The emulator's and the measured daemon's CPU in the window, as a share of one core. */
   emulatorCpuShare: number;
   daemonCpuShare?: number;
+  /** The same from the restart to the window (the daemon's start and first round), as a share of one core. */
+  restartEmulatorCpuShare?: number;
+  restartDaemonCpuShare?: number;
   describeServicesMs: { p50: number; p99: number; samples: number; throttled: number };
   /** One spec edited at steady state: until the daemon's first write for it, and its UpdateService (ms). */
   editToFirstWriteMs?: number;
@@ -341,6 +344,7 @@ export async function measureFleet(size: number, clockSpeed: number): Promise<Fl
     });
 
     const environment = await daemonEnvironment(emulator.url);
+    const emulatorCpuAtRestart = await cpuSecondsOf(emulatorPid);
     const restartedAt = performance.now();
     daemon = await startDaemonProcess(
       [
@@ -389,6 +393,7 @@ export async function measureFleet(size: number, clockSpeed: number): Promise<Fl
     const describeServicesMs = await describeServicesLatency(emulator, names);
     const edit = await editReaction(emulator.url, daemon, directory, names.at(-1) ?? "");
 
+    const restartSeconds = (window.startedAt - restartedAt) / 1000;
     const perPass = (count: number) => Math.round((count / window.passes) * 100) / 100;
     const byOperation = [...countByOperation(window.calls)]
       .sort(([a, countA], [b, countB]) => countB - countA || a.localeCompare(b))
@@ -422,6 +427,9 @@ export async function measureFleet(size: number, clockSpeed: number): Promise<Fl
       emulatorRssMB,
       emulatorCpuShare: Math.round((emulatorCpu / window.seconds) * 100) / 100,
       daemonCpuShare: Math.round((daemonCpu / window.seconds) * 100) / 100,
+      restartEmulatorCpuShare:
+        Math.round(((atOpen.emulatorCpu - emulatorCpuAtRestart) / restartSeconds) * 100) / 100,
+      restartDaemonCpuShare: Math.round((atOpen.daemonCpu / restartSeconds) * 100) / 100,
       describeServicesMs,
       editToFirstWriteMs: edit.firstWriteMs,
       editToUpdateServiceMs: edit.updateServiceMs,

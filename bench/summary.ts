@@ -62,6 +62,11 @@ export function printSummary(results: Record<string, unknown>): void {
   row("daemon CPU (share of a core)", (fleet) => fleet.daemonCpuShare);
   row("daemon start → steady window (s)", (fleet) => fleet.restartToWindowSeconds);
   row("  meanwhile, longest without a pass (s)", (fleet) => fleet.restartLongestWithoutPassSeconds);
+  row("  meanwhile, daemon / emulator CPU (core)", (fleet) =>
+    fleet.restartDaemonCpuShare === undefined
+      ? undefined
+      : `${fleet.restartDaemonCpuShare} / ${fleet.restartEmulatorCpuShare}`,
+  );
   row("spec edit → first write (ms)", (fleet) => fleet.editToFirstWriteMs);
   row("spec edit → UpdateService (ms)", (fleet) => fleet.editToUpdateServiceMs);
   row("  of which its pass waited for a slot (ms)", (fleet) => fleet.editSlotWaitMs);
